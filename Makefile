@@ -1,0 +1,63 @@
+# Stafett: `make run` serves the demo, `make test` runs the whole suite, `make lint` checks.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+# Extra pytest arguments, e.g. `make test PYTEST_ARGS="-m 'not browser'"`.
+PYTEST_ARGS ?=
+# `make run PORT=8001` when 8000 is taken.
+PORT ?= 8000
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test worker install system-deps lint check messages bench
+
+# The virtualenv, from the hash-locked requirements; the project itself is installed editable.
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+
+install: $(STAMP) system-deps
+	@mkdir -p src/stafett/locale var
+	$(PY) manage.py compilemessages --ignore=.venv -v 0
+
+# Debian packages the project needs: gettext (translations) and Chromium (browser tests).
+system-deps:
+	@missing=""; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+# The demo on http://127.0.0.1:$(PORT) (SQLite in var/ unless DATABASE_URL says otherwise).
+run: install
+	$(PY) manage.py migrate --noinput -v 0
+	STAFETT_DEMO=1 $(PY) manage.py load_demo
+	@echo "Stafett demo: http://127.0.0.1:$(PORT)/  (demo log-ins are listed in README.md)"
+	STAFETT_DEMO=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# The whole suite on two workers; browser tests share one worker (xdist group "browser").
+test: install
+	$(PY) -m pytest -n 2 --dist loadgroup -q -p no:randomly $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/ruff format --check src tests
+	$(VENV)/bin/mypy
+	$(PY) manage.py makemigrations --check --dry-run
+
+# Speed: 10,000 relay logs × 30 entries in a throw-away SQLite file (deleted afterwards),
+# then the log page, the coordinator's home and /healthz through the test client.
+# The last line is the figures; `make bench BENCH_ARGS="--logs 1000"` for a quick run.
+BENCH_ARGS ?=
+bench: install
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	export DATABASE_URL="sqlite:///$$tmp/bench.sqlite3"; \
+	$(PY) manage.py migrate --noinput -v 0 && \
+	$(PY) manage.py bench $(BENCH_ARGS)

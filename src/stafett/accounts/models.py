@@ -1,0 +1,58 @@
+"""People who log in: staff, guardians and youth."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    class Kind(models.TextChoices):
+        STAFF = "staff", _("Municipal staff")
+        CITIZEN = "citizen", _("Guardian or youth")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    municipality = models.ForeignKey(
+        "organisation.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("municipality"),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.STAFF)
+    is_municipal_admin = models.BooleanField(_("municipal administrator"), default=False)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # Demo personas can log in only when STAFETT_DEMO=1.
+    is_demo = models.BooleanField(default=False, editable=False)
+    # Ready for ID-porten / Feide / Entra ID: users are keyed by (issuer, subject).
+    external_issuer = models.CharField(max_length=200, blank=True)
+    external_subject = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["first_name", "last_name", "username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_issuer", "external_subject"],
+                condition=~Q(external_issuer=""),
+                name="user_unique_external_identity",
+            )
+        ]
+        indexes = [models.Index(fields=["municipality", "kind"])]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_staff_member(self) -> bool:
+        return self.kind == self.Kind.STAFF
+
+    @property
+    def is_citizen(self) -> bool:
+        return self.kind == self.Kind.CITIZEN

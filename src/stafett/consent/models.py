@@ -1,0 +1,184 @@
+"""Consent (samtykke) to a relay log: who consented, to which units, for how long.
+
+State is computed from dates and rows, never stored twice: pending (not all the
+required people have consented yet), valid, expiring (within 30 days), expired,
+withdrawn, or replaced (by a renewal).
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from stafett.core.models import PublicIdModel, TenantQuerySet
+
+EXPIRING_DAYS = 30
+
+
+class ConsentState(enum.StrEnum):
+    PENDING = "pending"
+    VALID = "valid"
+    EXPIRING = "expiring"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+    REPLACED = "replaced"
+
+    @property
+    def label(self) -> str:
+        return str(STATE_LABELS[self])
+
+    @property
+    def grants_access(self) -> bool:
+        return self in (ConsentState.VALID, ConsentState.EXPIRING)
+
+
+STATE_LABELS = {
+    ConsentState.PENDING: _("Waiting for consent"),
+    ConsentState.VALID: _("Valid"),
+    ConsentState.EXPIRING: _("Expiring soon"),
+    ConsentState.EXPIRED: _("Expired"),
+    ConsentState.WITHDRAWN: _("Withdrawn"),
+    ConsentState.REPLACED: _("Replaced by a renewal"),
+}
+
+
+class Consent(PublicIdModel):
+    class Method(models.TextChoices):
+        DIGITAL = "digital", _("Given digitally in Stafett")
+        PAPER = "paper", _("Given on paper, registered by the coordinator")
+
+    municipality = models.ForeignKey("organisation.Municipality", on_delete=models.PROTECT)
+    log = models.ForeignKey("logs.RelayLog", on_delete=models.PROTECT, related_name="consents")
+    purpose = models.TextField(_("purpose"))
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"))
+    method = models.CharField(_("how it was given"), max_length=10, choices=Method.choices)
+    scanned_form = models.FileField(_("scanned consent form"), upload_to="consent/%Y/", blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # Set when every required person has consented: from then on the consent counts.
+    completed_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    replaces = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
+    )
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["log", "completed_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__gte=models.F("valid_from")), name="consent_period_in_order"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Consent {self.valid_from}–{self.valid_to}"
+
+    def state(self, today: datetime.date | None = None, *, replaced: bool = False) -> ConsentState:
+        today = today or timezone.localdate()
+        if self.withdrawn_at is not None:
+            return ConsentState.WITHDRAWN
+        if replaced:
+            return ConsentState.REPLACED
+        if self.completed_at is None:
+            return ConsentState.PENDING
+        if today > self.valid_to or today < self.valid_from:
+            return ConsentState.EXPIRED
+        if (self.valid_to - today).days <= EXPIRING_DAYS:
+            return ConsentState.EXPIRING
+        return ConsentState.VALID
+
+
+class ConsentGiver(models.Model):
+    """One person who must consent: a guardian with parental responsibility, or the
+    youth (from the municipality's consent age) or pregnant woman themself."""
+
+    consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="givers")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Name as written on a paper form, for a person without a Stafett account.
+    name = models.CharField(_("name"), max_length=200)
+    is_subject = models.BooleanField(default=False)
+    given_at = models.DateTimeField(null=True, blank=True)
+    method = models.CharField(max_length=10, choices=Consent.Method.choices, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consent", "person"],
+                condition=Q(person__isnull=False),
+                name="consent_giver_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ConsentUnit(models.Model):
+    """A unit the consent covers. Added units need the consenting people's
+    confirmation before they count; removed units stop counting at once."""
+
+    consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="scope")
+    unit = models.ForeignKey("organisation.Unit", on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # Null while a widening waits for the family's confirmation.
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consent", "unit"],
+                condition=Q(removed_at__isnull=True),
+                name="consent_unit_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.unit_id)
+
+    @property
+    def is_effective(self) -> bool:
+        return self.confirmed_at is not None and self.removed_at is None
+
+
+class ScopeConfirmation(models.Model):
+    """A consenting person's confirmation of a unit added to the scope."""
+
+    scope_unit = models.ForeignKey(
+        ConsentUnit, on_delete=models.PROTECT, related_name="confirmations"
+    )
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    confirmed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope_unit", "person"], name="scope_confirmed_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} confirmed {self.scope_unit_id}"

@@ -1,0 +1,359 @@
+"""Writes for consent: ask, give, register on paper, renew, withdraw, widen, narrow.
+
+Every function locks the log row, re-checks the policy inside the transaction and
+records what happened as an event in the log's timeline.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from stafett.consent.models import Consent, ConsentGiver, ConsentUnit, ScopeConfirmation
+from stafett.core.dates import add_months
+from stafett.core.errors import ConflictError, ServiceError
+from stafett.logs.models import RelayLog
+from stafett.logs.services import add_event, lock_log, require
+from stafett.organisation.models import Unit
+from stafett.people.models import Guardianship
+from stafett.policy import Actor, Decision, acting_user, current_consent, decide, log_facts
+
+MAX_SCAN_BYTES = 10 * 1024 * 1024
+SCAN_TYPES = {"application/pdf", "image/jpeg", "image/png"}
+# Marks `request_consent(seen_current=...)` as not given: no double-submit check.
+ANY_CURRENT = object()
+
+
+def required_givers(log: RelayLog) -> list[tuple[Any, str, bool]]:
+    """(user or None, name, is_subject) for everyone whose consent counts."""
+    subject = log.subject
+    if subject.consents_alone():
+        return [(subject.user, subject.full_name, True)]
+    guardians = Guardianship.objects.filter(
+        subject=subject, parental_responsibility=True
+    ).select_related("guardian")
+    return [
+        (g.guardian, g.guardian.get_full_name() or g.guardian.username, False) for g in guardians
+    ]
+
+
+def _is_complete(consent: Consent, all_required: bool) -> bool:
+    givers = list(consent.givers.all())
+    given = [g for g in givers if g.given_at is not None]
+    if not givers:
+        return False
+    return len(given) == len(givers) if all_required else bool(given)
+
+
+def _check_scan(scan: UploadedFile | None) -> None:
+    if scan is None:
+        raise ServiceError(_("Upload the scanned, signed consent form."))
+    if scan.size is not None and scan.size > MAX_SCAN_BYTES:
+        raise ServiceError(_("The scanned form is larger than 10 MB."))
+    content_type = getattr(scan, "content_type", "")
+    if content_type not in SCAN_TYPES:
+        raise ServiceError(_("The scanned form must be a PDF, JPEG or PNG file."))
+
+
+def request_consent(
+    *,
+    actor: Actor,
+    log: RelayLog,
+    purpose: str,
+    valid_from: datetime.date,
+    valid_to: datetime.date | None,
+    units: Iterable[Unit],
+    method: str,
+    scanned_form: UploadedFile | None = None,
+    signed_by: Iterable[int] = (),
+    seen_current: object = ANY_CURRENT,
+) -> Consent:
+    """Ask the family for consent (digital) or register a signed paper form.
+
+    A new consent while another is in force is a renewal: the old one stays valid
+    until the new one is complete, then it shows as replaced.
+
+    `seen_current` is the consent (uuid, or None for none) the coordinator saw when
+    the form was shown: when it has changed since (a double submit, or someone else
+    registered one), nothing is created and a ConflictError says so.
+    """
+
+    with transaction.atomic():
+        log = lock_log(log)
+        require(actor, "consent.manage", log)
+        if seen_current is not ANY_CURRENT:
+            latest, _latest_state = current_consent(log)
+            if (latest.uuid if latest is not None else None) != seen_current:
+                raise ConflictError(
+                    _(
+                        "The consent changed while you were working (perhaps the form was "
+                        "sent twice). Nothing was saved: look at the consent again."
+                    )
+                )
+        municipality = log.municipality
+        purpose = purpose.strip()
+        if not purpose:
+            raise ServiceError(_("Write what the consent is for."))
+        if valid_to is None:
+            valid_to = add_months(valid_from, municipality.consent_validity_months)
+        if valid_to < valid_from:
+            raise ServiceError(_("The consent cannot end before it starts."))
+        if valid_to > add_months(valid_from, 60):
+            raise ServiceError(_("A consent can last at most five years."))
+        unit_list = list(units)
+        if not unit_list:
+            raise ServiceError(_("Choose at least one unit that may take part."))
+        if any(u.municipality_id != log.municipality_id for u in unit_list):
+            raise ServiceError(_("Only units in this municipality can be in the consent."))
+        if log.unit not in unit_list:
+            raise ServiceError(_("The coordinator's unit must be in the consent."))
+        givers = required_givers(log)
+        if not givers:
+            raise ServiceError(
+                _(
+                    "No one can consent: the child has no guardian with parental "
+                    "responsibility registered."
+                )
+            )
+        if method not in Consent.Method.values:
+            raise ServiceError(_("Choose how the consent is given."))
+        pending = Consent.objects.filter(
+            log=log, completed_at__isnull=True, withdrawn_at__isnull=True
+        )
+        if pending.exists():
+            raise ServiceError(_("A consent is already waiting for the family. Withdraw it first."))
+        signed = set(signed_by)
+        if method == Consent.Method.PAPER:
+            _check_scan(scanned_form)
+            if not signed & set(range(len(givers))):
+                raise ServiceError(_("Tick who signed the paper form."))
+        now = timezone.now()
+        consent = Consent.objects.create(
+            municipality=municipality,
+            log=log,
+            purpose=purpose,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            method=method,
+            scanned_form=scanned_form if method == Consent.Method.PAPER else "",
+            requested_by=acting_user(actor),
+        )
+        for index, (user, name, is_subject) in enumerate(givers):
+            given = method == Consent.Method.PAPER and index in signed
+            ConsentGiver.objects.create(
+                consent=consent,
+                person=user,
+                name=name,
+                is_subject=is_subject,
+                given_at=now if given else None,
+                method=Consent.Method.PAPER if given else "",
+            )
+        for unit in unit_list:
+            ConsentUnit.objects.create(
+                consent=consent, unit=unit, added_by=acting_user(actor), confirmed_at=now
+            )
+        add_event(
+            log=log,
+            actor=actor,
+            event_type="consent.requested"
+            if method == Consent.Method.DIGITAL
+            else "consent.registered",
+            body=_("Consent for %(units)s, %(start)s–%(end)s.")
+            % {
+                "units": ", ".join(u.name for u in unit_list),
+                "start": valid_from.strftime("%d.%m.%Y"),
+                "end": valid_to.strftime("%d.%m.%Y"),
+            },
+        )
+        _complete_if_ready(consent, log, actor)
+        return consent
+
+
+def _complete_if_ready(consent: Consent, log: RelayLog, actor: Actor) -> None:
+
+    if consent.completed_at is not None:
+        return
+    if not _is_complete(consent, log.municipality.all_guardians_must_consent):
+        return
+    now = timezone.now()
+    # The consent it renews: the latest completed one not yet replaced. Linked only now,
+    # so that a request that is cancelled or withdrawn before it completes replaces
+    # nothing (and a later renewal can still replace the old consent).
+    previous = (
+        Consent.objects.filter(log=log, completed_at__isnull=False, replaced_by__isnull=True)
+        .exclude(pk=consent.pk)
+        .order_by("-completed_at", "-id")
+        .first()
+    )
+    consent.completed_at = now
+    consent.replaces = previous
+    consent.save(update_fields=["completed_at", "replaces"])
+    if log.status == RelayLog.Status.DRAFT:
+        log.status = RelayLog.Status.ACTIVE
+        log.activated_at = now
+        log.revision += 1
+        log.updated_at = now
+        log.save(update_fields=["status", "activated_at", "revision", "updated_at"])
+    add_event(
+        log=log, actor=actor, event_type="consent.complete", body=_("The consent is in force.")
+    )
+
+
+def give_consent(*, actor: Actor, consent: Consent) -> Consent:
+    """A guardian or the youth consents digitally."""
+
+    with transaction.atomic():
+        log = lock_log(consent.log)
+        require(actor, "consent.respond", log)
+        consent = Consent.objects.select_for_update().get(pk=consent.pk)  # type: ignore[assignment]
+        if consent.withdrawn_at is not None or consent.completed_at is not None:
+            raise ServiceError(_("This consent is no longer waiting for an answer."))
+        giver = consent.givers.filter(person=actor.user).first()
+        if giver is None:
+            raise PermissionDenied
+        if giver.given_at is not None:
+            return consent  # a double submit changes nothing
+        giver.given_at = timezone.now()
+        giver.method = Consent.Method.DIGITAL
+        giver.save(update_fields=["given_at", "method"])
+        add_event(log=log, actor=actor, event_type="consent.given", body=_("Consent given."))
+        _complete_if_ready(consent, log, actor)
+        return consent
+
+
+def withdraw_consent(*, actor: Actor, log: RelayLog) -> Consent:
+    """Any consenting person withdraws; professionals' access ends at once."""
+
+    with transaction.atomic():
+        log = lock_log(log)
+        require(actor, "consent.respond", log)
+        consent, _state = current_consent(log)
+        if consent is None or consent.withdrawn_at is not None:
+            raise ServiceError(_("There is no consent to withdraw."))
+        now = timezone.now()
+        # Withdrawing also stops a renewal that is waiting.
+        Consent.objects.filter(log=log, withdrawn_at__isnull=True).update(
+            withdrawn_at=now, withdrawn_by=actor.user
+        )
+        add_event(
+            log=log,
+            actor=actor,
+            event_type="consent.withdrawn",
+            body=_("Consent withdrawn. The services no longer have access to the log."),
+        )
+        consent.refresh_from_db()
+        withdrawn: Consent = consent
+        return withdrawn
+
+
+def cancel_pending_consent(*, actor: Actor, log: RelayLog) -> None:
+    """The coordinator takes back a request that is still waiting for the family."""
+
+    with transaction.atomic():
+        log = lock_log(log)
+        require(actor, "consent.manage", log)
+        changed = Consent.objects.filter(
+            log=log, completed_at__isnull=True, withdrawn_at__isnull=True
+        ).update(withdrawn_at=timezone.now(), withdrawn_by=actor.user)
+        if not changed:
+            raise ServiceError(_("No consent is waiting."))
+        add_event(
+            log=log,
+            actor=actor,
+            event_type="consent.cancelled",
+            body=_("Consent request cancelled."),
+        )
+
+
+def widen_scope(*, actor: Actor, log: RelayLog, unit: Unit) -> ConsentUnit:
+    """Add a unit: it counts only after the consenting people confirm."""
+
+    with transaction.atomic():
+        log = lock_log(log)
+        require(actor, "consent.manage", log)
+        return widen_scope_locked(actor=actor, log=log, unit=unit)
+
+
+def widen_scope_locked(*, actor: Actor, log: RelayLog, unit: Unit) -> ConsentUnit:
+    """The widening itself, for callers that hold the log's lock and have checked the
+    policy (a unit leader's handover to another unit asks the family too)."""
+    consent, state = current_consent(log)
+    if consent is None or state is None or not state.grants_access:
+        raise ServiceError(_("The consent must be valid before the scope can change."))
+    if unit.municipality_id != log.municipality_id:
+        raise ServiceError(_("Only units in this municipality can be in the consent."))
+    if consent.scope.filter(unit=unit, removed_at__isnull=True).exists():
+        raise ServiceError(_("%(unit)s is already in the consent.") % {"unit": unit.name})
+    scope_unit = ConsentUnit.objects.create(consent=consent, unit=unit, added_by=acting_user(actor))
+    add_event(
+        log=log,
+        actor=actor,
+        event_type="consent.scope_requested",
+        body=_("Asked the family to let %(unit)s take part.") % {"unit": unit.name},
+    )
+    return scope_unit
+
+
+def confirm_scope(*, actor: Actor, scope_unit: ConsentUnit) -> ConsentUnit:
+
+    with transaction.atomic():
+        log = lock_log(scope_unit.consent.log)
+        require(actor, "consent.respond", log)
+        scope_unit = (
+            ConsentUnit.objects.select_for_update().select_related("unit").get(pk=scope_unit.pk)
+        )
+        if scope_unit.confirmed_at is not None or scope_unit.removed_at is not None:
+            return scope_unit
+        ScopeConfirmation.objects.get_or_create(scope_unit=scope_unit, person=actor.user)
+        required = [g for g in required_givers(log) if g[0] is not None]
+        confirmed = set(scope_unit.confirmations.values_list("person_id", flat=True))
+        needed = {g[0].id for g in required}
+        all_required = log.municipality.all_guardians_must_consent
+        if (all_required and needed <= confirmed) or (not all_required and confirmed & needed):
+            scope_unit.confirmed_at = timezone.now()
+            scope_unit.save(update_fields=["confirmed_at"])
+            add_event(
+                log=log,
+                actor=actor,
+                event_type="consent.scope_confirmed",
+                body=_("%(unit)s may now take part.") % {"unit": scope_unit.unit.name},
+            )
+        return scope_unit
+
+
+def narrow_scope(*, actor: Actor, log: RelayLog, unit: Unit) -> None:
+    """Remove a unit from the consent: its people lose access at once."""
+
+    with transaction.atomic():
+        log = lock_log(log)
+        facts = log_facts(actor, log)
+        if (
+            decide(actor, "consent.manage", facts) is not Decision.ALLOW
+            and decide(actor, "consent.respond", facts) is not Decision.ALLOW
+        ):
+            raise PermissionDenied
+        if unit.id == log.unit_id:
+            raise ServiceError(
+                _("The coordinator's unit cannot leave the consent. Hand over first.")
+            )
+        consent, _state = current_consent(log)
+        if consent is None:
+            raise ServiceError(_("There is no consent."))
+        changed = consent.scope.filter(unit=unit, removed_at__isnull=True).update(
+            removed_at=timezone.now(), removed_by=actor.user
+        )
+        if not changed:
+            raise ServiceError(_("%(unit)s is not in the consent.") % {"unit": unit.name})
+        add_event(
+            log=log,
+            actor=actor,
+            event_type="consent.scope_narrowed",
+            body=_("%(unit)s no longer takes part.") % {"unit": unit.name},
+        )

@@ -1,0 +1,386 @@
+"""Consent pages of a relay log.
+
+The coordinator asks for, registers (on paper), renews and cancels consent and changes
+its scope; the family (the people whose consent counts) gives it, confirms a wider scope
+and withdraws it. Both see the whole history. Reads of consent details are written to
+the access log in the transaction that reads them.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from stafett.audit.log import record_access
+from stafett.consent import services
+from stafett.consent.forms import ConsentRequestForm, ScopeAddForm
+from stafett.consent.models import Consent, ConsentGiver, ConsentState, ConsentUnit
+from stafett.logs.models import RelayLog
+from stafett.logs.views_lifecycle import (
+    error_text,
+    header_context,
+    municipality_units,
+    record_read,
+    service_errors,
+)
+from stafett.policy import Actor, LogFacts, access_log, actor_for
+
+GET_POST = ["GET", "POST"]
+
+
+@dataclass
+class ScopeRow:
+    scope_unit: ConsentUnit
+    status: str  # "pending", "confirmed", "removed"
+    confirmed_by_me: bool = False
+
+
+@dataclass
+class ConsentRow:
+    consent: Consent
+    state: ConsentState
+    givers: list[ConsentGiver]
+    scope: list[ScopeRow]
+    is_current: bool
+    my_giver: ConsentGiver | None = None
+    cancelled_request: bool = False
+    pending_scope: list[ScopeRow] = field(default_factory=list)
+
+    @property
+    def active_scope(self) -> list[ScopeRow]:
+        return [row for row in self.scope if row.status != "removed"]
+
+
+def _consent_rows(log: RelayLog, facts: LogFacts, actor: Actor) -> list[ConsentRow]:
+    consents = list(
+        Consent.objects.filter(log=log)
+        .select_related("requested_by", "withdrawn_by")
+        .prefetch_related("givers", "scope__unit", "scope__confirmations")
+        .order_by("-created_at", "-id")
+    )
+    replaced = {c.replaces_id for c in consents if c.replaces_id is not None}
+    user_id = actor.user.id if actor.user is not None else None
+    rows: list[ConsentRow] = []
+    for consent in consents:
+        scope = []
+        for scope_unit in consent.scope.all():
+            if scope_unit.removed_at is not None:
+                status = "removed"
+            elif scope_unit.confirmed_at is None:
+                status = "pending"
+            else:
+                status = "confirmed"
+            mine = any(c.person_id == user_id for c in scope_unit.confirmations.all())
+            scope.append(ScopeRow(scope_unit, status, mine))
+        givers = list(consent.givers.all())
+        state = consent.state(replaced=consent.id in replaced)
+        row = ConsentRow(
+            consent=consent,
+            state=state,
+            givers=givers,
+            scope=scope,
+            is_current=facts.consent is not None and consent.id == facts.consent.id,
+            my_giver=next((g for g in givers if user_id and g.person_id == user_id), None),
+            cancelled_request=consent.completed_at is None and consent.withdrawn_at is not None,
+        )
+        row.pending_scope = [s for s in scope if s.status == "pending"]
+        rows.append(row)
+    return rows
+
+
+def _seen_value(facts: LogFacts) -> str:
+    return str(facts.consent.uuid) if facts.consent is not None else ""
+
+
+@require_http_methods(["GET"])
+def history(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
+    """`logs:consent`: the consent history, and the family's answers."""
+    obj, facts = access_log(request, log, "consent.view")
+    actor = actor_for(request)
+    with transaction.atomic():
+        record_read(request, obj, facts, "consent.view")
+        rows = _consent_rows(obj, facts, actor)
+    current = next((r for r in rows if r.is_current), None)
+    waiting = [r for r in rows if r.state is ConsentState.PENDING]
+    in_force = current if current is not None and current.state.grants_access else None
+    context: dict[str, Any] = {
+        **header_context(obj, facts),
+        "rows": rows,
+        "current": current,
+        "in_force": in_force,
+        "waiting": waiting[0] if waiting else None,
+        "is_coordinator": facts.is_coordinator,
+        "is_consenter": facts.is_consenter,
+        "is_family": facts.family_role is not None,
+    }
+    if facts.is_coordinator and in_force is not None:
+        taken = {s.scope_unit.unit_id for s in in_force.active_scope}
+        context["scope_form"] = ScopeAddForm(
+            units=municipality_units(obj.municipality_id).exclude(id__in=taken)
+        )
+    template = (
+        "logs/lifecycle/consent_family.html"
+        if facts.family_role is not None
+        else "logs/lifecycle/consent.html"
+    )
+    return render(request, template, context)
+
+
+@require_http_methods(GET_POST)
+def request_view(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
+    """`logs:consent_request`: ask for consent, register a paper consent, or renew."""
+    obj, facts = access_log(request, log, "consent.manage")
+    units = municipality_units(obj.municipality_id)
+    givers = services.required_givers(obj)
+    form_kwargs: dict[str, Any] = {
+        "units": units,
+        "coordinator_unit": obj.unit,
+        "givers": givers,
+    }
+    if request.method == "POST":
+        form = ConsentRequestForm(request.POST, request.FILES, **form_kwargs)
+        if form.is_valid():
+            data = form.cleaned_data
+            seen = _parse_seen(data["seen"])
+            try:
+                consent = services.request_consent(
+                    actor=actor_for(request),
+                    log=obj,
+                    purpose=data["purpose"],
+                    valid_from=data["valid_from"],
+                    valid_to=data["valid_to"],
+                    units=list(data["units"]),
+                    method=data["method"],
+                    scanned_form=data["scanned_form"],
+                    signed_by=data["signed_by"],
+                    seen_current=seen,
+                )
+            except ValidationError as error:
+                service_errors(form, error)
+            else:
+                if consent.completed_at is not None:
+                    messages.success(request, _("The consent is registered and in force."))
+                elif consent.method == Consent.Method.PAPER:
+                    messages.success(
+                        request,
+                        _(
+                            "The paper consent is registered. It is in force when everyone "
+                            "who must consent has signed."
+                        ),
+                    )
+                else:
+                    messages.success(
+                        request,
+                        _("The family is asked for consent. They answer when they log in."),
+                    )
+                return redirect("logs:consent", log=obj.uuid)
+    else:
+        form = ConsentRequestForm(
+            initial=ConsentRequestForm.initial_for(
+                child_name=obj.subject.first_name,
+                coordinator_unit=obj.unit,
+                months=obj.municipality.consent_validity_months,
+                seen=_seen_value(facts),
+            ),
+            **form_kwargs,
+        )
+    waiting = Consent.objects.filter(
+        log=obj, completed_at__isnull=True, withdrawn_at__isnull=True
+    ).exists()
+    return render(
+        request,
+        "logs/lifecycle/consent_request.html",
+        {
+            **header_context(obj, facts),
+            "form": form,
+            "current": facts.consent if facts.consent_open else None,
+            "waiting": waiting,
+            "givers": givers,
+        },
+    )
+
+
+def _parse_seen(value: str) -> uuid.UUID | None:
+    if not value:
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return uuid.UUID(int=0)  # never matches: treated as a changed consent
+
+
+@require_POST
+def cancel(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
+    obj, _facts = access_log(request, log, "consent.manage")
+    try:
+        services.cancel_pending_consent(actor=actor_for(request), log=obj)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, _("The request for consent is cancelled."))
+    return redirect("logs:consent", log=obj.uuid)
+
+
+@require_POST
+def scope_add(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
+    obj, _facts = access_log(request, log, "consent.manage")
+    form = ScopeAddForm(request.POST, units=municipality_units(obj.municipality_id))
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for e in form.errors.get("unit", [])))
+        return redirect("logs:consent", log=obj.uuid)
+    unit = form.cleaned_data["unit"]
+    try:
+        services.widen_scope(actor=actor_for(request), log=obj, unit=unit)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(
+            request,
+            _(
+                "The family is asked to confirm that %(unit)s may take part. Until they "
+                "have, no one from %(unit)s can be added."
+            )
+            % {"unit": unit.name},
+        )
+    return redirect("logs:consent", log=obj.uuid)
+
+
+@require_POST
+def scope_remove(request: HttpRequest, log: uuid.UUID, unit: uuid.UUID) -> HttpResponse:
+    obj, _facts = access_log(request, log, "consent.manage")
+    target = municipality_units(obj.municipality_id).filter(uuid=unit).first()
+    if target is None:
+        raise Http404
+    try:
+        services.narrow_scope(actor=actor_for(request), log=obj, unit=target)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(
+            request,
+            _("%(unit)s is no longer in the consent. Its people lost access at once.")
+            % {"unit": target.name},
+        )
+    return redirect("logs:consent", log=obj.uuid)
+
+
+@require_http_methods(["GET"])
+def scan(request: HttpRequest, log: uuid.UUID, consent: uuid.UUID) -> FileResponse:
+    """The scanned paper form, as a download, written to the access log."""
+    obj, facts = access_log(request, log, "consent.view")
+    row = Consent.objects.filter(log=obj, uuid=consent).exclude(scanned_form="").first()
+    if row is None:
+        raise Http404
+    with transaction.atomic():
+        record_access(
+            actor=actor_for(request).user,
+            action="consent.scan",
+            obj=row,
+            object_type="Consent",
+            subject_uuid=obj.subject.uuid,
+            role=facts.role,
+            unit_name=obj.unit.name if facts.is_coordinator else "",
+            request=request,
+        )
+        try:
+            handle = row.scanned_form.open("rb")
+        except FileNotFoundError as missing:
+            raise Http404 from missing
+    extension = (
+        row.scanned_form.name.rsplit(".", 1)[-1].lower() if "." in row.scanned_form.name else "pdf"
+    )
+    content_type = mimetypes.types_map.get(f".{extension}", "application/octet-stream")
+    filename = f"consent-{row.valid_from:%Y-%m-%d}.{extension}"
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+
+
+# ---------------------------------------------------------------------------
+# The family's answers
+# ---------------------------------------------------------------------------
+
+
+@require_POST
+def give(request: HttpRequest, log: uuid.UUID, consent: uuid.UUID) -> HttpResponse:
+    obj, _facts = access_log(request, log, "consent.respond")
+    row = Consent.objects.filter(log=obj, uuid=consent).first()
+    if row is None:
+        raise Http404
+    try:
+        services.give_consent(actor=actor_for(request), consent=row)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        row.refresh_from_db()
+        if row.completed_at is not None:
+            messages.success(request, _("Thank you. The consent is in force."))
+        else:
+            messages.success(
+                request,
+                _("Thank you. The consent is in force when everyone who must answer has done so."),
+            )
+    return redirect("logs:consent", log=obj.uuid)
+
+
+@require_http_methods(GET_POST)
+def withdraw(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
+    obj, facts = access_log(request, log, "consent.respond")
+    if request.method == "POST":
+        try:
+            services.withdraw_consent(actor=actor_for(request), log=obj)
+        except ValidationError as error:
+            messages.error(request, error_text(error))
+        else:
+            messages.success(
+                request,
+                _(
+                    "The consent is withdrawn. The services can no longer read the log. "
+                    "You can still read it."
+                ),
+            )
+        return redirect("logs:consent", log=obj.uuid)
+    return render(
+        request,
+        "logs/lifecycle/consent_withdraw.html",
+        {
+            **header_context(obj, facts),
+            "has_consent": facts.consent is not None and facts.consent.withdrawn_at is None,
+        },
+    )
+
+
+@require_POST
+def scope_confirm(
+    request: HttpRequest, log: uuid.UUID, consent: uuid.UUID, unit: uuid.UUID
+) -> HttpResponse:
+    obj, _facts = access_log(request, log, "consent.respond")
+    scope_unit = (
+        ConsentUnit.objects.filter(
+            consent__log=obj, consent__uuid=consent, unit__uuid=unit, removed_at__isnull=True
+        )
+        .select_related("consent", "unit")
+        .first()
+    )
+    if scope_unit is None:
+        raise Http404
+    done = services.confirm_scope(actor=actor_for(request), scope_unit=scope_unit)
+    if done.confirmed_at is not None:
+        messages.success(
+            request, _("Thank you. %(unit)s may now take part.") % {"unit": done.unit.name}
+        )
+    else:
+        messages.success(
+            request,
+            _("Thank you. %(unit)s may take part when everyone who must answer has confirmed.")
+            % {"unit": done.unit.name},
+        )
+    return redirect("logs:consent", log=obj.uuid)

@@ -1,0 +1,260 @@
+"""Forms for starting a log, its participants, handovers and decisions. They validate
+input; the services in logs/services.py make the changes and check the rules again."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from stafett.accounts.models import User
+from stafett.consent.forms import DateInput
+from stafett.logs.models import CloseReason, Level, RelayLog, Step
+from stafett.organisation.forms import AccessibleForm
+from stafett.organisation.models import Unit
+from stafett.people.models import Subject
+
+
+def _person_label(user: User) -> str:
+    return user.get_full_name() or user.username
+
+
+class PersonChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return _person_label(obj)
+
+
+class StartLogForm(AccessibleForm):
+    unit = forms.ModelChoiceField(
+        label=_("Your unit"),
+        queryset=Unit.objects.none(),
+        to_field_name="uuid",
+        empty_label=None,
+        widget=forms.RadioSelect,
+        help_text=_("The log starts here, and you become its coordinator."),
+        error_messages={"invalid_choice": _("Choose a unit you work in.")},
+    )
+    level = forms.TypedChoiceField(
+        label=_("Level"), choices=Level.choices, coerce=int, widget=forms.RadioSelect
+    )
+    kind = forms.ChoiceField(
+        label=_("The log is for"),
+        choices=Subject.Kind.choices,
+        initial=Subject.Kind.CHILD,
+        widget=forms.RadioSelect,
+    )
+    first_name = forms.CharField(
+        label=_("First name"), max_length=120, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    last_name = forms.CharField(
+        label=_("Last name"), max_length=120, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    birth_date = forms.DateField(label=_("Birth date"), widget=DateInput())
+    # Set by the second button, after no one with these details was found.
+    register = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["unit"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = units
+        if units.count() == 1:
+            field.initial = units.first().uuid  # type: ignore[union-attr]
+
+    def clean_birth_date(self) -> datetime.date:
+        birth_date: datetime.date = self.cleaned_data["birth_date"]
+        today = timezone.localdate()
+        if birth_date > today:
+            raise forms.ValidationError(_("The birth date cannot be in the future."))
+        if birth_date < today.replace(year=today.year - 60):
+            raise forms.ValidationError(_("Check the birth date."))
+        return birth_date
+
+
+class ChooseUnitForm(AccessibleForm):
+    """The first step of adding a participant or proposing a handover (a GET form)."""
+
+    unit = forms.ModelChoiceField(
+        label=_("Unit"),
+        queryset=Unit.objects.none(),
+        to_field_name="uuid",
+        empty_label=_("Choose a unit"),
+    )
+
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["unit"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = units
+
+
+class _UnitPersonForm(AccessibleForm):
+    """A unit of the municipality and a person who works there now. Unit choices are
+    the whole municipality, so that the service can say clearly why a unit is refused."""
+
+    unit = forms.ModelChoiceField(
+        queryset=Unit.objects.none(),
+        to_field_name="uuid",
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Choose a unit first."),
+            "invalid_choice": _("Choose a unit in this municipality."),
+        },
+    )
+    person = PersonChoiceField(
+        label=_("Person"),
+        queryset=User.objects.none(),
+        to_field_name="uuid",
+        empty_label=_("Choose a person"),
+        error_messages={
+            "required": _("Choose a person."),
+            "invalid_choice": _("Choose a person who works in the chosen unit."),
+        },
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        units: QuerySet[Unit],
+        people_for: Any,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        unit_field = self.fields["unit"]
+        assert isinstance(unit_field, forms.ModelChoiceField)
+        unit_field.queryset = units
+        unit = self._chosen_unit(units)
+        person_field = self.fields["person"]
+        assert isinstance(person_field, forms.ModelChoiceField)
+        person_field.queryset = people_for(unit) if unit is not None else User.objects.none()
+        self.unit_obj = unit
+
+    def _chosen_unit(self, units: QuerySet[Unit]) -> Unit | None:
+        raw = self.data.get("unit") if self.is_bound else self.initial.get("unit")
+        if not raw:
+            return None
+        try:
+            return units.filter(uuid=raw).first()
+        except (ValueError, ValidationError):  # a malformed uuid
+            return None
+
+
+class ParticipantAddForm(_UnitPersonForm):
+    task = forms.CharField(
+        label=_("Task in the collaboration"),
+        max_length=300,
+        help_text=_("For example: “Class teacher, follows up at school”."),
+    )
+    can_write = forms.TypedChoiceField(
+        label=_("Rights in the log"),
+        choices=[("1", _("Read and write")), ("0", _("Read only"))],
+        coerce=lambda value: value == "1",
+        initial="1",
+        widget=forms.RadioSelect,
+    )
+
+
+class ParticipantRemoveForm(AccessibleForm):
+    message = forms.CharField(
+        label=_("A short message to them"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: “Thank you for your help. The school follows up from now.”"),
+    )
+
+
+class HandoverProposeForm(_UnitPersonForm):
+    person = PersonChoiceField(
+        label=_("New coordinator"),
+        queryset=User.objects.none(),
+        to_field_name="uuid",
+        empty_label=_("Choose a person"),
+        error_messages={
+            "required": _("Choose the new coordinator."),
+            "invalid_choice": _(
+                "Choose a person who works in the chosen unit, in this municipality."
+            ),
+        },
+    )
+    message = forms.CharField(
+        label=_("Message to the new coordinator"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Why you ask them, and what they should know first."),
+    )
+
+
+class HandoverAnswerForm(AccessibleForm):
+    message = forms.CharField(
+        label=_("Message (optional)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class _RevisionForm(AccessibleForm):
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, log: RelayLog, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("revision", log.revision)
+        super().__init__(*args, **kwargs)
+
+
+class MoveForm(_RevisionForm):
+    to_level = forms.TypedChoiceField(
+        label=_("Level"), choices=Level.choices, coerce=int, widget=forms.RadioSelect
+    )
+    to_step = forms.ChoiceField(label=_("Step"), choices=Step.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("Reason for the decision"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args: Any, log: RelayLog, **kwargs: Any) -> None:
+        initial = kwargs.setdefault("initial", {})
+        initial.setdefault("to_level", log.level)
+        initial.setdefault("to_step", log.step)
+        super().__init__(*args, log=log, **kwargs)
+
+
+class CloseForm(_RevisionForm):
+    close_reason = forms.ChoiceField(
+        label=_("Why does the log close?"), choices=CloseReason.choices, widget=forms.RadioSelect
+    )
+    continues_in = forms.CharField(
+        label=_("Where the work continues"),
+        max_length=300,
+        required=False,
+        help_text=_("Required for an individual plan: who holds it, and where."),
+    )
+    reason = forms.CharField(
+        label=_("What happened, in a few words"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        assert data is not None
+        if (
+            data.get("close_reason") == CloseReason.INDIVIDUAL_PLAN
+            and not (data.get("continues_in") or "").strip()
+        ):
+            self.add_error("continues_in", _("Say where the work continues (the individual plan)."))
+        return data
+
+
+class ReopenForm(_RevisionForm):
+    reason = forms.CharField(
+        label=_("Why is the log reopened?"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )

@@ -1,0 +1,262 @@
+"""Reads for the relay log's content pages: the header, the timeline, versions.
+
+Every function takes a log that the caller fetched through `stafett.policy.access_log`
+and only reads inside it. Each runs a fixed number of queries, however long the log.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from stafett.accounts.models import User
+from stafett.logs.models import (
+    EDITABLE_KINDS,
+    Entry,
+    EntryKind,
+    EntryVersion,
+    Handover,
+    MeasureStatus,
+    Participant,
+    RelayLog,
+)
+from stafett.logs.services import meeting_people_ids
+from stafett.policy import LogFacts
+
+OPEN_MEASURE_STATUSES = (MeasureStatus.PLANNED, MeasureStatus.RUNNING)
+
+# Kinds offered in the timeline's filter, in the order people meet them.
+FILTER_KINDS: list[str] = [
+    EntryKind.UNDERSTANDING,
+    EntryKind.GOAL,
+    EntryKind.MEASURE,
+    EntryKind.MEETING,
+    EntryKind.EVALUATION,
+    EntryKind.BRIGHT_SPOT,
+    EntryKind.CHILD_VOICE,
+    EntryKind.NOTE,
+    EntryKind.DECISION,
+    EntryKind.EVENT,
+]
+
+
+@dataclass
+class MeasureDue:
+    entry: Entry
+    version: EntryVersion
+    overdue: bool
+
+
+@dataclass
+class LogHeader:
+    """What the header shows: where the log stands. No entry text, only dates and names,
+    so that it may be shown to those who see the summary only."""
+
+    log: RelayLog
+    facts: LogFacts
+    age: int
+    participants: list[Participant]
+    next_meeting: EntryVersion | None
+    due_measures: list[MeasureDue]
+    pending_handover: Handover | None
+    today: datetime.date = field(default_factory=timezone.localdate)
+
+    @property
+    def consent(self) -> Any:
+        return self.facts.consent
+
+    @property
+    def consent_state(self) -> Any:
+        return self.facts.consent_state
+
+    @property
+    def next_evaluation(self) -> MeasureDue | None:
+        return self.due_measures[0] if self.due_measures else None
+
+    @property
+    def overdue_count(self) -> int:
+        return sum(1 for m in self.due_measures if m.overdue)
+
+
+def log_header(log: RelayLog, facts: LogFacts) -> LogHeader:
+    """Four queries: participants, next meeting, open measures, pending handover."""
+    now = timezone.now()
+    today = timezone.localdate()
+    participants = list(
+        Participant.objects.current()
+        .filter(log=log)
+        .select_related("user", "unit")
+        .order_by("added_at", "id")
+    )
+    next_meeting_entry = (
+        Entry.objects.filter(
+            log=log,
+            kind=EntryKind.MEETING,
+            latest__starts_at__gte=now,
+            latest__cancelled=False,
+        )
+        .select_related("latest")
+        .order_by("latest__starts_at", "id")
+        .first()
+    )
+    measures = (
+        Entry.objects.filter(
+            log=log,
+            kind=EntryKind.MEASURE,
+            latest__measure_status__in=OPEN_MEASURE_STATUSES,
+            latest__evaluation_date__isnull=False,
+        )
+        .select_related("latest")
+        .order_by("latest__evaluation_date", "id")
+    )
+    due: list[MeasureDue] = []
+    for entry in measures:
+        version = entry.latest
+        assert version is not None and version.evaluation_date is not None
+        due.append(
+            MeasureDue(entry=entry, version=version, overdue=version.evaluation_date < today)
+        )
+    handover = (
+        Handover.objects.filter(log=log, status=Handover.Status.PENDING, expires_at__gt=now)
+        .select_related("to_user", "to_unit")
+        .first()
+    )
+    return LogHeader(
+        log=log,
+        facts=facts,
+        age=log.subject.age(today),
+        participants=participants,
+        next_meeting=next_meeting_entry.latest if next_meeting_entry is not None else None,
+        due_measures=due,
+        pending_handover=handover,
+        today=today,
+    )
+
+
+def _with_latest(queryset: QuerySet[Entry]) -> QuerySet[Entry]:
+    """Entries with everything their latest version shows, in a constant number of
+    queries: authors' units, responsible participants, evaluated measures (joins) and
+    the people invited to and attending meetings (two prefetches)."""
+    people = User.objects.only("id", "uuid", "first_name", "last_name", "username")
+    return queryset.select_related(
+        "latest",
+        "latest__author_unit",
+        "latest__responsible",
+        "latest__responsible__user",
+        "latest__responsible__unit",
+        "latest__measure",
+        "latest__measure__latest",
+    ).prefetch_related(
+        Prefetch("latest__invited", queryset=people),
+        Prefetch("latest__attended", queryset=people),
+    )
+
+
+def timeline(log: RelayLog, kind: str | None = None) -> list[Entry]:
+    """Everything in the log, newest first, optionally one kind only."""
+    entries = Entry.objects.filter(log=log, latest__isnull=False)
+    if kind:
+        entries = entries.filter(kind=kind)
+    return list(_with_latest(entries).order_by("-created_at", "-id"))
+
+
+def timeline_oldest_first(log: RelayLog) -> list[Entry]:
+    """The whole log in the order it was written, for printing."""
+    entries = Entry.objects.filter(log=log, latest__isnull=False)
+    return list(_with_latest(entries).order_by("created_at", "id"))
+
+
+def entry_in_log(log: RelayLog, entry_uuid: uuid.UUID) -> Entry | None:
+    """An entry, found only inside a log the caller may already see."""
+    return (
+        _with_latest(Entry.objects.filter(log=log, uuid=entry_uuid))
+        .select_related("latest__responsible")
+        .first()
+    )
+
+
+def editable_entry_in_log(log: RelayLog, entry_uuid: uuid.UUID) -> Entry | None:
+    entry = entry_in_log(log, entry_uuid)
+    if entry is None or entry.kind not in EDITABLE_KINDS:
+        return None
+    return entry
+
+
+def versions(entry: Entry) -> list[EntryVersion]:
+    """All versions of an entry, newest first."""
+    people = User.objects.only("id", "uuid", "first_name", "last_name", "username")
+    return list(
+        EntryVersion.objects.filter(entry=entry)
+        .select_related(
+            "author_unit",
+            "responsible",
+            "responsible__user",
+            "responsible__unit",
+            "measure",
+            "measure__latest",
+        )
+        .prefetch_related(
+            Prefetch("invited", queryset=people), Prefetch("attended", queryset=people)
+        )
+        .order_by("-number")
+    )
+
+
+# --- Choices for the forms --------------------------------------------------------------
+
+
+def responsible_choices(log: RelayLog) -> QuerySet[Participant]:
+    """Who can be responsible for a measure: the people taking part now."""
+    return (
+        Participant.objects.current()
+        .filter(log=log)
+        .select_related("user", "unit")
+        .order_by("user__first_name", "user__last_name", "id")
+    )
+
+
+def meeting_people(log: RelayLog) -> QuerySet[User]:
+    """Everyone who may be invited to the log's meetings: the coordinator, the
+    participants, the guardians with parental responsibility and the youth."""
+    return User.objects.filter(id__in=meeting_people_ids(log)).order_by(
+        "first_name", "last_name", "id"
+    )
+
+
+def measure_choices(log: RelayLog) -> QuerySet[Entry]:
+    """The log's measures, for evaluating one."""
+    return (
+        Entry.objects.filter(log=log, kind=EntryKind.MEASURE, latest__isnull=False)
+        .select_related("latest")
+        .order_by("-created_at", "-id")
+    )
+
+
+def recent_duplicate(
+    log: RelayLog, *, kind: str, user: User, fields: dict[str, Any], within_seconds: int = 120
+) -> Entry | None:
+    """The same person's identical entry from the last moments: a double submit.
+    Call with the log locked, so that two submits in flight cannot both miss it."""
+    since = timezone.now() - datetime.timedelta(seconds=within_seconds)
+    candidates = Entry.objects.filter(
+        log=log, kind=kind, created_by=user, created_at__gte=since, version_count=1
+    ).select_related("latest")
+    scalars = {k: v for k, v in fields.items() if k not in ("invited", "attended")}
+    for entry in candidates:
+        latest = entry.latest
+        if latest is not None and all(
+            same_value(getattr(latest, name, None), value) for name, value in scalars.items()
+        ):
+            return entry
+    return None
+
+
+def same_value(stored: Any, given: Any) -> bool:
+    if isinstance(given, str) and isinstance(stored, str):
+        return stored.strip() == given.strip()
+    return bool(stored == given)

@@ -1,0 +1,738 @@
+"""Writes for relay logs. Each function locks the log, re-checks the policy inside
+the transaction, changes the data and records the change in the log's timeline."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from stafett.accounts.models import User
+from stafett.core.errors import ConflictError, ServiceError
+from stafett.logs.models import (
+    EDITABLE_KINDS,
+    CloseReason,
+    DecisionKind,
+    Entry,
+    EntryKind,
+    EntryVersion,
+    Handover,
+    Level,
+    MeasureStatus,
+    Participant,
+    RelayLog,
+    Step,
+    VoiceMode,
+)
+from stafett.organisation.models import Membership, Unit
+from stafett.people.models import Subject
+from stafett.policy import Actor, Decision, LogFacts, acting_user, decide, log_facts
+
+HANDOVER_DAYS = 14
+
+# Fields each kind of entry may set; anything else is ignored.
+KIND_FIELDS: dict[str, set[str]] = {
+    EntryKind.UNDERSTANDING: {"body"},
+    EntryKind.GOAL: {"title", "body"},
+    EntryKind.MEASURE: {
+        "title",
+        "body",
+        "responsible",
+        "start_date",
+        "evaluation_date",
+        "measure_status",
+    },
+    EntryKind.MEETING: {
+        "meeting_kind",
+        "starts_at",
+        "place",
+        "video_link",
+        "agenda",
+        "minutes",
+        "decisions",
+        "cancelled",
+        "invited",
+        "attended",
+    },
+    EntryKind.EVALUATION: {"measure", "body", "effect", "next_steps"},
+    EntryKind.BRIGHT_SPOT: {"body"},
+    EntryKind.CHILD_VOICE: {"body", "voice_mode"},
+    EntryKind.NOTE: {"body"},
+}
+WRITE_ACTION = {
+    EntryKind.BRIGHT_SPOT: "log.add_bright_spot",
+    EntryKind.NOTE: "log.write",
+    EntryKind.CHILD_VOICE: "log.add_child_voice",
+}
+
+
+def lock_log(log: RelayLog) -> RelayLog:
+    locked: RelayLog = (
+        RelayLog.objects.select_for_update()
+        .select_related("subject", "subject__municipality", "unit", "origin_unit", "municipality")
+        .get(pk=log.pk)
+    )
+    return locked
+
+
+def require(actor: Actor, action: str, log: RelayLog) -> LogFacts:
+    facts = log_facts(actor, log)
+    if decide(actor, action, facts) is not Decision.ALLOW:
+        raise PermissionDenied
+    return facts
+
+
+def _author(actor: Actor, log: RelayLog, facts: LogFacts | None) -> dict[str, Any]:
+    user = actor.user
+    unit = None
+    role = facts.role if facts is not None else ""
+    if facts is not None and facts.is_coordinator:
+        unit = log.unit
+    elif facts is not None and facts.participant is not None:
+        unit = facts.participant.unit
+    return {
+        "author": user,
+        "author_name": (user.get_full_name() or user.username) if user else "Stafett",
+        "author_role": role or (actor.main_role if user else "system"),
+        "author_unit": unit,
+    }
+
+
+def _bump(log: RelayLog, *fields: str) -> None:
+    log.revision += 1
+    log.updated_at = timezone.now()
+    log.save(update_fields=[*fields, "revision", "updated_at"])
+
+
+def _new_entry(
+    *, log: RelayLog, kind: str, actor: Actor, facts: LogFacts | None, **fields: Any
+) -> Entry:
+    invited = fields.pop("invited", None)
+    attended = fields.pop("attended", None)
+    entry = Entry.objects.create(log=log, kind=kind, created_by=actor.user, version_count=1)
+    version = EntryVersion.objects.create(
+        entry=entry, number=1, **_author(actor, log, facts), **fields
+    )
+    if invited is not None:
+        version.invited.set(invited)
+    if attended is not None:
+        version.attended.set(attended)
+    entry.latest = version
+    entry.save(update_fields=["latest"])
+    return entry
+
+
+def add_event(*, log: RelayLog, actor: Actor, event_type: str, body: str) -> Entry:
+    """A line in the log's history, written by the action it records."""
+    facts = log_facts(actor, log) if actor.user is not None else None
+    return _new_entry(
+        log=log, kind=EntryKind.EVENT, actor=actor, facts=facts, event_type=event_type, body=body
+    )
+
+
+# --- Creating a log -------------------------------------------------------------------
+
+
+def find_subject(
+    *, actor: Actor, first_name: str, last_name: str, birth_date: datetime.date
+) -> Subject | None:
+    """The one subject of the actor's municipality with exactly these details, or None.
+
+    Never a search: names must match in full (case and extra spaces aside) together
+    with the birth date, so that nobody can browse the municipality's children.
+    """
+    if decide(actor, "log.start", None) is not Decision.ALLOW:
+        raise PermissionDenied
+    matches = list(
+        Subject.objects.in_municipality(actor.municipality_id).filter(
+            first_name__iexact=" ".join(first_name.split()),
+            last_name__iexact=" ".join(last_name.split()),
+            birth_date=birth_date,
+        )[:2]
+    )
+    return matches[0] if len(matches) == 1 else None
+
+
+def register_subject(
+    *,
+    actor: Actor,
+    kind: str,
+    first_name: str,
+    last_name: str,
+    birth_date: datetime.date,
+) -> Subject:
+    """Register a child or a pregnant woman the municipality does not know yet."""
+    if decide(actor, "log.start", None) is not Decision.ALLOW or actor.municipality_id is None:
+        raise PermissionDenied
+    first_name, last_name = " ".join(first_name.split()), " ".join(last_name.split())
+    if not first_name or not last_name:
+        raise ServiceError(_("Write the first name and the last name."))
+    if kind not in Subject.Kind.values:
+        raise ServiceError(_("Choose a child or a pregnant woman."))
+    if birth_date > timezone.localdate():
+        raise ServiceError(_("The birth date cannot be in the future."))
+    return Subject.objects.create(
+        municipality_id=actor.municipality_id,
+        kind=kind,
+        first_name=first_name,
+        last_name=last_name,
+        birth_date=birth_date,
+    )
+
+
+def start_log(*, actor: Actor, subject: Subject, unit: Unit, level: int) -> RelayLog:
+    """An employee starts a log and becomes its first coordinator. It waits for consent."""
+    if decide(actor, "log.start", None) is not Decision.ALLOW or actor.user is None:
+        raise PermissionDenied
+    if unit.id not in actor.unit_ids or unit.municipality_id != actor.municipality_id:
+        raise ServiceError(_("You can start a relay log only for a unit you work in."))
+    if subject.municipality_id != actor.municipality_id:
+        raise PermissionDenied
+    if level not in Level.values:
+        raise ServiceError(_("Choose level 1, 2 or 3."))
+    with transaction.atomic():
+        open_log = (
+            RelayLog.objects.filter(subject=subject).exclude(status=RelayLog.Status.CLOSED).first()
+        )
+        if open_log is not None:
+            raise ServiceError(
+                _("This child already has an open relay log. Ask its coordinator to add you.")
+            )
+        log = RelayLog.objects.create(
+            municipality_id=actor.municipality_id,
+            subject=subject,
+            origin_unit=unit,
+            unit=unit,
+            coordinator=actor.user,
+            level=level,
+            created_by=actor.user,
+        )
+        add_event(log=log, actor=actor, event_type="log.started", body=_("Relay log started."))
+        return log
+
+
+# --- Participants ---------------------------------------------------------------------
+
+
+def add_participant(
+    *, actor: Actor, log: RelayLog, user: User, unit: Unit, task: str, can_write: bool = True
+) -> Participant:
+    with transaction.atomic():
+        log = lock_log(log)
+        facts = require(actor, "log.coordinate", log)
+        task = task.strip()
+        if not task:
+            raise ServiceError(_("Write the person's task in the collaboration."))
+        if (
+            user.municipality_id != log.municipality_id
+            or unit.municipality_id != log.municipality_id
+        ):
+            raise ServiceError(_("Only people in this municipality can take part."))
+        if unit.id not in facts.scope_unit_ids:
+            raise ServiceError(
+                _("%(unit)s is not in the family's consent. Ask the family to add the unit first.")
+                % {"unit": unit.name}
+            )
+        if not Membership.objects.current().filter(user=user, unit=unit).exists():
+            raise ServiceError(
+                _("%(person)s does not work in %(unit)s.") % {"person": user, "unit": unit.name}
+            )
+        if user.id == log.coordinator_id:
+            raise ServiceError(_("The coordinator already takes part."))
+        if Participant.objects.current().filter(log=log, user=user).exists():
+            raise ServiceError(_("%(person)s already takes part.") % {"person": user})
+        participant = Participant.objects.create(
+            log=log,
+            user=user,
+            unit=unit,
+            task=task,
+            can_write=can_write,
+            added_by=acting_user(actor),
+        )
+        add_event(
+            log=log,
+            actor=actor,
+            event_type="participant.added",
+            body=_("%(person)s (%(unit)s) joined: %(task)s")
+            % {"person": user, "unit": unit.name, "task": task},
+        )
+        return participant
+
+
+def remove_participant(*, actor: Actor, participant: Participant, message: str) -> Participant:
+    with transaction.atomic():
+        log = lock_log(participant.log)
+        require(actor, "log.coordinate", log)
+        participant = (
+            Participant.objects.select_for_update()
+            .select_related("user", "unit")
+            .get(pk=participant.pk)
+        )
+        if participant.removed_at is not None:
+            return participant
+        participant.removed_at = timezone.now()
+        participant.removed_by = actor.user
+        participant.removal_message = message.strip()[:500]
+        participant.save(update_fields=["removed_at", "removed_by", "removal_message"])
+        add_event(
+            log=log,
+            actor=actor,
+            event_type="participant.removed",
+            body=_("%(person)s (%(unit)s) no longer takes part.")
+            % {"person": participant.user, "unit": participant.unit.name},
+        )
+        return participant
+
+
+# --- Handover -------------------------------------------------------------------------
+
+
+def propose_handover(
+    *, actor: Actor, log: RelayLog, to_user: User, to_unit: Unit, message: str
+) -> Handover:
+    from stafett.consent.services import widen_scope_locked
+
+    with transaction.atomic():
+        log = lock_log(log)
+        facts = require(actor, "handover.propose", log)
+        message = message.strip()
+        if not message:
+            raise ServiceError(_("Write a message to the new coordinator."))
+        if (
+            to_user.municipality_id != log.municipality_id
+            or to_unit.municipality_id != log.municipality_id
+        ):
+            raise ServiceError(_("The new coordinator must work in this municipality."))
+        if (
+            not to_user.is_active
+            or not Membership.objects.current().filter(user=to_user, unit=to_unit).exists()
+        ):
+            raise ServiceError(
+                _("%(person)s does not work in %(unit)s.")
+                % {"person": to_user, "unit": to_unit.name}
+            )
+        if to_user.id == log.coordinator_id:
+            raise ServiceError(_("%(person)s already holds the baton.") % {"person": to_user})
+        now = timezone.now()
+        # An earlier proposal that expired unanswered no longer blocks a new one.
+        Handover.objects.filter(
+            log=log, status=Handover.Status.PENDING, expires_at__lte=now
+        ).update(status=Handover.Status.CANCELLED, answered_at=now)
+        if Handover.objects.filter(log=log, status=Handover.Status.PENDING).exists():
+            raise ServiceError(_("A handover is already waiting for an answer."))
+        handover = Handover.objects.create(
+            log=log,
+            from_user=log.coordinator,
+            to_user=to_user,
+            to_unit=to_unit,
+            proposed_by=acting_user(actor),
+            message=message,
+            expires_at=now + datetime.timedelta(days=HANDOVER_DAYS),
+        )
+        if to_unit.id not in facts.scope_unit_ids and not _scope_pending(log, to_unit):
+            # A transfer to another unit: the family confirms the wider consent first.
+            widen_scope_locked(actor=actor, log=log, unit=to_unit)
+        add_event(
+            log=log,
+            actor=actor,
+            event_type="handover.proposed",
+            body=_("Proposed to hand the baton to %(person)s (%(unit)s).")
+            % {"person": to_user, "unit": to_unit.name},
+        )
+        return handover
+
+
+def answer_handover(
+    *, actor: Actor, handover: Handover, accept: bool, message: str = ""
+) -> Handover:
+    with transaction.atomic():
+        log = lock_log(handover.log)
+        require(actor, "handover.answer", log)
+        handover = (
+            Handover.objects.select_for_update().select_related("to_unit").get(pk=handover.pk)
+        )
+        if not handover.is_open():
+            raise ServiceError(_("This handover is no longer open."))
+        facts = log_facts(actor, log)
+        if accept and handover.to_unit_id not in facts.scope_unit_ids:
+            raise ServiceError(
+                _(
+                    "The family has not yet confirmed that %(unit)s may take part. "
+                    "The baton stays where it is until they have."
+                )
+                % {"unit": handover.to_unit.name}
+            )
+        now = timezone.now()
+        handover.status = Handover.Status.ACCEPTED if accept else Handover.Status.DECLINED
+        handover.answered_at = now
+        handover.answer_message = message.strip()[:500]
+        handover.save(update_fields=["status", "answered_at", "answer_message"])
+        if not accept:
+            add_event(
+                log=log,
+                actor=actor,
+                event_type="handover.declined",
+                body=_("%(person)s declined the baton. It stays where it was.")
+                % {"person": actor.user},
+            )
+            return handover
+        previous = log.coordinator
+        log.coordinator = handover.to_user
+        log.unit = handover.to_unit
+        _bump(log, "coordinator", "unit")
+        # The new coordinator no longer needs a participant row of their own.
+        Participant.objects.current().filter(log=log, user=handover.to_user).update(
+            removed_at=now, removed_by=actor.user, removal_message="Became coordinator"
+        )
+        add_event(
+            log=log,
+            actor=actor,
+            event_type="handover.accepted",
+            body=_("%(new)s (%(unit)s) took over the baton from %(old)s.")
+            % {"new": handover.to_user, "unit": handover.to_unit.name, "old": previous},
+        )
+        return handover
+
+
+def _scope_pending(log: RelayLog, unit: Unit) -> bool:
+    from stafett.consent.models import ConsentUnit
+
+    return ConsentUnit.objects.filter(
+        consent__log=log, unit=unit, confirmed_at__isnull=True, removed_at__isnull=True
+    ).exists()
+
+
+def cancel_handover(*, actor: Actor, handover: Handover) -> Handover:
+    with transaction.atomic():
+        log = lock_log(handover.log)
+        require(actor, "handover.propose", log)
+        handover = Handover.objects.select_for_update().get(pk=handover.pk)
+        if handover.status != Handover.Status.PENDING:
+            return handover
+        handover.status = Handover.Status.CANCELLED
+        handover.answered_at = timezone.now()
+        handover.save(update_fields=["status", "answered_at"])
+        add_event(
+            log=log, actor=actor, event_type="handover.cancelled", body=_("Handover cancelled.")
+        )
+        return handover
+
+
+# --- Decisions ------------------------------------------------------------------------
+
+
+def _check_revision(log: RelayLog, revision: int | None) -> None:
+    if revision is not None and revision != log.revision:
+        raise ConflictError(
+            _("Someone else changed this log while you were working. Look at it again and retry.")
+        )
+
+
+def move(
+    *,
+    actor: Actor,
+    log: RelayLog,
+    reason: str,
+    to_step: str | None = None,
+    to_level: int | None = None,
+    revision: int | None = None,
+) -> Entry:
+    """A recorded decision to move to another step and/or level."""
+    with transaction.atomic():
+        log = lock_log(log)
+        facts = require(actor, "log.coordinate", log)
+        _check_revision(log, revision)
+        reason = reason.strip()
+        if not reason:
+            raise ServiceError(_("Write the reason for the decision."))
+        if to_step is not None and to_step not in Step.values:
+            raise ServiceError(_("Choose a step."))
+        if to_level is not None and to_level not in Level.values:
+            raise ServiceError(_("Choose level 1, 2 or 3."))
+        new_step = to_step or log.step
+        new_level = to_level or log.level
+        if new_step == log.step and new_level == log.level:
+            raise ServiceError(_("The log is already there."))
+        kind = DecisionKind.LEVEL if new_level != log.level else DecisionKind.STEP
+        entry = _new_entry(
+            log=log,
+            kind=EntryKind.DECISION,
+            actor=actor,
+            facts=facts,
+            decision_kind=kind,
+            body=reason,
+            from_level=log.level,
+            to_level=new_level,
+            from_step=log.step,
+            to_step=new_step,
+        )
+        log.step, log.level = new_step, new_level
+        _bump(log, "step", "level")
+        return entry
+
+
+def close_log(
+    *,
+    actor: Actor,
+    log: RelayLog,
+    reason: str,
+    close_reason: str,
+    continues_in: str = "",
+    revision: int | None = None,
+) -> Entry:
+    with transaction.atomic():
+        log = lock_log(log)
+        facts = require(actor, "log.close", log)
+        _check_revision(log, revision)
+        if close_reason not in CloseReason.values:
+            raise ServiceError(_("Choose why the log closes."))
+        continues_in = continues_in.strip()
+        if close_reason == CloseReason.INDIVIDUAL_PLAN and not continues_in:
+            raise ServiceError(_("Say where the work continues (the individual plan)."))
+        entry = _new_entry(
+            log=log,
+            kind=EntryKind.DECISION,
+            actor=actor,
+            facts=facts,
+            decision_kind=DecisionKind.CLOSE,
+            body=reason.strip(),
+            close_reason=close_reason,
+            continues_in=continues_in,
+            from_level=log.level,
+            from_step=log.step,
+        )
+        log.status = RelayLog.Status.CLOSED
+        log.closed_at = timezone.now()
+        log.close_reason = close_reason
+        log.continues_in = continues_in
+        _bump(log, "status", "closed_at", "close_reason", "continues_in")
+        Handover.objects.filter(log=log, status=Handover.Status.PENDING).update(
+            status=Handover.Status.CANCELLED, answered_at=timezone.now()
+        )
+        return entry
+
+
+def reopen_log(*, actor: Actor, log: RelayLog, reason: str, revision: int | None = None) -> Entry:
+    with transaction.atomic():
+        log = lock_log(log)
+        facts = require(actor, "log.reopen", log)
+        _check_revision(log, revision)
+        if not reason.strip():
+            raise ServiceError(_("Write the reason for reopening."))
+        entry = _new_entry(
+            log=log,
+            kind=EntryKind.DECISION,
+            actor=actor,
+            facts=facts,
+            decision_kind=DecisionKind.REOPEN,
+            body=reason.strip(),
+            to_level=log.level,
+            to_step=log.step,
+        )
+        log.status = RelayLog.Status.ACTIVE
+        log.closed_at = None
+        log.close_reason = ""
+        log.continues_in = ""
+        _bump(log, "status", "closed_at", "close_reason", "continues_in")
+        return entry
+
+
+# --- Content --------------------------------------------------------------------------
+
+
+def _clean_fields(
+    *,
+    kind: str,
+    log: RelayLog,
+    facts: LogFacts,
+    fields: dict[str, Any],
+    previous: EntryVersion | None,
+) -> dict[str, Any]:
+    allowed = KIND_FIELDS[kind]
+    data = {k: v for k, v in fields.items() if k in allowed}
+    if previous is not None:
+        for name in allowed - {"invited", "attended"}:
+            data.setdefault(name, getattr(previous, name))
+        if "invited" in allowed:
+            data.setdefault("invited", list(previous.invited.all()))
+            data.setdefault("attended", list(previous.attended.all()))
+    for key in ("title", "body", "place", "agenda", "minutes", "decisions", "next_steps"):
+        if isinstance(data.get(key), str):
+            data[key] = data[key].strip()
+    if kind == EntryKind.GOAL and not data.get("title"):
+        raise ServiceError(_("Write the goal."))
+    needs_text = (
+        EntryKind.UNDERSTANDING,
+        EntryKind.BRIGHT_SPOT,
+        EntryKind.NOTE,
+        EntryKind.CHILD_VOICE,
+    )
+    if kind in needs_text and not data.get("body"):
+        raise ServiceError(_("Write something first."))
+    if kind == EntryKind.MEASURE:
+        if not data.get("title"):
+            raise ServiceError(_("Write what the measure is."))
+        responsible = data.get("responsible")
+        if responsible is None:
+            raise ServiceError(_("Choose who is responsible for the measure."))
+        if responsible.log_id != log.id or responsible.removed_at is not None:
+            raise ServiceError(_("The responsible person must take part in this log."))
+        start, evaluation = data.get("start_date"), data.get("evaluation_date")
+        if start is None or evaluation is None:
+            raise ServiceError(_("Give a start date and an evaluation date."))
+        if evaluation < start:
+            raise ServiceError(_("The evaluation date cannot be before the start date."))
+        data.setdefault("measure_status", MeasureStatus.PLANNED)
+        if data["measure_status"] not in MeasureStatus.values:
+            raise ServiceError(_("Choose a status."))
+    if kind == EntryKind.MEETING:
+        if data.get("starts_at") is None:
+            raise ServiceError(_("Give the time of the meeting."))
+        if not data.get("meeting_kind"):
+            raise ServiceError(_("Choose the kind of meeting."))
+        if not data.get("place") and not data.get("video_link"):
+            raise ServiceError(_("Give a place or a video link."))
+        allowed_people = meeting_people_ids(log)
+        for key in ("invited", "attended"):
+            people = list(data.get(key) or [])
+            if any(p.id not in allowed_people for p in people):
+                raise ServiceError(_("Only people in this log can be invited to its meetings."))
+            data[key] = people
+    if kind == EntryKind.EVALUATION:
+        measure = data.get("measure")
+        if measure is None or measure.log_id != log.id or measure.kind != EntryKind.MEASURE:
+            raise ServiceError(_("Choose a measure in this log to evaluate."))
+        if not data.get("body"):
+            raise ServiceError(_("Write what happened."))
+        if not data.get("effect"):
+            raise ServiceError(_("Choose the effect."))
+    if kind == EntryKind.CHILD_VOICE:
+        # The youth writes in their own voice; anything an adult writes is marked as such.
+        data["voice_mode"] = VoiceMode.OWN if facts.family_role is not None else VoiceMode.RECORDED
+    return data
+
+
+def meeting_people_ids(log: RelayLog) -> set[int]:
+    from stafett.people.models import Guardianship
+
+    ids = {log.coordinator_id}
+    ids |= set(Participant.objects.current().filter(log=log).values_list("user_id", flat=True))
+    ids |= set(
+        Guardianship.objects.filter(
+            subject_id=log.subject_id, parental_responsibility=True
+        ).values_list("guardian_id", flat=True)
+    )
+    if log.subject.user_id:
+        ids.add(log.subject.user_id)
+    return ids
+
+
+def _write_action(kind: str) -> str:
+    return WRITE_ACTION.get(EntryKind(kind), "log.write")
+
+
+def add_entry(*, actor: Actor, log: RelayLog, kind: str, **fields: Any) -> Entry:
+    if kind not in EDITABLE_KINDS:
+        raise ServiceError(_("This kind of entry cannot be written by hand."))
+    with transaction.atomic():
+        log = lock_log(log)
+        facts = require(actor, _write_action(kind), log)
+        data = _clean_fields(kind=kind, log=log, facts=facts, fields=fields, previous=None)
+        entry = _new_entry(log=log, kind=kind, actor=actor, facts=facts, **data)
+        if kind == EntryKind.EVALUATION:
+            _mark_measure_evaluated(actor=actor, log=log, facts=facts, measure=data["measure"])
+        log.updated_at = timezone.now()
+        log.save(update_fields=["updated_at"])
+        return entry
+
+
+def _mark_measure_evaluated(
+    *, actor: Actor, log: RelayLog, facts: LogFacts, measure: Entry
+) -> None:
+    measure = Entry.objects.select_for_update().select_related("latest").get(pk=measure.pk)
+    if measure.latest is not None and measure.latest.measure_status != MeasureStatus.EVALUATED:
+        _append_version(
+            actor=actor,
+            log=log,
+            facts=facts,
+            entry=measure,
+            data={"measure_status": MeasureStatus.EVALUATED},
+        )
+
+
+def _append_version(
+    *, actor: Actor, log: RelayLog, facts: LogFacts, entry: Entry, data: dict[str, Any]
+) -> EntryVersion:
+    previous = entry.latest
+    assert previous is not None
+    cleaned = _clean_fields(kind=entry.kind, log=log, facts=facts, fields=data, previous=previous)
+    invited = cleaned.pop("invited", None)
+    attended = cleaned.pop("attended", None)
+    version = EntryVersion.objects.create(
+        entry=entry, number=entry.version_count + 1, **_author(actor, log, facts), **cleaned
+    )
+    if invited is not None:
+        version.invited.set(invited)
+    if attended is not None:
+        version.attended.set(attended)
+    entry.latest = version
+    entry.version_count += 1
+    entry.save(update_fields=["latest", "version_count"])
+    return version
+
+
+def may_edit(facts: LogFacts, entry: Entry, actor: Actor) -> bool:
+    """Authors edit their own entries; the coordinator edits meetings, goals, measures and
+    the shared understanding; the responsible participant updates their measure."""
+    if entry.kind not in EDITABLE_KINDS or facts.is_closed:
+        return False
+    user = actor.user
+    if user is None:
+        return False
+    if entry.created_by_id == user.id:
+        return True
+    if facts.is_coordinator and entry.kind in (
+        EntryKind.MEETING,
+        EntryKind.GOAL,
+        EntryKind.MEASURE,
+        EntryKind.UNDERSTANDING,
+    ):
+        return True
+    latest = entry.latest
+    return (
+        entry.kind == EntryKind.MEASURE
+        and latest is not None
+        and latest.responsible is not None
+        and latest.responsible.user_id == user.id
+        and latest.responsible.removed_at is None
+    )
+
+
+def edit_entry(*, actor: Actor, entry: Entry, base_version: int, **fields: Any) -> EntryVersion:
+    """A new version; the old ones stay. `base_version` is the version the editor saw:
+    if someone saved in between, nothing is overwritten and a conflict is reported."""
+    with transaction.atomic():
+        log = lock_log(entry.log)
+        entry = (
+            Entry.objects.select_for_update()
+            .select_related("latest", "latest__responsible")
+            .get(pk=entry.pk)
+        )
+        action = (
+            "log.add_comment" if entry.kind == EntryKind.BRIGHT_SPOT else _write_action(entry.kind)
+        )
+        facts = require(actor, action, log)
+        if not may_edit(facts, entry, actor):
+            raise PermissionDenied
+        if entry.version_count != base_version:
+            raise ConflictError(
+                _(
+                    "Someone else saved a change to this entry while you were editing. "
+                    "Nothing was overwritten: look at the new version and make your change again."
+                )
+            )
+        return _append_version(actor=actor, log=log, facts=facts, entry=entry, data=fields)

@@ -1,0 +1,806 @@
+"""The one access policy of Stafett.
+
+Every view, export and notification asks this module whether a user may do an
+action on an object. Default deny: an action without a rule is refused. Outsiders
+(another municipality, or people with no relation to the object) get 404 so that
+the object's existence is not revealed; insiders without the right get 403.
+
+Views fetch protected objects only through the `access_*` helpers below, which
+scope the lookup to the user's municipality, ask the rules, and write refused
+attempts to the access log. `PolicyEnforcementMiddleware` refuses any response
+from a view that neither is marked `@public` nor asked the policy.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+
+if TYPE_CHECKING:
+    from stafett.accounts.models import User
+    from stafett.organisation.models import Unit
+    from stafett.people.models import Subject
+
+logger = logging.getLogger(__name__)
+
+ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
+
+
+class Role(enum.StrEnum):
+    ANONYMOUS = "anonymous"
+    SUPERUSER = "superuser"
+    MUNICIPAL_ADMIN = "municipal_admin"
+    UNIT_LEADER = "unit_leader"
+    EMPLOYEE = "employee"
+    GUARDIAN = "guardian"
+    YOUTH = "youth"
+
+
+class Decision(enum.Enum):
+    ALLOW = "allow"
+    FORBIDDEN = "forbidden"  # an insider without the right: 403
+    HIDDEN = "hidden"  # an outsider: 404, as if the object did not exist
+
+
+class LoginRequired(Exception):
+    """Raised for anonymous users; the middleware answers with a redirect to log-in."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """What the policy knows about the user making a request, read once per request."""
+
+    user: User | None
+    municipality_id: int | None = None
+    is_superuser: bool = False
+    is_admin: bool = False
+    is_staff_member: bool = False
+    leader_unit_ids: frozenset[int] = field(default_factory=frozenset)
+    employee_unit_ids: frozenset[int] = field(default_factory=frozenset)
+    # Children this user is guardian of *with* parental responsibility.
+    guardian_subject_ids: frozenset[int] = field(default_factory=frozenset)
+    own_subject_id: int | None = None
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user is not None
+
+    @property
+    def unit_ids(self) -> frozenset[int]:
+        return self.leader_unit_ids | self.employee_unit_ids
+
+    @property
+    def roles(self) -> list[Role]:
+        roles: list[Role] = []
+        if self.user is None:
+            return [Role.ANONYMOUS]
+        if self.is_superuser:
+            roles.append(Role.SUPERUSER)
+        if self.is_admin:
+            roles.append(Role.MUNICIPAL_ADMIN)
+        if self.leader_unit_ids:
+            roles.append(Role.UNIT_LEADER)
+        if self.employee_unit_ids:
+            roles.append(Role.EMPLOYEE)
+        if self.guardian_subject_ids:
+            roles.append(Role.GUARDIAN)
+        if self.own_subject_id is not None:
+            roles.append(Role.YOUTH)
+        return roles
+
+    @property
+    def main_role(self) -> str:
+        roles = self.roles
+        return roles[0].value if roles else ""
+
+
+ANONYMOUS_ACTOR = Actor(user=None)
+
+
+def acting_user(actor: Actor) -> User:
+    """The signed-in user behind an actor; services call this before writing."""
+    if actor.user is None:
+        raise PermissionDenied
+    return actor.user
+
+
+def build_actor(user: Any) -> Actor:
+    """Read the user's current roles from the database (never cached across requests,
+    so that a removed role takes effect at the next request)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ANONYMOUS_ACTOR
+    from stafett.organisation.models import Membership
+    from stafett.people.models import Guardianship, Subject
+
+    # Staff must have passed the second factor before any role counts.
+    verified = not user.is_staff_member or _is_verified(user)
+    if not verified:
+        return Actor(user=user, municipality_id=user.municipality_id)
+    leader: set[int] = set()
+    employee: set[int] = set()
+    guardian: frozenset[int] = frozenset()
+    own: int | None = None
+    if user.is_staff_member:
+        for unit_id, role in (
+            Membership.objects.current()
+            .filter(user=user, municipality_id=user.municipality_id, unit__is_active=True)
+            .values_list("unit_id", "role")
+        ):
+            (leader if role == Membership.Role.LEADER else employee).add(unit_id)
+    else:
+        guardian = frozenset(
+            Guardianship.objects.filter(
+                guardian=user, parental_responsibility=True, municipality_id=user.municipality_id
+            ).values_list("subject_id", flat=True)
+        )
+        own = (
+            Subject.objects.filter(user=user, municipality_id=user.municipality_id)
+            .values_list("id", flat=True)
+            .first()
+        )
+    return Actor(
+        user=user,
+        municipality_id=user.municipality_id,
+        is_superuser=user.is_superuser,
+        is_admin=user.is_staff_member
+        and user.is_municipal_admin
+        and user.municipality_id is not None,
+        is_staff_member=user.is_staff_member,
+        leader_unit_ids=frozenset(leader),
+        employee_unit_ids=frozenset(employee),
+        guardian_subject_ids=guardian,
+        own_subject_id=own,
+    )
+
+
+def _is_verified(user: Any) -> bool:
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified()) if callable(is_verified) else False
+
+
+def actor_for(request: HttpRequest) -> Actor:
+    cached: Actor | None = getattr(request, "_stafett_actor", None)
+    if cached is None:
+        cached = build_actor(getattr(request, "user", None))
+        request._stafett_actor = cached  # type: ignore[attr-defined]
+    return cached
+
+
+# ---------------------------------------------------------------------------
+# Rules. Each takes the actor and the object and returns a Decision.
+# ---------------------------------------------------------------------------
+
+Rule = Callable[[Actor, Any], Decision]
+
+
+def _same_municipality(actor: Actor, obj: Any) -> bool:
+    return actor.municipality_id is not None and getattr(obj, "municipality_id", None) == (
+        actor.municipality_id
+    )
+
+
+def _signed_in(actor: Actor, obj: Any) -> Decision:
+    return Decision.ALLOW if actor.is_authenticated else Decision.HIDDEN
+
+
+def _staff_view_municipality(actor: Actor, obj: Any) -> Decision:
+    if not actor.is_staff_member or not _same_municipality_id(actor, obj):
+        return Decision.HIDDEN
+    return Decision.ALLOW
+
+
+def _same_municipality_id(actor: Actor, obj: Any) -> bool:
+    """For the Municipality object itself."""
+    return actor.municipality_id is not None and getattr(obj, "id", None) == actor.municipality_id
+
+
+def _admin_of_municipality(actor: Actor, obj: Any) -> Decision:
+    if not actor.is_staff_member or not _same_municipality_id(actor, obj):
+        return Decision.HIDDEN
+    return Decision.ALLOW if actor.is_admin else Decision.FORBIDDEN
+
+
+def _admin_of_object(actor: Actor, obj: Any) -> Decision:
+    if not actor.is_staff_member or not _same_municipality(actor, obj):
+        return Decision.HIDDEN
+    return Decision.ALLOW if actor.is_admin else Decision.FORBIDDEN
+
+
+def _leader_of_unit(actor: Actor, unit: Unit) -> Decision:
+    if not actor.is_staff_member or not _same_municipality(actor, unit):
+        return Decision.HIDDEN
+    return Decision.ALLOW if unit.id in actor.leader_unit_ids else Decision.FORBIDDEN
+
+
+def _family_of_subject(actor: Actor, subject: Subject) -> Decision:
+    if not _same_municipality(actor, subject):
+        return Decision.HIDDEN
+    if subject.id in actor.guardian_subject_ids or subject.id == actor.own_subject_id:
+        return Decision.ALLOW
+    return Decision.HIDDEN
+
+
+def _staff(actor: Actor, obj: Any) -> Decision:
+    if not actor.is_authenticated or not actor.is_staff_member:
+        return Decision.HIDDEN
+    return Decision.ALLOW
+
+
+# ---------------------------------------------------------------------------
+# Relay logs. The rules take `LogFacts`: what this actor is to this log, and what the
+# family's consent allows right now. Access follows consent (DESIGN.md §2).
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogFacts:
+    log: Any  # RelayLog
+    consent: Any  # the consent in force (or the latest one), or None
+    consent_state: Any  # ConsentState or None when there has never been a consent
+    scope_unit_ids: frozenset[int]
+    participant: Any  # the actor's current Participant row, or None
+    is_coordinator: bool
+    family_role: Role | None  # GUARDIAN or YOUTH when the actor is family
+    is_consenter: bool
+    leads_unit: bool
+    handover_to_me: Any  # a pending Handover to the actor, or None
+
+    @property
+    def consent_open(self) -> bool:
+        return self.consent_state is not None and self.consent_state.grants_access
+
+    @property
+    def is_closed(self) -> bool:
+        return bool(self.log.is_closed)
+
+    @property
+    def participant_covered(self) -> bool:
+        """A professional participant reads only while consent covers their unit."""
+        p = self.participant
+        return p is not None and self.consent_open and p.unit_id in self.scope_unit_ids
+
+    @property
+    def role(self) -> str:
+        if self.family_role is not None:
+            return self.family_role.value
+        if self.is_coordinator:
+            return "coordinator"
+        if self.participant is not None:
+            return "participant"
+        if self.leads_unit:
+            return Role.UNIT_LEADER.value
+        return ""
+
+    @property
+    def insider(self) -> bool:
+        return (
+            self.is_coordinator
+            or self.participant is not None
+            or self.family_role is not None
+            or self.leads_unit
+            or self.handover_to_me is not None
+        )
+
+
+def _log_view(actor: Actor, f: LogFacts) -> Decision:
+    if f.family_role is not None:
+        return Decision.ALLOW
+    if f.is_coordinator and f.consent_open:
+        return Decision.ALLOW
+    if f.participant_covered and f.participant.unit_id in actor.unit_ids:
+        return Decision.ALLOW
+    return Decision.FORBIDDEN if f.insider else Decision.HIDDEN
+
+
+def _log_summary(actor: Actor, f: LogFacts) -> Decision:
+    """The header only: level, step, coordinator, consent state, dates. No content."""
+    if f.is_coordinator or f.leads_unit or f.handover_to_me is not None:
+        return Decision.ALLOW
+    return _log_view(actor, f)
+
+
+def _log_write(actor: Actor, f: LogFacts) -> Decision:
+    """Professional entries: goals, measures, meetings, evaluations, notes."""
+    if _log_view(actor, f) is not Decision.ALLOW:
+        return Decision.FORBIDDEN if f.insider else Decision.HIDDEN
+    if f.is_closed or f.family_role is not None:
+        return Decision.FORBIDDEN
+    if f.is_coordinator or (f.participant is not None and f.participant.can_write):
+        return Decision.ALLOW
+    return Decision.FORBIDDEN
+
+
+def _log_family_write(actor: Actor, f: LogFacts) -> Decision:
+    """Bright spots and comments: everyone who may read, while the log is open."""
+    decision = _log_view(actor, f)
+    if decision is not Decision.ALLOW:
+        return decision
+    if f.is_closed:
+        return Decision.FORBIDDEN
+    if f.family_role is not None or f.is_coordinator:
+        return Decision.ALLOW
+    return _log_write(actor, f)
+
+
+def _log_coordinate(actor: Actor, f: LogFacts) -> Decision:
+    """Participants, meetings' invitations, level and step decisions: the coordinator,
+    while consent is valid and the log is open."""
+    if not f.insider:
+        return Decision.HIDDEN
+    if f.is_coordinator and f.consent_open and not f.is_closed:
+        return Decision.ALLOW
+    return Decision.FORBIDDEN
+
+
+def _log_close(actor: Actor, f: LogFacts) -> Decision:
+    """The coordinator keeps closing even without consent; guardians may close too."""
+    if not f.insider:
+        return Decision.HIDDEN
+    if f.is_closed:
+        return Decision.FORBIDDEN
+    if f.is_coordinator or (f.family_role is not None and f.is_consenter):
+        return Decision.ALLOW
+    return Decision.FORBIDDEN
+
+
+def _log_reopen(actor: Actor, f: LogFacts) -> Decision:
+    if not f.insider:
+        return Decision.HIDDEN
+    if f.is_closed and f.is_coordinator and f.consent_open:
+        return Decision.ALLOW
+    return Decision.FORBIDDEN
+
+
+def _consent_manage(actor: Actor, f: LogFacts) -> Decision:
+    """Ask for, renew or register consent, change its scope: the coordinator, always."""
+    if not f.insider:
+        return Decision.HIDDEN
+    return Decision.ALLOW if f.is_coordinator else Decision.FORBIDDEN
+
+
+def _consent_view(actor: Actor, f: LogFacts) -> Decision:
+    """The consent's history, scope and scanned forms: the coordinator (who must be able
+    to renew it) and the family, whatever the consent's state."""
+    if not f.insider:
+        return Decision.HIDDEN
+    if f.is_coordinator or f.family_role is not None:
+        return Decision.ALLOW
+    return Decision.FORBIDDEN
+
+
+def _consent_family(actor: Actor, f: LogFacts) -> Decision:
+    """Give, withdraw, confirm a wider scope: the people whose consent counts."""
+    if not f.insider:
+        return Decision.HIDDEN
+    return Decision.ALLOW if f.family_role is not None and f.is_consenter else Decision.FORBIDDEN
+
+
+def _handover_propose(actor: Actor, f: LogFacts) -> Decision:
+    """The coordinator, or the unit's leader when the coordinator leaves."""
+    if not f.insider:
+        return Decision.HIDDEN
+    if f.is_closed:
+        return Decision.FORBIDDEN
+    if (f.is_coordinator and f.consent_open) or f.leads_unit:
+        return Decision.ALLOW
+    return Decision.FORBIDDEN
+
+
+def _handover_answer(actor: Actor, f: LogFacts) -> Decision:
+    if f.handover_to_me is not None:
+        return Decision.ALLOW
+    return Decision.FORBIDDEN if f.insider else Decision.HIDDEN
+
+
+def _youth_voice(actor: Actor, f: LogFacts) -> Decision:
+    decision = _log_view(actor, f)
+    if decision is not Decision.ALLOW:
+        return decision
+    if f.is_closed:
+        return Decision.FORBIDDEN
+    if f.family_role is Role.YOUTH:
+        return Decision.ALLOW
+    return _log_write(actor, f)
+
+
+def _log_start(actor: Actor, obj: Any) -> Decision:
+    """Start a relay log: employees and leaders of a unit (they become coordinator)."""
+    if not actor.is_staff_member:
+        return Decision.HIDDEN
+    return Decision.ALLOW if actor.unit_ids else Decision.FORBIDDEN
+
+
+RULES: dict[str, Rule] = {
+    # Pages without an object.
+    "home.view": _signed_in,
+    "account.view": _signed_in,
+    "staff.area": _staff,
+    # The municipality's own settings and structure (object: Municipality).
+    "municipality.manage": _admin_of_municipality,
+    "municipality.view_structure": _staff_view_municipality,
+    # Units and service kinds (object: Unit / ServiceKind / EmergencyContact).
+    "unit.manage": _admin_of_object,
+    "unit.manage_leaders": _admin_of_object,
+    "unit.manage_employees": _leader_of_unit,
+    "service_kind.manage": _admin_of_object,
+    "emergency_contact.manage": _admin_of_object,
+    # The subject of care, as seen by the family (object: Subject).
+    "subject.view_as_family": _family_of_subject,
+    # Relay logs (object: LogFacts, from `log_facts`).
+    "log.start": _log_start,
+    "log.view": _log_view,
+    "log.view_summary": _log_summary,
+    "log.write": _log_write,
+    "log.add_bright_spot": _log_family_write,
+    "log.add_comment": _log_family_write,
+    "log.add_child_voice": _youth_voice,
+    "log.coordinate": _log_coordinate,
+    "log.close": _log_close,
+    "log.reopen": _log_reopen,
+    "consent.manage": _consent_manage,
+    "consent.view": _consent_view,
+    "consent.respond": _consent_family,
+    "handover.propose": _handover_propose,
+    "handover.answer": _handover_answer,
+}
+
+
+def decide(actor: Actor, action: str, obj: Any = None) -> Decision:
+    rule = RULES.get(action)
+    if rule is None:
+        logger.error("No policy rule for action %r: denied.", action)
+        return Decision.HIDDEN
+    if not actor.is_authenticated:
+        return Decision.HIDDEN
+    return rule(actor, obj)
+
+
+def allowed(request_or_actor: HttpRequest | Actor, action: str, obj: Any = None) -> bool:
+    """For templates and lists: may the user do this? Never raises."""
+    actor = request_or_actor if isinstance(request_or_actor, Actor) else actor_for(request_or_actor)
+    return decide(actor, action, obj) is Decision.ALLOW
+
+
+def mark_consulted(request: HttpRequest) -> None:
+    request._stafett_policy_consulted = True  # type: ignore[attr-defined]
+
+
+def authorize(
+    request: HttpRequest, action: str, obj: Any = None, *, log_refusal: bool = False
+) -> Actor:
+    """Allow, or raise LoginRequired / Http404 / PermissionDenied.
+
+    `log_refusal` writes refused attempts on protected content to the access log.
+    """
+    mark_consulted(request)
+    actor = actor_for(request)
+    if not actor.is_authenticated:
+        raise LoginRequired
+    decision = decide(actor, action, obj)
+    if decision is Decision.ALLOW:
+        return actor
+    if log_refusal:
+        _log_refusal(request, actor, action, obj)
+    if decision is Decision.FORBIDDEN:
+        raise PermissionDenied
+    raise Http404
+
+
+def _log_refusal(request: HttpRequest, actor: Actor, action: str, obj: Any) -> None:
+    from stafett.audit.log import record_access
+    from stafett.audit.models import AccessLogEntry
+
+    subject_uuid = getattr(obj, "uuid", None) if type(obj).__name__ == "Subject" else None
+    record_access(
+        actor=actor.user,
+        action=action,
+        obj=obj,
+        subject_uuid=subject_uuid,
+        role=actor.main_role,
+        outcome=AccessLogEntry.Outcome.REFUSED,
+        request=request,
+        municipality_id=getattr(obj, "municipality_id", None) or actor.municipality_id,
+    )
+
+
+def requires(action: str) -> Callable[[ViewFunc], ViewFunc]:
+    """Decorator for views whose action has no object (home, lists scoped by the actor)."""
+
+    def decorator(view: ViewFunc) -> ViewFunc:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            authorize(request, action)
+            return view(request, *args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
+
+
+def public(view: ViewFunc) -> ViewFunc:
+    """Mark a view as open to everyone (log-in, health check, public pages)."""
+    view.stafett_public = True  # type: ignore[attr-defined]
+    return view
+
+
+# ---------------------------------------------------------------------------
+# Access helpers: the only way views fetch protected objects.
+# ---------------------------------------------------------------------------
+
+M = TypeVar("M", bound=Model)
+
+
+def _fetch(actor: Actor, queryset: QuerySet[M], object_uuid: uuid.UUID | str) -> M:
+    """A tenant-scoped lookup by public UUID; other municipalities' rows are invisible."""
+    if actor.municipality_id is None:
+        raise Http404
+    obj = queryset.filter(uuid=object_uuid, municipality_id=actor.municipality_id).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def access_unit(request: HttpRequest, unit_uuid: uuid.UUID, action: str) -> Unit:
+    from stafett.organisation.models import Unit
+
+    mark_consulted(request)
+    actor = actor_for(request)
+    if not actor.is_authenticated:
+        raise LoginRequired
+    unit: Unit = _fetch(actor, Unit.objects.select_related("service_kind"), unit_uuid)
+    authorize(request, action, unit)
+    return unit
+
+
+def access_service_kind(request: HttpRequest, kind_uuid: uuid.UUID, action: str) -> Any:
+    from stafett.organisation.models import ServiceKind
+
+    mark_consulted(request)
+    actor = actor_for(request)
+    if not actor.is_authenticated:
+        raise LoginRequired
+    kind = _fetch(actor, ServiceKind.objects.all(), kind_uuid)
+    authorize(request, action, kind)
+    return kind
+
+
+def access_emergency_contact(request: HttpRequest, contact_uuid: uuid.UUID, action: str) -> Any:
+    from stafett.organisation.models import EmergencyContact
+
+    mark_consulted(request)
+    actor = actor_for(request)
+    if not actor.is_authenticated:
+        raise LoginRequired
+    contact = _fetch(actor, EmergencyContact.objects.all(), contact_uuid)
+    authorize(request, action, contact)
+    return contact
+
+
+def access_municipality(request: HttpRequest, action: str) -> Any:
+    """The user's own municipality (the only one they can ever reach)."""
+    from stafett.organisation.models import Municipality
+
+    mark_consulted(request)
+    actor = actor_for(request)
+    if not actor.is_authenticated:
+        raise LoginRequired
+    if actor.municipality_id is None:
+        raise Http404
+    municipality = Municipality.objects.get(id=actor.municipality_id)
+    authorize(request, action, municipality)
+    return municipality
+
+
+def current_consent(log: Any, consents: list[Any] | None = None) -> tuple[Any, Any]:
+    """(consent in force or latest, its state). `consents` may be prefetched, oldest first."""
+    from stafett.consent.models import Consent
+
+    if consents is None:
+        consents = list(Consent.objects.filter(log_id=log.id).order_by("created_at", "id"))
+    completed = [c for c in consents if c.completed_at is not None]
+    if completed:
+        latest = max(completed, key=lambda c: (c.completed_at, c.id))
+        return latest, latest.state()
+    if consents:
+        return consents[-1], consents[-1].state()
+    return None, None
+
+
+def family_role_for(actor: Actor, log: Any) -> Role | None:
+    subject = log.subject
+    if subject.id in actor.guardian_subject_ids:
+        return Role.GUARDIAN
+    if subject.id == actor.own_subject_id and subject.consents_alone():
+        return Role.YOUTH
+    return None
+
+
+def log_facts(actor: Actor, log: Any) -> LogFacts:
+    """Everything the log rules need, in a constant number of queries."""
+    from stafett.consent.models import ConsentUnit
+    from stafett.logs.models import Handover, Participant
+
+    consent, state = current_consent(log)
+    scope: frozenset[int] = frozenset()
+    if consent is not None and consent.completed_at is not None:
+        scope = frozenset(
+            ConsentUnit.objects.filter(
+                consent=consent, confirmed_at__isnull=False, removed_at__isnull=True
+            ).values_list("unit_id", flat=True)
+        )
+    user = actor.user
+    participant = None
+    handover = None
+    if user is not None and actor.is_staff_member:
+        participant = Participant.objects.current().filter(log=log, user=user).first()
+        handover = (
+            Handover.objects.filter(log=log, to_user=user, status=Handover.Status.PENDING)
+            .filter(expires_at__gt=timezone_now())
+            .first()
+        )
+    family_role = family_role_for(actor, log)
+    alone = log.subject.consents_alone()
+    is_consenter = (family_role is Role.YOUTH and alone) or (
+        family_role is Role.GUARDIAN and not alone
+    )
+    return LogFacts(
+        log=log,
+        consent=consent,
+        consent_state=state,
+        scope_unit_ids=scope,
+        participant=participant,
+        is_coordinator=user is not None and log.coordinator_id == user.id and actor.is_staff_member,
+        family_role=family_role,
+        is_consenter=is_consenter,
+        leads_unit=bool({log.unit_id, log.origin_unit_id} & actor.leader_unit_ids),
+        handover_to_me=handover,
+    )
+
+
+def timezone_now() -> Any:
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+# Actions that read log content: each allowed one writes an access-log row.
+CONTENT_READS = {"log.view"}
+
+
+def access_log(
+    request: HttpRequest, log_uuid: uuid.UUID, action: str, *, reason: str = ""
+) -> tuple[Any, LogFacts]:
+    """Fetch a relay log for an action. Reads of content are written to the access log
+    (call this inside the `transaction.atomic()` block that reads the content)."""
+    from stafett.audit.log import record_access
+    from stafett.logs.models import RelayLog
+
+    mark_consulted(request)
+    actor = actor_for(request)
+    if not actor.is_authenticated:
+        raise LoginRequired
+    log = _fetch(
+        actor,
+        RelayLog.objects.select_related(
+            "subject", "subject__municipality", "unit", "origin_unit", "coordinator"
+        ),
+        log_uuid,
+    )
+    facts = log_facts(actor, log)
+    decision = decide(actor, action, facts)
+    if decision is not Decision.ALLOW:
+        record_access(
+            actor=actor.user,
+            action=action,
+            obj=log,
+            object_type="RelayLog",
+            subject_uuid=log.subject.uuid,
+            role=facts.role or actor.main_role,
+            outcome="refused",
+            request=request,
+        )
+        if decision is Decision.FORBIDDEN:
+            raise PermissionDenied
+        raise Http404
+    if action in CONTENT_READS:
+        unit_name = facts.participant.unit.name if facts.participant is not None else ""
+        if facts.is_coordinator:
+            unit_name = log.unit.name
+        record_access(
+            actor=actor.user,
+            action=action,
+            obj=log,
+            object_type="RelayLog",
+            subject_uuid=log.subject.uuid,
+            role=facts.role,
+            unit_name=unit_name,
+            reason=reason,
+            request=request,
+        )
+    return log, facts
+
+
+# ---------------------------------------------------------------------------
+# List scopes: lists are filtered by the same rules.
+# ---------------------------------------------------------------------------
+
+
+def units_led_by(actor: Actor) -> QuerySet[Unit]:
+    from stafett.organisation.models import Unit
+
+    return Unit.objects.in_municipality(actor.municipality_id).filter(id__in=actor.leader_unit_ids)
+
+
+def family_subjects(actor: Actor) -> QuerySet[Subject]:
+    """The children (and own record) a guardian or youth may see."""
+    from django.db.models import Q
+
+    from stafett.people.models import Subject
+
+    ids = set(actor.guardian_subject_ids)
+    if actor.own_subject_id is not None:
+        ids.add(actor.own_subject_id)
+    return Subject.objects.in_municipality(actor.municipality_id).filter(Q(id__in=ids))
+
+
+# ---------------------------------------------------------------------------
+# Enforcement.
+# ---------------------------------------------------------------------------
+
+
+def _is_exempt(view_func: Any) -> bool:
+    if getattr(view_func, "stafett_public", False):
+        return True
+    module = getattr(view_func, "__module__", "") or ""
+    # Django admin is for superusers only and has its own permission checks.
+    return module.startswith("django.contrib.admin") or module.startswith("django.views.static")
+
+
+class PolicyEnforcementMiddleware:
+    """Default deny by construction: a view that did not ask the policy gets a 403."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if getattr(request, "_stafett_policy_exempt", True):
+            return response
+        if not getattr(request, "_stafett_policy_consulted", False) and response.status_code < 400:
+            logger.error("View for %s did not ask the access policy; refused.", request.path)
+            return HttpResponseForbidden("Forbidden")
+        return response
+
+    def process_view(
+        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
+    ) -> None:
+        admin_view = getattr(view_func, "admin_site", None) is not None or _is_exempt(
+            getattr(view_func, "view_class", view_func)
+        )
+        request._stafett_policy_exempt = admin_view or _is_exempt(view_func)  # type: ignore[attr-defined]
+
+
+class LoginRedirectMiddleware:
+    """Anonymous visitors of a protected page go to the log-in page (and come back)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, LoginRequired):
+            return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+        return None

@@ -1,0 +1,234 @@
+"""Django settings for Stafett. Every knob is an environment variable (see env.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from stafett.env import env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent.parent
+VAR_DIR = Path(env_str("STAFETT_VAR_DIR", str(PROJECT_DIR / "var")))
+
+DEBUG = env_bool("STAFETT_DEBUG", False)
+# Demo mode lists the demo personas on the log-in page and lets them log in.
+STAFETT_DEMO = env_bool("STAFETT_DEMO", False)
+# Production: secure cookies with the __Host- prefix, HSTS, HTTPS redirect.
+STAFETT_PRODUCTION = env_bool("STAFETT_PRODUCTION", False)
+
+_DEV_SECRET = "insecure-development-key-never-use-in-production-0123456789abcdef"  # noqa: S105
+SECRET_KEY = env_str("STAFETT_SECRET_KEY", "" if STAFETT_PRODUCTION else _DEV_SECRET)
+if STAFETT_PRODUCTION and len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured("STAFETT_SECRET_KEY must be set (50+ characters) in production.")
+
+ALLOWED_HOSTS = env_list("STAFETT_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("STAFETT_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "stafett.core",
+    "stafett.organisation",
+    "stafett.accounts",
+    "stafett.people",
+    "stafett.audit",
+    "stafett.logs",
+    "stafett.consent",
+    "stafett.home",
+    "stafett.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "stafett.accounts.middleware.SessionLifetimeMiddleware",
+    "stafett.accounts.middleware.SecondFactorMiddleware",
+    "stafett.core.middleware.LanguageMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "stafett.core.middleware.SecurityHeadersMiddleware",
+    "stafett.policy.PolicyEnforcementMiddleware",
+    "stafett.policy.LoginRedirectMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "stafett.urls"
+WSGI_APPLICATION = "stafett.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "stafett.core.context_processors.stafett",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'stafett.sqlite3'}"),
+        conn_max_age=env_int("STAFETT_DB_CONN_MAX_AGE", 0, minimum=0),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL and a busy timeout let the web server and the worker share the file.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "stafett.accounts.backends.StafettBackend",
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Languages: nynorsk first, since the demo municipality and many BTI municipalities write it.
+LANGUAGE_CODE = "nn"
+LANGUAGES = [("nn", _("Nynorsk")), ("nb", _("Bokmål")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Oslo"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if STAFETT_PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = not STAFETT_PRODUCTION
+if not STAFETT_PRODUCTION:
+    # Outside production static files come from the apps (finders); WhiteNoise still
+    # expects STATIC_ROOT to exist.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+MEDIA_ROOT = VAR_DIR / "media"
+
+# Sessions: idle expiry and an absolute cap, both enforced by SessionLifetimeMiddleware.
+STAFETT_SESSION_IDLE_MINUTES = env_int("STAFETT_SESSION_IDLE_MINUTES", 30, minimum=1)
+STAFETT_SESSION_ABSOLUTE_HOURS = env_int("STAFETT_SESSION_ABSOLUTE_HOURS", 12, minimum=1)
+SESSION_COOKIE_AGE = STAFETT_SESSION_ABSOLUTE_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# Log-in throttling (django-axes): lock a username+address pair after repeated failures.
+AXES_FAILURE_LIMIT = env_int("STAFETT_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = env_int("STAFETT_LOGIN_COOLOFF_MINUTES", 15, minimum=1) / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# The lock-out page says when to try again; a try during the pause starts it again.
+AXES_LOCKOUT_CALLABLE = "stafett.accounts.views.locked_out_response"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+AXES_VERBOSE = False
+# Successful log-ins are already in Stafett's own access log; keep no second copy.
+AXES_DISABLE_ACCESS_LOG = True
+# Never keep the form's tokens or passwords in django-axes' failed-attempt rows.
+AXES_SENSITIVE_PARAMETERS = ["csrfmiddlewaretoken", "new_password1", "new_password2"]
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+
+OTP_TOTP_ISSUER = "Stafett"
+OTP_TOTP_THROTTLE_FACTOR = 1
+
+# Invitation links (set your password) work once, for three days.
+PASSWORD_RESET_TIMEOUT = env_int("STAFETT_INVITATION_VALID_HOURS", 72, minimum=1) * 3600
+# A clear page (templates/403_csrf.html) when a form's CSRF token is missing or wrong.
+CSRF_FAILURE_VIEW = "stafett.accounts.views.csrf_failure"
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+if STAFETT_PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("STAFETT_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Load balancers may probe the health check over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = env_int("STAFETT_HSTS_SECONDS", 63072000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    LANGUAGE_COOKIE_NAME = "__Host-language"
+
+# E-mail through Django's e-mail API: console in development and demo, SMTP in production.
+EMAIL_BACKEND = env_str(
+    "STAFETT_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if STAFETT_PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = env_str("STAFETT_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("STAFETT_EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("STAFETT_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("STAFETT_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("STAFETT_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("STAFETT_FROM_EMAIL", "Stafett <stafett@localhost>")
+# Absolute address used in e-mailed links.
+STAFETT_BASE_URL = env_str("STAFETT_BASE_URL", "http://127.0.0.1:8000")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("STAFETT_LOG_LEVEL", "WARNING")},
+    # Request paths never carry child data (only random UUIDs), but keep the access
+    # log itself out of the server log.
+    "loggers": {"axes": {"level": "WARNING"}},
+}

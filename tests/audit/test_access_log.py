@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
+
+from stafett.audit.log import record_access, verify_chain
+from stafett.audit.models import GENESIS_HASH, AccessLogEntry, AppendOnlyError
+from tests.conftest import World
+
+
+def _write(world: World, n: int = 3) -> list[AccessLogEntry]:
+    return [
+        record_access(
+            actor=world.guardian,
+            action="subject.view_as_family",
+            obj=world.child,
+            subject_uuid=world.child.uuid,
+            role="guardian",
+        )
+        for _ in range(n)
+    ]
+
+
+def test_each_row_links_to_the_previous_row_of_its_municipality(world: World) -> None:
+    first, second, third = _write(world)
+    assert first.prev_hash == GENESIS_HASH
+    assert second.prev_hash == first.hash
+    assert third.prev_hash == second.hash
+    other = record_access(actor=world.other_staff, action="test.read", obj=world.other_child)
+    assert other.chain == world.other_municipality.id
+    assert other.prev_hash == GENESIS_HASH
+
+
+def test_a_row_records_who_role_what_when_and_from_where(world: World, rf: Any) -> None:
+    request = rf.get("/", REMOTE_ADDR="10.1.2.3")
+    entry = record_access(
+        actor=world.guardian,
+        action="subject.view_as_family",
+        obj=world.child,
+        subject_uuid=world.child.uuid,
+        role="guardian",
+        request=request,
+    )
+    entry = AccessLogEntry.objects.get(pk=entry.pk)
+    assert entry.actor == world.guardian
+    assert entry.actor_name == "Gro Mor"
+    assert entry.role == "guardian"
+    assert entry.object_type == "Subject"
+    assert entry.object_uuid == world.child.uuid
+    assert entry.ip_address == "10.1.2.3"
+    assert entry.at.utcoffset() is not None and entry.at.utcoffset().total_seconds() == 0
+
+
+def test_the_application_cannot_change_or_delete_rows(world: World) -> None:
+    entry = _write(world, 1)[0]
+    entry.action = "edited"
+    with pytest.raises(AppendOnlyError):
+        entry.save()
+    with pytest.raises(AppendOnlyError):
+        entry.delete()
+    with pytest.raises(AppendOnlyError):
+        AccessLogEntry.objects.filter(pk=entry.pk).update(action="edited")
+    with pytest.raises(AppendOnlyError):
+        AccessLogEntry.objects.all().delete()
+
+
+def test_a_read_rolled_back_leaves_no_row(world: World) -> None:
+    before = AccessLogEntry.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        _write(world, 1)
+        raise RuntimeError("the read failed")
+    assert AccessLogEntry.objects.count() == before
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL")
+def test_postgresql_refuses_update_and_delete_even_in_raw_sql(world: World) -> None:
+    entry = _write(world, 1)[0]
+    table = AccessLogEntry._meta.db_table
+    for sql in (
+        f"UPDATE {table} SET action = 'x' WHERE id = %s",
+        f"DELETE FROM {table} WHERE id = %s",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [entry.pk])
+    assert AccessLogEntry.objects.get(pk=entry.pk).action == "subject.view_as_family"
+
+
+def _tamper(sql: str, params: list[Any]) -> None:
+    """Change a row behind the application's back (as a database owner could)."""
+    table = AccessLogEntry._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A superuser can bypass triggers; the hash chain still shows the change.
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(sql.format(table=table), params)
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+
+
+def test_verify_reports_an_intact_log(world: World) -> None:
+    _write(world)
+    out = StringIO()
+    call_command("verify_access_log", stdout=out)
+    assert "intact" in out.getvalue()
+    assert verify_chain(world.municipality.id) is None
+
+
+def test_verify_reports_the_first_edited_row(world: World) -> None:
+    rows = _write(world, 4)
+    _tamper("UPDATE {table} SET actor_name = 'Someone else' WHERE id = %s", [rows[1].pk])
+    broken = verify_chain(world.municipality.id)
+    assert broken is not None and broken.pk == rows[1].pk
+    with pytest.raises(CommandError, match=f"id={rows[1].pk}"):
+        call_command("verify_access_log", stdout=StringIO())
+
+
+def test_verify_reports_a_gap_where_a_row_was_removed(world: World) -> None:
+    rows = _write(world, 4)
+    _tamper("DELETE FROM {table} WHERE id = %s", [rows[2].pk])
+    broken = verify_chain(world.municipality.id)
+    assert broken is not None and broken.pk == rows[3].pk

@@ -1,0 +1,127 @@
+"""Who reaches each relay-log URL, in each consent state (DESIGN.md §2, issue 4 item 3).
+
+Roles: the eight of the every-URL walk, where `employee` coordinates the log,
+`participant` (a school teacher) takes part, `leader` leads the unit of origin and has
+been proposed as the next coordinator, `guardian` is the consenting mother and `youth`
+belongs to another family. `admin` and `other_staff` have nothing to do with the log.
+
+Consent states: valid; expired (participants lose access at once, the coordinator
+keeps renewal and closing, the family keeps reading); withdrawn (the same).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+LOG_ROLES = [
+    "anonymous",
+    "admin",
+    "leader",
+    "employee",
+    "participant",
+    "guardian",
+    "youth",
+    "other_staff",
+]
+FORM_POST = {200, 302}
+
+
+def roles(**given: Any) -> dict[str, Any]:
+    """Anonymous visitors are sent to log in; everyone not named is an outsider (404)."""
+    unknown = set(given) - set(LOG_ROLES)
+    assert not unknown, unknown
+    return {role: given.get(role, 302 if role == "anonymous" else 404) for role in LOG_ROLES}
+
+
+# The method is refused before anything else, for everyone.
+WRONG_METHOD = {role: 405 for role in LOG_ROLES}
+# The relay log's insiders without a right: leader, coordinator, participant, family.
+INSIDERS = ("leader", "employee", "participant", "guardian")
+
+
+def insiders(default: Any = 403, **given: Any) -> dict[str, Any]:
+    return roles(**{role: given.get(role, default) for role in INSIDERS})
+
+
+# Starting a log concerns no existing log: staff with a unit may (also in the other
+# municipality, for their own children), the administrator without a unit may not.
+START = roles(admin=403, leader=200, employee=200, participant=200, other_staff=200)
+START_POST = roles(
+    admin=403, leader=FORM_POST, employee=FORM_POST, participant=FORM_POST, other_staff=FORM_POST
+)
+
+VALID: dict[str, dict[str, dict[str, Any]]] = {
+    # Content. The leader sees the header only (metadata), never the content pages.
+    "logs:detail": {"GET": insiders(200), "POST": WRONG_METHOD},
+    "logs:entry_add": {
+        "GET": insiders(employee=200, participant=200),
+        "POST": insiders(employee=FORM_POST, participant=FORM_POST),
+    },
+    # Only the author edits an entry.
+    "logs:entry_edit": {
+        "GET": insiders(employee=200),
+        "POST": insiders(employee=FORM_POST),
+    },
+    "logs:entry_versions": {
+        "GET": insiders(employee=200, participant=200, guardian=200),
+        "POST": WRONG_METHOD,
+    },
+    "logs:print": {
+        "GET": insiders(employee=200, participant=200, guardian=200),
+        "POST": WRONG_METHOD,
+    },
+    "logs:start": {"GET": START, "POST": START_POST},
+    # Consent: the coordinator manages it, the family reads and answers it.
+    "logs:consent": {"GET": insiders(employee=200, guardian=200), "POST": WRONG_METHOD},
+    "logs:consent_request": {
+        "GET": insiders(employee=200),
+        "POST": insiders(employee=FORM_POST),
+    },
+    "logs:consent_cancel": {"GET": WRONG_METHOD, "POST": insiders(employee=302)},
+    "logs:scope_add": {"GET": WRONG_METHOD, "POST": insiders(employee=302)},
+    "logs:scope_remove": {"GET": WRONG_METHOD, "POST": insiders(employee=302)},
+    # The consent in the walk was given digitally: there is no scanned form to fetch.
+    "logs:consent_scan": {"GET": insiders(employee=404, guardian=404), "POST": WRONG_METHOD},
+    "logs:consent_give": {"GET": WRONG_METHOD, "POST": insiders(guardian=302)},
+    "logs:consent_withdraw": {"GET": insiders(guardian=200), "POST": insiders(guardian=302)},
+    "logs:scope_confirm": {"GET": WRONG_METHOD, "POST": insiders(guardian=302)},
+    # Coordination.
+    "logs:participants": {"GET": insiders(employee=200), "POST": insiders(employee=FORM_POST)},
+    "logs:participant_remove": {"GET": insiders(employee=200), "POST": insiders(employee=302)},
+    "logs:handover_propose": {
+        "GET": insiders(employee=200, leader=200),
+        "POST": insiders(employee=FORM_POST, leader=FORM_POST),
+    },
+    "logs:handover_answer": {
+        "GET": insiders(leader=200),
+        "POST": insiders(leader=FORM_POST),
+    },
+    "logs:handover_cancel": {"GET": WRONG_METHOD, "POST": insiders(employee=302, leader=302)},
+    "logs:move": {"GET": insiders(employee=200), "POST": insiders(employee=FORM_POST)},
+    # The family may end the collaboration too.
+    "logs:close": {
+        "GET": insiders(employee=200, guardian=200),
+        "POST": insiders(employee=FORM_POST, guardian=FORM_POST),
+    },
+    # The log is open: reopening it is refused (GET), or answered "already open" (POST).
+    "logs:reopen": {"GET": insiders(), "POST": insiders(employee=302, guardian=302)},
+}
+
+# Without valid consent: no content for professionals, the family keeps reading; the
+# coordinator keeps the consent pages (to renew) and closing; the leader can still move
+# the baton, and the person it is proposed to can still take it (so it can be renewed).
+WITHOUT_CONSENT: dict[str, dict[str, dict[str, Any]]] = {
+    **VALID,
+    "logs:entry_add": {"GET": insiders(), "POST": insiders()},
+    "logs:entry_edit": {"GET": insiders(), "POST": insiders()},
+    "logs:entry_versions": {"GET": insiders(guardian=200), "POST": WRONG_METHOD},
+    "logs:print": {"GET": insiders(guardian=200), "POST": WRONG_METHOD},
+    "logs:participants": {"GET": insiders(), "POST": insiders()},
+    "logs:detail": {"GET": insiders(200, participant=403), "POST": WRONG_METHOD},
+    "logs:participant_remove": {"GET": insiders(), "POST": insiders()},
+    "logs:handover_propose": {"GET": insiders(leader=200), "POST": insiders(leader=FORM_POST)},
+    "logs:handover_cancel": {"GET": WRONG_METHOD, "POST": insiders(leader=302)},
+    "logs:move": {"GET": insiders(), "POST": insiders()},
+}
+
+LOG_TABLES = {"valid": VALID, "expired": WITHOUT_CONSENT, "withdrawn": WITHOUT_CONSENT}

@@ -1,0 +1,85 @@
+"""A relay log in each consent state, for walking the log URLs with every role.
+
+The log: Mia (the child) at the kindergarten, coordinated by `employee`; the school's
+`school_employee` takes part; Mia's mother (`guardian`) consented digitally. A pending
+handover to the kindergarten's leader, a note by the coordinator, and a unit (the health
+station) added to the consent scope and waiting for the family's confirmation.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+
+from stafett.consent.models import Consent, ConsentUnit
+from stafett.consent.services import give_consent, request_consent, widen_scope, withdraw_consent
+from stafett.logs.models import Entry, Handover, Participant, RelayLog
+from stafett.logs.services import add_entry, add_participant, propose_handover, start_log
+from stafett.organisation.models import ServiceCategory
+from stafett.policy import Actor, build_actor
+from tests import factories as f
+from tests.conftest import World
+
+STATES = ["valid", "expired", "withdrawn"]
+
+
+def as_actor(user: Any) -> Actor:
+    user.is_verified = lambda: True
+    return build_actor(user)
+
+
+@dataclass
+class WalkLog:
+    log: RelayLog
+    consent: Consent
+    participant: Participant
+    entry: Entry
+    handover: Handover
+    pending_unit: ConsentUnit
+
+
+def make_log(world: World, state: str) -> WalkLog:
+    coordinator = as_actor(world.employee)
+    log = start_log(actor=coordinator, subject=world.child, unit=world.kindergarten, level=2)
+    today = timezone.localdate()
+    consent = request_consent(
+        actor=coordinator,
+        log=log,
+        purpose="Samarbeid mellom barnehage og skule.",
+        valid_from=today,
+        valid_to=today + datetime.timedelta(days=180),
+        units=[world.kindergarten, world.school],
+        method=Consent.Method.DIGITAL,
+    )
+    give_consent(actor=as_actor(world.guardian), consent=consent)
+    log.refresh_from_db()
+    participant = add_participant(
+        actor=coordinator, log=log, user=world.school_employee, unit=world.school, task="Lærar"
+    )
+    entry = add_entry(actor=coordinator, log=log, kind="note", body="Eit notat.")
+    health = f.make_unit(
+        world.municipality,
+        "Testvik helsestasjon",
+        f.make_service_kind(world.municipality, "Helsestasjon", ServiceCategory.HELP),
+    )
+    pending_unit = widen_scope(actor=coordinator, log=log, unit=health)
+    handover = propose_handover(
+        actor=coordinator,
+        log=log,
+        to_user=world.leader,
+        to_unit=world.kindergarten,
+        message="Eg sluttar; kan du ta over?",
+    )
+    if state == "expired":
+        Consent.objects.filter(pk=consent.pk).update(
+            valid_from=today - datetime.timedelta(days=400),
+            valid_to=today - datetime.timedelta(days=1),
+        )
+    elif state == "withdrawn":
+        withdraw_consent(actor=as_actor(world.guardian), log=log)
+    log.refresh_from_db()
+    consent.refresh_from_db()
+    return WalkLog(log, consent, participant, entry, handover, pending_unit)
