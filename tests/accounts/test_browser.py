@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
 from django.core import mail
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -19,6 +20,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from stafett.accounts.services import invite_user
 from tests import factories as f
 from tests.accounts.helpers import current_code, device_of
+from tests.e2e.helpers import CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -37,7 +39,7 @@ def browser() -> Iterator[Browser]:
         pytest.skip(f"no Chromium at {CHROMIUM}")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
         try:
             yield browser
@@ -46,9 +48,13 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def phone(browser: Browser) -> Iterator[Page]:
+def phone(browser: Browser, live_server: Any) -> Iterator[Page]:
     context = browser.new_context(
         locale="nb-NO", viewport={"width": 390, "height": 844}, is_mobile=True
+    )
+    # English, the source language the asserts are written in.
+    context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}]
     )
     page = context.new_page()
     csp_errors: list[str] = []
@@ -149,7 +155,7 @@ def test_wrong_code_lock_out_and_csrf_pages_are_clear_and_accessible(
     check(phone, "locked-out")
 
     phone.goto(f"{url}/login/")
-    phone.context.clear_cookies()
+    phone.context.clear_cookies(name=settings.CSRF_COOKIE_NAME)
     phone.fill("#id_username", "employee")
     phone.fill("#id_password", f.PASSWORD)
     phone.press("#id_password", "Enter")
