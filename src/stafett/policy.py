@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -498,20 +498,36 @@ def authorize(
 
 
 def _log_refusal(request: HttpRequest, actor: Actor, action: str, obj: Any) -> None:
-    from stafett.audit.log import record_access
     from stafett.audit.models import AccessLogEntry
 
     subject_uuid = getattr(obj, "uuid", None) if type(obj).__name__ == "Subject" else None
-    record_access(
+    queue_refusal(
+        request,
         actor=actor.user,
         action=action,
         obj=obj,
         subject_uuid=subject_uuid,
         role=actor.main_role,
         outcome=AccessLogEntry.Outcome.REFUSED,
-        request=request,
         municipality_id=getattr(obj, "municipality_id", None) or actor.municipality_id,
     )
+
+
+def queue_refusal(request: HttpRequest, **row: Any) -> None:
+    """A refused access, written to the access log by PolicyEnforcementMiddleware once the
+    view has finished: a refusal raised inside the view's transaction would otherwise be
+    rolled back with it."""
+    queued: list[dict[str, Any]] = getattr(request, "_stafett_refusals", [])
+    queued.append(row)
+    request._stafett_refusals = queued  # type: ignore[attr-defined]
+
+
+def write_queued_refusals(request: HttpRequest) -> None:
+    from stafett.audit.log import record_access
+
+    for row in getattr(request, "_stafett_refusals", []):
+        record_access(request=request, **row)
+    request._stafett_refusals = []  # type: ignore[attr-defined]
 
 
 def requires(action: str) -> Callable[[ViewFunc], ViewFunc]:
@@ -603,7 +619,12 @@ def access_municipality(request: HttpRequest, action: str) -> Any:
 
 
 def current_consent(log: Any, consents: list[Any] | None = None) -> tuple[Any, Any]:
-    """(consent in force or latest, its state). `consents` may be prefetched, oldest first."""
+    """(consent in force or latest, its state). `consents` may be prefetched, oldest first.
+
+    A renewal given early, starting later, does not end the consent in force today; a
+    withdrawal of the latest consent ends everything at once."""
+    from django.utils import timezone
+
     from stafett.consent.models import Consent
 
     if consents is None:
@@ -611,6 +632,16 @@ def current_consent(log: Any, consents: list[Any] | None = None) -> tuple[Any, A
     completed = [c for c in consents if c.completed_at is not None]
     if completed:
         latest = max(completed, key=lambda c: (c.completed_at, c.id))
+        if latest.withdrawn_at is None:
+            today = timezone.localdate()
+            in_force = [
+                c
+                for c in completed
+                if c.withdrawn_at is None and c.valid_from <= today <= c.valid_to
+            ]
+            if in_force:
+                chosen = max(in_force, key=lambda c: (c.completed_at, c.id))
+                return chosen, chosen.state(today)
         return latest, latest.state()
     if consents:
         return consents[-1], consents[-1].state()
@@ -683,52 +714,90 @@ def access_log(
 ) -> tuple[Any, LogFacts]:
     """Fetch a relay log for an action. Reads of content are written to the access log
     (call this inside the `transaction.atomic()` block that reads the content)."""
-    from stafett.audit.log import record_access
-    from stafett.logs.models import RelayLog
-
     mark_consulted(request)
     actor = actor_for(request)
     if not actor.is_authenticated:
         raise LoginRequired
-    log = _fetch(
+    log = _fetch_log(actor, log_uuid)
+    facts = log_facts(actor, log)
+    decision = decide(actor, action, facts)
+    if decision is not Decision.ALLOW:
+        _refuse_log(request, actor, log, facts, action, decision)
+    if action in CONTENT_READS:
+        record_log_read(request, log, facts, action, reason=reason)
+    return log, facts
+
+
+def access_log_page(request: HttpRequest, log_uuid: uuid.UUID) -> tuple[Any, LogFacts, bool]:
+    """The log page: (log, facts, full). Readers get the content (`full`); the unit's
+    leader and the person the baton is offered to get the header only. Either read is
+    written to the access log; call this inside the transaction that reads the page."""
+    mark_consulted(request)
+    actor = actor_for(request)
+    if not actor.is_authenticated:
+        raise LoginRequired
+    log = _fetch_log(actor, log_uuid)
+    facts = log_facts(actor, log)
+    for action in ("log.view", "log.view_summary"):
+        if decide(actor, action, facts) is Decision.ALLOW:
+            record_log_read(request, log, facts, action)
+            return log, facts, action == "log.view"
+    _refuse_log(
+        request, actor, log, facts, "log.view_summary", decide(actor, "log.view_summary", facts)
+    )
+    raise AssertionError("unreachable")
+
+
+def _fetch_log(actor: Actor, log_uuid: uuid.UUID) -> Any:
+    from stafett.logs.models import RelayLog
+
+    return _fetch(
         actor,
         RelayLog.objects.select_related(
             "subject", "subject__municipality", "unit", "origin_unit", "coordinator"
         ),
         log_uuid,
     )
-    facts = log_facts(actor, log)
-    decision = decide(actor, action, facts)
-    if decision is not Decision.ALLOW:
-        record_access(
-            actor=actor.user,
-            action=action,
-            obj=log,
-            object_type="RelayLog",
-            subject_uuid=log.subject.uuid,
-            role=facts.role or actor.main_role,
-            outcome="refused",
-            request=request,
-        )
-        if decision is Decision.FORBIDDEN:
-            raise PermissionDenied
-        raise Http404
-    if action in CONTENT_READS:
-        unit_name = facts.participant.unit.name if facts.participant is not None else ""
-        if facts.is_coordinator:
-            unit_name = log.unit.name
-        record_access(
-            actor=actor.user,
-            action=action,
-            obj=log,
-            object_type="RelayLog",
-            subject_uuid=log.subject.uuid,
-            role=facts.role,
-            unit_name=unit_name,
-            reason=reason,
-            request=request,
-        )
-    return log, facts
+
+
+def _refuse_log(
+    request: HttpRequest, actor: Actor, log: Any, facts: LogFacts, action: str, decision: Decision
+) -> NoReturn:
+    queue_refusal(
+        request,
+        actor=actor.user,
+        action=action,
+        obj=log,
+        object_type="RelayLog",
+        subject_uuid=log.subject.uuid,
+        role=facts.role or actor.main_role,
+        outcome="refused",
+    )
+    if decision is Decision.FORBIDDEN:
+        raise PermissionDenied
+    raise Http404
+
+
+def record_log_read(
+    request: HttpRequest, log: Any, facts: LogFacts, action: str, *, reason: str = ""
+) -> None:
+    """One access-log row for a read of a relay log, in the caller's transaction."""
+    from stafett.audit.log import record_access
+
+    unit_name = facts.participant.unit.name if facts.participant is not None else ""
+    if facts.is_coordinator:
+        unit_name = log.unit.name
+    record_access(
+        actor=actor_for(request).user,
+        action=action,
+        obj=log,
+        object_type="RelayLog",
+        subject_uuid=log.subject.uuid,
+        role=facts.role,
+        unit_name=unit_name,
+        reason=reason,
+        request=request,
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -775,6 +844,7 @@ class PolicyEnforcementMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        write_queued_refusals(request)
         if getattr(request, "_stafett_policy_exempt", True):
             return response
         if not getattr(request, "_stafett_policy_consulted", False) and response.status_code < 400:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from stafett.audit.models import AccessLogEntry
 from stafett.consent.models import Consent, ConsentGiver, ConsentUnit
 from stafett.consent.services import request_consent, withdraw_consent
+from stafett.home.models import LogVisit
 from stafett.home.selectors import week_bounds
 from stafett.home.services import mark_log_seen
 from stafett.logs.models import (
@@ -320,6 +321,18 @@ def test_new_since_last_visit_counts_only_others_entries_after_the_visit(
     mark_log_seen(user_id=w.guardian.id, log_id=log.id)
     mark_log_seen(user_id=w.guardian.id, log_id=log.id)  # an upsert, not a second row
     assert "new since your last visit" not in page(login_as, w.guardian)
+
+
+def test_opening_the_log_page_marks_it_seen(active_log: LogWorld, login_as: Any) -> None:
+    w = active_log.world
+    assert "new since your last visit" in page(login_as, w.guardian)
+    client = login_as(w.guardian)
+    assert client.get(detail_url(active_log.log)).status_code == 200
+    assert "new since your last visit" not in page(login_as, w.guardian)
+    # The leader's header-only view is not a visit of the content.
+    leader = login_as(w.leader)
+    assert leader.get(detail_url(active_log.log)).status_code == 200
+    assert not LogVisit.objects.filter(user=w.leader).exists()
 
 
 def test_family_reads_are_logged_in_one_row_per_child(

@@ -4,13 +4,14 @@ unit; guardians keep reading; the coordinator keeps renewal and closing."""
 from __future__ import annotations
 
 import datetime
+from unittest import mock
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from stafett.consent.models import Consent, ConsentState
-from stafett.consent.services import narrow_scope, withdraw_consent
+from stafett.consent.services import give_consent, narrow_scope, request_consent, withdraw_consent
 from stafett.logs.models import RelayLog
 from stafett.logs.services import add_entry, close_log
 from stafett.policy import Decision, decide, log_facts
@@ -96,3 +97,34 @@ def test_a_removed_employee_loses_access_through_their_unit(active_log: LogWorld
     w, log = active_log.world, active_log.log
     Membership.objects.filter(user=w.school_employee).update(ended_at=timezone.now())
     assert _decide(w.school_employee, "log.view", log) is Decision.FORBIDDEN
+
+
+def test_a_renewal_that_starts_later_keeps_the_consent_in_force(active_log: LogWorld) -> None:
+    w, log = active_log.world, active_log.log
+    today = timezone.localdate()
+    renewal = request_consent(
+        actor=as_actor(w.employee),
+        log=log,
+        purpose="Vidare samarbeid.",
+        valid_from=today + datetime.timedelta(days=30),
+        valid_to=today + datetime.timedelta(days=400),
+        units=[w.kindergarten, w.school],
+        method=Consent.Method.DIGITAL,
+    )
+    give_consent(actor=as_actor(w.guardian), consent=renewal)
+    facts = log_facts(as_actor(w.employee), log)
+    assert facts.consent.pk == active_log.consent.pk
+    assert facts.consent_state is ConsentState.VALID
+    assert _decide(w.school_employee, "log.view", log) is Decision.ALLOW
+    renewal.refresh_from_db()
+    assert renewal.state(today) is ConsentState.UPCOMING
+    # When the renewal starts, it is the consent in force.
+    later = today + datetime.timedelta(days=31)
+    with mock.patch("django.utils.timezone.localdate", return_value=later):
+        assert log_facts(as_actor(w.employee), log).consent.pk == renewal.pk
+    # Withdrawing ends access at once, whichever consent is in force.
+    withdraw_consent(actor=as_actor(w.guardian), log=log)
+    assert _decide(w.school_employee, "log.view", log) is Decision.FORBIDDEN
+    assert log_facts(as_actor(w.guardian), log).consent_state is ConsentState.WITHDRAWN
+    with mock.patch("django.utils.timezone.localdate", return_value=later):
+        assert _decide(w.school_employee, "log.view", log) is Decision.FORBIDDEN

@@ -28,10 +28,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from stafett.core.errors import ConflictError
+from stafett.home.services import mark_log_seen
 from stafett.logs import selectors, services
 from stafett.logs.forms import FORMS, EntryForm
 from stafett.logs.models import Entry, EntryKind, EntryVersion, RelayLog
-from stafett.policy import Actor, LogFacts, access_log, actor_for, allowed
+from stafett.policy import Actor, LogFacts, access_log, access_log_page, actor_for, allowed
 
 GET_POST = ["GET", "POST"]
 
@@ -202,25 +203,28 @@ def detail(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
     if kind not in selectors.FILTER_KINDS:
         kind = ""
     actor = actor_for(request)
-    # Outsiders 404; participants whom the consent does not cover 403 (logged).
-    obj, facts = access_log(request, log, "log.view_summary")
-    if not allowed(actor, "log.view", facts):
-        return render(
-            request,
-            "logs/summary.html",
-            {
-                "log": obj,
-                "facts": facts,
-                "header": selectors.log_header(obj, facts),
-                "manage_links": _manage_links(
-                    actor, obj, facts, leave_out=("logs:close", "logs:handover_answer")
-                ),
-            },
-        )
+    # Outsiders 404; participants whom the consent does not cover 403 (logged). The unit's
+    # leader and the person offered the baton read the header only (logged too).
     with transaction.atomic():
-        obj, facts = access_log(request, log, "log.view")
+        obj, facts, full = access_log_page(request, log)
         header = selectors.log_header(obj, facts)
+        if not full:
+            return render(
+                request,
+                "logs/summary.html",
+                {
+                    "log": obj,
+                    "facts": facts,
+                    "header": header,
+                    "manage_links": _manage_links(
+                        actor, obj, facts, leave_out=("logs:close", "logs:handover_answer")
+                    ),
+                },
+            )
         items = _items(selectors.timeline(obj, kind or None), facts, actor)
+        if actor.user is not None:
+            # "What is new since your last visit" on the home page counts from now.
+            mark_log_seen(user_id=actor.user.id, log_id=obj.id)
     context = {
         "log": obj,
         "facts": facts,
