@@ -36,6 +36,16 @@ def test_an_employee_sees_where_they_work_and_what_will_come(world: World, login
     assert "Mia" not in page
 
 
+def test_staff_of_a_unit_find_the_way_to_start_a_relay_log(world: World, login_as: Any) -> None:
+    start = 'href="/logs/new/"'
+    for user in (world.employee, world.leader):
+        page = login_as(user).get("/").content.decode()
+        assert start in page and "Start a relay log" in page, user
+        assert login_as(user).get("/logs/new/").status_code == 200
+    for user in (world.guardian, world.admin):
+        assert start not in login_as(user).get("/").content.decode(), user
+
+
 def test_a_guardian_sees_their_child_and_the_read_is_logged(world: World, login_as: Any) -> None:
     client = login_as(world.guardian)
     before = AccessLogEntry.objects.filter(subject_uuid=world.child.uuid).count()

@@ -7,10 +7,13 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from stafett.home.selectors import home_context
-from stafett.policy import requires
+from stafett.policy import allowed, requires
 
 
 @require_GET
 @requires("home.view")
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home/home.html", home_context(request))
+    context = home_context(request)
+    # The way in to a new relay log, for those the start page lets in.
+    context["can_start_log"] = allowed(request, "log.start")
+    return render(request, "home/home.html", context)
