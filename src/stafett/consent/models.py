@@ -73,6 +73,16 @@ class Consent(PublicIdModel):
     replaces = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
     )
+    # Set when the request was asked for automatically because the coordinator changed
+    # (the municipality's `renew_consent_on_handover` setting): the handover that did it.
+    after_handover = models.ForeignKey(
+        "logs.Handover",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("asked because the coordinator changed"),
+    )
 
     objects = TenantQuerySet.as_manager()
 

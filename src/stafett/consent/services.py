@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from stafett.consent.models import Consent, ConsentGiver, ConsentUnit, ScopeConfirmation
 from stafett.core.dates import add_months
 from stafett.core.errors import ConflictError, ServiceError
-from stafett.logs.models import RelayLog
+from stafett.logs.models import Handover, RelayLog
 from stafett.logs.services import add_event, lock_log, require
 from stafett.organisation.models import Unit
 from stafett.people.models import Guardianship
@@ -74,6 +74,7 @@ def request_consent(
     scanned_form: UploadedFile | None = None,
     signed_by: Iterable[int] = (),
     seen_current: object = ANY_CURRENT,
+    after_handover: Handover | None = None,
 ) -> Consent:
     """Ask the family for consent (digital) or register a signed paper form.
 
@@ -83,6 +84,8 @@ def request_consent(
     `seen_current` is the consent (uuid, or None for none) the coordinator saw when
     the form was shown: when it has changed since (a double submit, or someone else
     registered one), nothing is created and a ConflictError says so.
+
+    `after_handover` marks a renewal asked for because the coordinator changed.
     """
 
     with transaction.atomic():
@@ -144,6 +147,7 @@ def request_consent(
             method=method,
             scanned_form=scanned_form if method == Consent.Method.PAPER else "",
             requested_by=acting_user(actor),
+            after_handover=after_handover,
         )
         for index, (user, name, is_subject) in enumerate(givers):
             given = method == Consent.Method.PAPER and index in signed
@@ -174,6 +178,81 @@ def request_consent(
         )
         _complete_if_ready(consent, log, actor)
         return consent
+
+
+def renew_after_handover_locked(
+    *, actor: Actor, log: RelayLog, handover: Handover
+) -> Consent | None:
+    """Ask the family to renew their consent because the coordinator changed, when the
+    municipality has chosen so (`Municipality.renew_consent_on_handover`).
+
+    Called by `answer_handover` once the new coordinator holds the baton, inside its
+    transaction and with the log locked; `actor` is the new coordinator. The request is
+    the one a coordinator makes by hand to renew: the same purpose and units, from today
+    for the municipality's default validity, answered digitally by the family. The
+    consent in force stays in force until the family has given the new one (which then
+    replaces it) or it ends: the help does not stop because the coordinator changed.
+
+    Nothing is asked when the setting is off, when a request already waits for the
+    family, or when no consent is in force (an expired or withdrawn consent is not
+    renewed behind the family's back; the coordinator asks anew on the consent page).
+
+    The units are those the consent in force covers, and those it waits for the family
+    to confirm (a wider scope asked for earlier): the family sees every unit in the
+    request before they answer, and a widening left on the old consent would be lost
+    when the renewal replaces it. A transfer's new unit is always among them:
+    `answer_handover` refuses the baton until the family has confirmed that unit.
+    """
+    if not log.municipality.renew_consent_on_handover:
+        return None
+    if Consent.objects.filter(
+        log=log, completed_at__isnull=True, withdrawn_at__isnull=True
+    ).exists():
+        return None
+    consent, state = current_consent(log)
+    if consent is None or state is None or not state.grants_access:
+        return None
+    units = [
+        scope_unit.unit
+        for scope_unit in consent.scope.filter(removed_at__isnull=True)
+        .select_related("unit")
+        .order_by("id")
+    ]
+    try:
+        renewal = request_consent(
+            actor=actor,
+            log=log,
+            purpose=consent.purpose,
+            valid_from=timezone.localdate(),
+            valid_to=None,  # the municipality's default validity
+            units=units,
+            method=Consent.Method.DIGITAL,
+            after_handover=handover,
+        )
+    except ServiceError as error:
+        # The baton has changed hands all the same; say why the family was not asked.
+        add_event(
+            log=log,
+            actor=actor,
+            event_type="consent.renewal_not_asked",
+            body=_(
+                "The family could not be asked to renew their consent after the change "
+                "of coordinator: %(reason)s Ask for it on the consent page."
+            )
+            % {"reason": " ".join(error.messages)},
+        )
+        return None
+    add_event(
+        log=log,
+        actor=actor,
+        event_type="consent.renewal_on_handover",
+        body=_(
+            "The coordinator changed, so the family is asked to renew their consent, as the "
+            "municipality has chosen. The consent they gave still counts until they answer "
+            "or it ends."
+        ),
+    )
+    return renewal
 
 
 def _complete_if_ready(consent: Consent, log: RelayLog, actor: Actor) -> None:

@@ -64,7 +64,12 @@ class ConsentRow:
 def _consent_rows(log: RelayLog, facts: LogFacts, actor: Actor) -> list[ConsentRow]:
     consents = list(
         Consent.objects.filter(log=log)
-        .select_related("requested_by", "withdrawn_by")
+        .select_related(
+            "requested_by",
+            "withdrawn_by",
+            "after_handover__from_user",
+            "after_handover__to_user",
+        )
         .prefetch_related("givers", "scope__unit", "scope__confirmations")
         .order_by("-created_at", "-id")
     )
@@ -122,6 +127,12 @@ def history(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
         "is_coordinator": facts.is_coordinator,
         "is_consenter": facts.is_consenter,
         "is_family": facts.family_role is not None,
+        # Units the family has already let take part: a renewal marks the others as new.
+        "in_force_unit_ids": {
+            s.scope_unit.unit_id for s in in_force.scope if s.status == "confirmed"
+        }
+        if in_force is not None
+        else set(),
     }
     if facts.is_coordinator and in_force is not None:
         taken = {s.scope_unit.unit_id for s in in_force.active_scope}

@@ -15,6 +15,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from stafett.accounts.models import User
+from stafett.consent.models import Consent
 from stafett.logs.models import (
     EDITABLE_KINDS,
     Entry,
@@ -64,6 +65,9 @@ class LogHeader:
     next_meeting: EntryVersion | None
     due_measures: list[MeasureDue]
     pending_handover: Handover | None
+    # A renewal of the consent in force that waits for the family (None when none
+    # waits, or when no consent is in force: then the consent state says it all).
+    pending_renewal: Consent | None = None
     today: datetime.date = field(default_factory=timezone.localdate)
 
     @property
@@ -84,7 +88,8 @@ class LogHeader:
 
 
 def log_header(log: RelayLog, facts: LogFacts) -> LogHeader:
-    """Four queries: participants, next meeting, open measures, pending handover."""
+    """Five queries: participants, next meeting, open measures, pending handover, and
+    a renewal of the consent waiting for the family."""
     now = timezone.now()
     today = timezone.localdate()
     participants = list(
@@ -134,7 +139,17 @@ def log_header(log: RelayLog, facts: LogFacts) -> LogHeader:
         next_meeting=next_meeting_entry.latest if next_meeting_entry is not None else None,
         due_measures=due,
         pending_handover=handover,
+        pending_renewal=_pending_renewal(log) if facts.consent_open else None,
         today=today,
+    )
+
+
+def _pending_renewal(log: RelayLog) -> Consent | None:
+    return (
+        Consent.objects.filter(log=log, completed_at__isnull=True, withdrawn_at__isnull=True)
+        .select_related("after_handover__from_user", "after_handover__to_user")
+        .order_by("-created_at", "-id")
+        .first()
     )
 
 

@@ -395,6 +395,9 @@ def answer_handover(
             body=_("%(new)s (%(unit)s) took over the baton from %(old)s.")
             % {"new": handover.to_user, "unit": handover.to_unit.name, "old": previous},
         )
+        from stafett.consent.services import renew_after_handover_locked
+
+        renew_after_handover_locked(actor=actor, log=log, handover=handover)
         return handover
 
 

@@ -74,6 +74,15 @@ class SettingsForm(AccessibleForm):
         label=_("All guardians with parental responsibility must consent"),
         required=False,
     )
+    renew_consent_on_handover = forms.BooleanField(
+        label=_("Ask the family to renew their consent when the coordinator changes"),
+        required=False,
+        help_text=_(
+            "When a new coordinator accepts the baton, Stafett asks the family for a new "
+            "consent with the same services and purpose. The consent they already gave "
+            "still counts until they answer or it ends, so the help goes on meanwhile."
+        ),
+    )
     level0_deadline_days = forms.IntegerField(
         label=_("Days to decide a level-0 concern"),
         min_value=1,

@@ -44,6 +44,14 @@ class Municipality(PublicIdModel):
     all_guardians_must_consent = models.BooleanField(
         _("all guardians with parental responsibility must consent"), default=True
     )
+    renew_consent_on_handover = models.BooleanField(
+        _("ask for renewed consent when the coordinator changes"),
+        default=False,
+        help_text=_(
+            "When a new coordinator accepts the baton, the family is asked to renew their "
+            "consent. The consent they gave still counts until they answer or it ends."
+        ),
+    )
     level0_deadline_days = models.PositiveSmallIntegerField(
         _("days to decide a level-0 concern"),
         default=14,

@@ -61,6 +61,7 @@ def update_municipality_settings(
     retention_years: int,
     all_guardians_must_consent: bool,
     level0_deadline_days: int,
+    renew_consent_on_handover: bool | None = None,
 ) -> Municipality:
     _check(actor, "municipality.manage", municipality)
     municipality.language = language
@@ -69,6 +70,8 @@ def update_municipality_settings(
     municipality.retention_years = retention_years
     municipality.all_guardians_must_consent = all_guardians_must_consent
     municipality.level0_deadline_days = level0_deadline_days
+    if renew_consent_on_handover is not None:  # None: left as it is
+        municipality.renew_consent_on_handover = renew_consent_on_handover
     municipality.full_clean(exclude=["name"])
     municipality.save(
         update_fields=[
@@ -78,6 +81,7 @@ def update_municipality_settings(
             "retention_years",
             "all_guardians_must_consent",
             "level0_deadline_days",
+            "renew_consent_on_handover",
         ]
     )
     return municipality
