@@ -79,7 +79,7 @@ def fill_log(lw: LogWorld) -> dict[str, Entry]:
         kind=EntryKind.MEASURE,
         title=SECRET_MEASURE,
         body="Ein vaksen er med Mia i frileiken kvar dag.",
-        responsible=lw.participant,
+        responsible=lw.participant.user,
         start_date=today - datetime.timedelta(days=40),
         evaluation_date=today - datetime.timedelta(days=2),
         measure_status=MeasureStatus.RUNNING,

@@ -64,7 +64,7 @@ def bulk_entries(lw: LogWorld, count: int) -> None:
                     created_at=entry.created_at,
                     title=f"Tittel {entry.kind} {number}",
                     body="Tekst",
-                    responsible=lw.participant if entry.kind == EntryKind.MEASURE else None,
+                    responsible=lw.participant.user if entry.kind == EntryKind.MEASURE else None,
                     start_date=today if entry.kind == EntryKind.MEASURE else None,
                     evaluation_date=today + datetime.timedelta(days=7)
                     if entry.kind == EntryKind.MEASURE

@@ -38,7 +38,7 @@ def measure_data(lw: LogWorld, **overrides: Any) -> dict[str, Any]:
     data = {
         "title": "Leikegruppe to dagar i veka",
         "body": "Siri set opp ei lita gruppe.",
-        "responsible": str(lw.participant.uuid),
+        "responsible": str(lw.participant.user.uuid),
         "start_date": iso(TODAY),
         "evaluation_date": iso(TODAY + datetime.timedelta(days=42)),
         "measure_status": MeasureStatus.PLANNED,
@@ -104,7 +104,7 @@ def test_the_coordinator_writes_every_kind_of_content(
         entry = Entry.objects.filter(log=log, kind=kind).latest("created_at")
         assert response["Location"] == f"{detail_url(log)}#entry-{entry.uuid}"
     measure = Entry.objects.get(log=log, kind=EntryKind.MEASURE)
-    assert measure.latest is not None and measure.latest.responsible == active_log.participant
+    assert measure.latest is not None and measure.latest.responsible == active_log.participant.user
     meeting = Entry.objects.get(log=log, kind=EntryKind.MEETING).latest
     assert meeting is not None and meeting.starts_at is not None
     assert timezone.localtime(meeting.starts_at).strftime("%H:%M") == "14:00"
@@ -207,7 +207,7 @@ def test_evaluating_a_measure_of_another_log_is_refused(
         log=youth_log,
         kind=EntryKind.MEASURE,
         title="Jonas sitt tiltak",
-        responsible=helper,
+        responsible=helper.user,
         start_date=TODAY,
         evaluation_date=TODAY + datetime.timedelta(days=10),
     )
@@ -266,7 +266,7 @@ def _measure(lw: LogWorld) -> Entry:
         log=lw.log,
         kind=EntryKind.MEASURE,
         title="Fast vaksen i frileiken",
-        responsible=lw.participant,
+        responsible=lw.participant.user,
         start_date=TODAY,
         evaluation_date=TODAY + datetime.timedelta(days=30),
     )

@@ -23,6 +23,7 @@ EXPIRING_DAYS = 30
 
 class ConsentState(enum.StrEnum):
     PENDING = "pending"
+    UPCOMING = "upcoming"
     VALID = "valid"
     EXPIRING = "expiring"
     EXPIRED = "expired"
@@ -40,6 +41,7 @@ class ConsentState(enum.StrEnum):
 
 STATE_LABELS = {
     ConsentState.PENDING: _("Waiting for consent"),
+    ConsentState.UPCOMING: _("Not yet in force"),
     ConsentState.VALID: _("Valid"),
     ConsentState.EXPIRING: _("Expiring soon"),
     ConsentState.EXPIRED: _("Expired"),
@@ -106,7 +108,9 @@ class Consent(PublicIdModel):
             return ConsentState.REPLACED
         if self.completed_at is None:
             return ConsentState.PENDING
-        if today > self.valid_to or today < self.valid_from:
+        if today < self.valid_from:
+            return ConsentState.UPCOMING
+        if today > self.valid_to:
             return ConsentState.EXPIRED
         if (self.valid_to - today).days <= EXPIRING_DAYS:
             return ConsentState.EXPIRING

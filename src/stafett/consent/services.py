@@ -291,7 +291,7 @@ def give_consent(*, actor: Actor, consent: Consent) -> Consent:
     with transaction.atomic():
         log = lock_log(consent.log)
         require(actor, "consent.respond", log)
-        consent = Consent.objects.select_for_update().get(pk=consent.pk)  # type: ignore[assignment]
+        consent = Consent.objects.select_for_update(of=("self",)).get(pk=consent.pk)  # type: ignore[assignment]
         if consent.withdrawn_at is not None or consent.completed_at is not None:
             raise ServiceError(_("This consent is no longer waiting for an answer."))
         giver = consent.givers.filter(person=actor.user).first()
@@ -386,7 +386,9 @@ def confirm_scope(*, actor: Actor, scope_unit: ConsentUnit) -> ConsentUnit:
         log = lock_log(scope_unit.consent.log)
         require(actor, "consent.respond", log)
         scope_unit = (
-            ConsentUnit.objects.select_for_update().select_related("unit").get(pk=scope_unit.pk)
+            ConsentUnit.objects.select_for_update(of=("self",))
+            .select_related("unit")
+            .get(pk=scope_unit.pk)
         )
         if scope_unit.confirmed_at is not None or scope_unit.removed_at is not None:
             return scope_unit

@@ -88,13 +88,15 @@ def _consent_rows(log: RelayLog, facts: LogFacts, actor: Actor) -> list[ConsentR
             mine = any(c.person_id == user_id for c in scope_unit.confirmations.all())
             scope.append(ScopeRow(scope_unit, status, mine))
         givers = list(consent.givers.all())
-        state = consent.state(replaced=consent.id in replaced)
+        # The consent in force is never "replaced": a renewal that starts later waits.
+        in_force = facts.consent is not None and consent.id == facts.consent.id
+        state = consent.state(replaced=consent.id in replaced and not in_force)
         row = ConsentRow(
             consent=consent,
             state=state,
             givers=givers,
             scope=scope,
-            is_current=facts.consent is not None and consent.id == facts.consent.id,
+            is_current=in_force,
             my_giver=next((g for g in givers if user_id and g.person_id == user_id), None),
             cancelled_request=consent.completed_at is None and consent.withdrawn_at is not None,
         )

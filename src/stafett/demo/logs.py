@@ -257,7 +257,7 @@ class Story:
             EntryKind.MEASURE,
             title=title,
             body=body,
-            responsible=responsible,
+            responsible=responsible.user,
             start_date=self.date(start_days_ago),
             evaluation_date=self.today + datetime.timedelta(days=evaluation_in_days),
             measure_status=status,

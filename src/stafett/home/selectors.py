@@ -62,6 +62,7 @@ UPCOMING_MEETINGS = 10
 OPEN_MEASURE = (MeasureStatus.PLANNED, MeasureStatus.RUNNING)
 
 CONSENT_BADGE = {
+    ConsentState.UPCOMING: "badge--warn",
     ConsentState.VALID: "badge--ok",
     ConsentState.EXPIRING: "badge--warn",
     ConsentState.PENDING: "badge--warn",
@@ -576,10 +577,7 @@ def _staff_home(request: HttpRequest, actor: Actor) -> StaffHome:
             latest__measure_status__in=OPEN_MEASURE,
             latest__evaluation_date__lte=today + datetime.timedelta(days=DUE_WITHIN_DAYS),
         )
-        .filter(
-            Q(log__coordinator=user)
-            | Q(latest__responsible__user=user, latest__responsible__removed_at__isnull=True)
-        )
+        .filter(Q(log__coordinator=user) | Q(latest__responsible=user))
         .exclude(log__status=RelayLog.Status.CLOSED)
     )
     measure_entries = list(
@@ -599,9 +597,7 @@ def _staff_home(request: HttpRequest, actor: Actor) -> StaffHome:
             overdue=e.latest is not None
             and e.latest.evaluation_date is not None
             and e.latest.evaluation_date < today,
-            mine=e.latest is not None
-            and e.latest.responsible is not None
-            and e.latest.responsible.user_id == user.id,
+            mine=e.latest is not None and e.latest.responsible_id == user.id,
         )
         for e in measure_entries
     ]

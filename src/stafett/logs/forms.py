@@ -19,7 +19,6 @@ from stafett.logs.models import (
     EntryVersion,
     MeasureStatus,
     MeetingKind,
-    Participant,
     RelayLog,
 )
 from stafett.organisation.forms import AccessibleForm
@@ -48,10 +47,13 @@ def _date(label: Any, missing: Any) -> forms.DateField:
     )
 
 
-class ParticipantChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class ResponsibleChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """People who can be responsible, labelled with their unit and task."""
+
+    labels: dict[int, str]
+
     def label_from_instance(self, obj: Any) -> str:
-        participant: Participant = obj
-        return f"{participant.user} ({participant.unit.name}) – {participant.task}"
+        return self.labels.get(obj.id, str(obj))
 
 
 class MeasureChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -142,9 +144,9 @@ class MeasureForm(EntryForm):
         error_messages={"required": _("Write what the measure is.")},
     )
     body = _text(_("Description"), required=False, rows=4)
-    responsible = ParticipantChoiceField(
+    responsible = ResponsibleChoiceField(
         label=_("Who is responsible"),
-        queryset=Participant.objects.none(),
+        queryset=User.objects.none(),
         to_field_name="uuid",
         empty_label=_("Choose a person"),
         error_messages={
@@ -161,8 +163,15 @@ class MeasureForm(EntryForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["responsible"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = selectors.responsible_choices(self.log)
+        assert isinstance(field, ResponsibleChoiceField)
+        choices = selectors.responsible_choices(self.log)
+        field.labels = {c.user.id: f"{c.user} ({c.unit.name}) – {c.task}" for c in choices}
+        order = {c.user.id: index for index, c in enumerate(choices)}
+        # The queryset validates the choice; the order follows the list (coordinator first).
+        field.queryset = User.objects.filter(id__in=list(order))
+        field.choices = [("", field.empty_label)] + [  # type: ignore[assignment]
+            (c.user.uuid, field.labels[c.user.id]) for c in choices
+        ]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -271,8 +280,8 @@ def meeting_roles(log: RelayLog, facts: LogFacts) -> dict[int, str]:
     from stafett.people.models import Guardianship
 
     roles: dict[int, str] = {}
-    for participant in selectors.responsible_choices(log):
-        roles[participant.user_id] = participant.unit.name
+    for choice in selectors.responsible_choices(log):
+        roles[choice.user.id] = choice.unit.name
     for guardian_id in Guardianship.objects.filter(
         subject_id=log.subject_id, parental_responsibility=True
     ).values_list("guardian_id", flat=True):

@@ -304,14 +304,18 @@ class EntryVersion(models.Model):
 
     title = models.CharField(_("title"), max_length=200, blank=True)
     body = models.TextField(_("text"), blank=True)
-    # Measures.
+    # Measures: the person responsible (the coordinator or a participant) and the unit
+    # they answered for when the version was written.
     responsible = models.ForeignKey(
-        Participant,
+        settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
         verbose_name=_("responsible"),
+    )
+    responsible_unit = models.ForeignKey(
+        "organisation.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     start_date = models.DateField(_("start date"), null=True, blank=True)
     evaluation_date = models.DateField(_("evaluation date"), null=True, blank=True)

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from stafett.accounts.models import User
 from stafett.consent.models import Consent
@@ -27,6 +28,7 @@ from stafett.logs.models import (
     RelayLog,
 )
 from stafett.logs.services import meeting_people_ids
+from stafett.organisation.models import Unit
 from stafett.policy import LogFacts
 
 OPEN_MEASURE_STATUSES = (MeasureStatus.PLANNED, MeasureStatus.RUNNING)
@@ -162,8 +164,7 @@ def _with_latest(queryset: QuerySet[Entry]) -> QuerySet[Entry]:
         "latest",
         "latest__author_unit",
         "latest__responsible",
-        "latest__responsible__user",
-        "latest__responsible__unit",
+        "latest__responsible_unit",
         "latest__measure",
         "latest__measure__latest",
     ).prefetch_related(
@@ -188,11 +189,7 @@ def timeline_oldest_first(log: RelayLog) -> list[Entry]:
 
 def entry_in_log(log: RelayLog, entry_uuid: uuid.UUID) -> Entry | None:
     """An entry, found only inside a log the caller may already see."""
-    return (
-        _with_latest(Entry.objects.filter(log=log, uuid=entry_uuid))
-        .select_related("latest__responsible")
-        .first()
-    )
+    return _with_latest(Entry.objects.filter(log=log, uuid=entry_uuid)).first()
 
 
 def editable_entry_in_log(log: RelayLog, entry_uuid: uuid.UUID) -> Entry | None:
@@ -210,8 +207,7 @@ def versions(entry: Entry) -> list[EntryVersion]:
         .select_related(
             "author_unit",
             "responsible",
-            "responsible__user",
-            "responsible__unit",
+            "responsible_unit",
             "measure",
             "measure__latest",
         )
@@ -225,14 +221,27 @@ def versions(entry: Entry) -> list[EntryVersion]:
 # --- Choices for the forms --------------------------------------------------------------
 
 
-def responsible_choices(log: RelayLog) -> QuerySet[Participant]:
-    """Who can be responsible for a measure: the people taking part now."""
-    return (
+@dataclass(frozen=True)
+class Responsible:
+    """Someone who can be responsible for a measure, as the form offers them."""
+
+    user: User
+    unit: Unit
+    task: str
+
+
+def responsible_choices(log: RelayLog) -> list[Responsible]:
+    """Who can be responsible for a measure: the coordinator and the people taking part
+    now (two queries)."""
+    coordinator = Responsible(log.coordinator, log.unit, str(_("Coordinator")))
+    participants = (
         Participant.objects.current()
         .filter(log=log)
+        .exclude(user_id=log.coordinator_id)
         .select_related("user", "unit")
         .order_by("user__first_name", "user__last_name", "id")
     )
+    return [coordinator] + [Responsible(p.user, p.unit, p.task) for p in participants]
 
 
 def meeting_people(log: RelayLog) -> QuerySet[User]:

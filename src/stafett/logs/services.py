@@ -72,7 +72,7 @@ WRITE_ACTION = {
 
 def lock_log(log: RelayLog) -> RelayLog:
     locked: RelayLog = (
-        RelayLog.objects.select_for_update()
+        RelayLog.objects.select_for_update(of=("self",))
         .select_related("subject", "subject__municipality", "unit", "origin_unit", "municipality")
         .get(pk=log.pk)
     )
@@ -268,7 +268,7 @@ def remove_participant(*, actor: Actor, participant: Participant, message: str) 
         log = lock_log(participant.log)
         require(actor, "log.coordinate", log)
         participant = (
-            Participant.objects.select_for_update()
+            Participant.objects.select_for_update(of=("self",))
             .select_related("user", "unit")
             .get(pk=participant.pk)
         )
@@ -353,7 +353,9 @@ def answer_handover(
         log = lock_log(handover.log)
         require(actor, "handover.answer", log)
         handover = (
-            Handover.objects.select_for_update().select_related("to_unit").get(pk=handover.pk)
+            Handover.objects.select_for_update(of=("self",))
+            .select_related("to_unit")
+            .get(pk=handover.pk)
         )
         if not handover.is_open():
             raise ServiceError(_("This handover is no longer open."))
@@ -413,7 +415,7 @@ def cancel_handover(*, actor: Actor, handover: Handover) -> Handover:
     with transaction.atomic():
         log = lock_log(handover.log)
         require(actor, "handover.propose", log)
-        handover = Handover.objects.select_for_update().get(pk=handover.pk)
+        handover = Handover.objects.select_for_update(of=("self",)).get(pk=handover.pk)
         if handover.status != Handover.Status.PENDING:
             return handover
         handover.status = Handover.Status.CANCELLED
@@ -582,8 +584,13 @@ def _clean_fields(
         responsible = data.get("responsible")
         if responsible is None:
             raise ServiceError(_("Choose who is responsible for the measure."))
-        if responsible.log_id != log.id or responsible.removed_at is not None:
+        unit_id = responsible_unit_ids(log).get(responsible.id)
+        if unit_id is None and previous is not None and previous.responsible_id == responsible.id:
+            # Unchanged on a new version (an evaluation, say) after they left: kept as written.
+            unit_id = previous.responsible_unit_id
+        if unit_id is None:
             raise ServiceError(_("The responsible person must take part in this log."))
+        data["responsible_unit_id"] = unit_id
         start, evaluation = data.get("start_date"), data.get("evaluation_date")
         if start is None or evaluation is None:
             raise ServiceError(_("Give a start date and an evaluation date."))
@@ -617,6 +624,14 @@ def _clean_fields(
         # The youth writes in their own voice; anything an adult writes is marked as such.
         data["voice_mode"] = VoiceMode.OWN if facts.family_role is not None else VoiceMode.RECORDED
     return data
+
+
+def responsible_unit_ids(log: RelayLog) -> dict[int, int]:
+    """Who may be responsible for a measure, with the unit they answer for: the
+    coordinator and the participants taking part now."""
+    units = dict(Participant.objects.current().filter(log=log).values_list("user_id", "unit_id"))
+    units[log.coordinator_id] = log.unit_id
+    return units
 
 
 def meeting_people_ids(log: RelayLog) -> set[int]:
@@ -656,7 +671,9 @@ def add_entry(*, actor: Actor, log: RelayLog, kind: str, **fields: Any) -> Entry
 def _mark_measure_evaluated(
     *, actor: Actor, log: RelayLog, facts: LogFacts, measure: Entry
 ) -> None:
-    measure = Entry.objects.select_for_update().select_related("latest").get(pk=measure.pk)
+    measure = (
+        Entry.objects.select_for_update(of=("self",)).select_related("latest").get(pk=measure.pk)
+    )
     if measure.latest is not None and measure.latest.measure_status != MeasureStatus.EVALUATED:
         _append_version(
             actor=actor,
@@ -706,12 +723,12 @@ def may_edit(facts: LogFacts, entry: Entry, actor: Actor) -> bool:
     ):
         return True
     latest = entry.latest
+    # The responsible person updates their measure while they take part.
     return (
         entry.kind == EntryKind.MEASURE
         and latest is not None
-        and latest.responsible is not None
-        and latest.responsible.user_id == user.id
-        and latest.responsible.removed_at is None
+        and latest.responsible_id == user.id
+        and facts.participant is not None
     )
 
 
@@ -721,9 +738,7 @@ def edit_entry(*, actor: Actor, entry: Entry, base_version: int, **fields: Any) 
     with transaction.atomic():
         log = lock_log(entry.log)
         entry = (
-            Entry.objects.select_for_update()
-            .select_related("latest", "latest__responsible")
-            .get(pk=entry.pk)
+            Entry.objects.select_for_update(of=("self",)).select_related("latest").get(pk=entry.pk)
         )
         action = (
             "log.add_comment" if entry.kind == EntryKind.BRIGHT_SPOT else _write_action(entry.kind)

@@ -404,7 +404,7 @@ def end_membership(
     _check(actor, _ROLE_ACTION[Membership.Role(role)], unit)
     membership = (
         Membership.objects.current()
-        .select_for_update()
+        .select_for_update(of=("self",))
         .filter(municipality_id=unit.municipality_id, unit=unit, user=person, role=role)
         .first()
     )

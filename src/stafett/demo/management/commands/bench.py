@@ -443,7 +443,8 @@ def _fill(
         version.title = f"Mål {position}"
     elif kind == EntryKind.MEASURE:
         version.title = f"Tiltak {position}"
-        version.responsible = participant
+        version.responsible = participant.user
+        version.responsible_unit = participant.unit
         version.start_date = at.date()
         version.evaluation_date = today + datetime.timedelta(days=position * 3 - 45)
         version.measure_status = MeasureStatus.RUNNING
