@@ -7,6 +7,7 @@ import datetime
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -418,3 +419,38 @@ def test_nothing_in_a_closed_log_can_be_written_or_changed(
     response = client.get(edit_url(log, goal))
     assert response.status_code == 403 and "The log is closed" in response.content.decode()
     assert client.post(add_url(log, "note"), {"body": "x"}).status_code == 403
+
+
+def test_the_coordinator_can_be_responsible_for_a_measure(
+    active_log: LogWorld, client_for: Any
+) -> None:
+    w, log = active_log.world, active_log.log
+    client = client_for(w.employee)
+    form = client.get(add_url(log, "measure")).content.decode()
+    # The coordinator is offered first, with their unit, then the participants.
+    assert form.index("Eva Tilsett (Solsida barnehage)") < form.index("Siri Lærar (Testvik skule)")
+    response = client.post(
+        add_url(log, "measure"), measure_data(active_log, responsible=str(w.employee.uuid))
+    )
+    assert response.status_code == 302
+    version = Entry.objects.get(log=log, kind=EntryKind.MEASURE).latest
+    assert version is not None
+    assert version.responsible == w.employee
+    assert version.responsible_unit == w.kindergarten
+    page = client.get(detail_url(log)).content.decode()
+    assert "Eva Tilsett (Solsida barnehage)" in page
+
+
+def test_someone_outside_the_log_cannot_be_made_responsible(active_log: LogWorld) -> None:
+    w, log = active_log.world, active_log.log
+    with pytest.raises(ValidationError):
+        add_entry(
+            actor=as_actor(w.employee),
+            log=log,
+            kind=EntryKind.MEASURE,
+            title="Tiltak",
+            responsible=w.leader,
+            start_date=TODAY,
+            evaluation_date=TODAY,
+        )
+    assert not Entry.objects.filter(log=log, kind=EntryKind.MEASURE).exists()
