@@ -343,3 +343,16 @@ def test_scope_units_are_addressed_by_uuids_not_ids(active_log: LogWorld, client
     login(client, w.guardian)
     url = _url("logs:scope_confirm", log, consent=active_log.consent.uuid, unit=other_unit.uuid)
     assert client.post(url).status_code == 404
+
+
+def test_a_renewal_starts_from_the_consent_in_force_with_waiting_units(
+    active_log: LogWorld, client: Client
+) -> None:
+    w, log = active_log.world, active_log.log
+    health = f.make_unit(w.municipality, "Testvik helsestasjon")
+    login(client, w.employee)
+    client.post(_url("logs:scope_add", log), {"unit": str(health.uuid)})
+    response = client.get(_url("logs:consent_request", log))
+    form = response.context["form"]
+    assert set(form.initial["units"]) == {w.kindergarten.uuid, w.school.uuid, health.uuid}
+    assert form.initial["purpose"] == active_log.consent.purpose

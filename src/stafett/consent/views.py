@@ -198,15 +198,21 @@ def request_view(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
                     )
                 return redirect("logs:consent", log=obj.uuid)
     else:
-        form = ConsentRequestForm(
-            initial=ConsentRequestForm.initial_for(
-                child_name=obj.subject.first_name,
-                coordinator_unit=obj.unit,
-                months=obj.municipality.consent_validity_months,
-                seen=_seen_value(facts),
-            ),
-            **form_kwargs,
+        initial = ConsentRequestForm.initial_for(
+            child_name=obj.subject.first_name,
+            coordinator_unit=obj.unit,
+            months=obj.municipality.consent_validity_months,
+            seen=_seen_value(facts),
         )
+        if facts.consent is not None and facts.consent.completed_at is not None:
+            # A renewal starts from what the family agreed to, units still waiting for
+            # their confirmation included, so that nothing is silently dropped.
+            initial["purpose"] = facts.consent.purpose
+            kept = facts.consent.scope.filter(removed_at__isnull=True).values_list(
+                "unit__uuid", flat=True
+            )
+            initial["units"] = list({obj.unit.uuid, *kept})
+        form = ConsentRequestForm(initial=initial, **form_kwargs)
     waiting = Consent.objects.filter(
         log=obj, completed_at__isnull=True, withdrawn_at__isnull=True
     ).exists()
