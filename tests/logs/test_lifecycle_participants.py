@@ -12,7 +12,7 @@ from stafett.audit.models import AccessLogEntry
 from stafett.logs.models import Participant
 from stafett.organisation.models import Membership
 from tests import factories as f
-from tests.logs.conftest import LogWorld
+from tests.logs.conftest import LogWorld, as_actor
 
 
 def login(client: Client, user: Any) -> Client:
@@ -155,3 +155,39 @@ def test_a_malformed_unit_in_the_address_shows_the_page_without_people(
     response = client.get(_url(active_log), {"unit": "not-a-uuid"})
     assert response.status_code == 200
     assert response.context["chosen_unit"] is None
+
+
+def test_the_removed_person_gets_the_message_by_e_mail_without_the_child(
+    active_log: LogWorld, django_capture_on_commit_callbacks: Any, mailoutbox: Any
+) -> None:
+    from stafett.logs.services import remove_participant
+
+    w = active_log.world
+    with django_capture_on_commit_callbacks(execute=True):
+        remove_participant(
+            actor=as_actor(w.employee),
+            participant=active_log.participant,
+            message="Takk for hjelpa. Skulen følgjer opp no.",
+        )
+    assert len(mailoutbox) == 1
+    mail = mailoutbox[0]
+    assert mail.to == [w.school_employee.email]
+    assert "Takk for hjelpa. Skulen følgjer opp no." in mail.body
+    assert "Testvik skule" in mail.body
+    assert w.child.first_name not in mail.body and w.child.first_name not in mail.subject
+    assert "/login/" in mail.body or "127.0.0.1" in mail.body
+
+
+def test_a_failed_e_mail_does_not_undo_the_removal(
+    active_log: LogWorld, django_capture_on_commit_callbacks: Any, settings: Any
+) -> None:
+    from stafett.logs.services import remove_participant
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 1  # nothing listens there
+    w = active_log.world
+    with django_capture_on_commit_callbacks(execute=True):
+        remove_participant(
+            actor=as_actor(w.employee), participant=active_log.participant, message="Takk."
+        )
+    assert Participant.objects.get(pk=active_log.participant.pk).removed_at is not None

@@ -165,7 +165,10 @@ class ParticipantRemoveForm(AccessibleForm):
         max_length=500,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("For example: “Thank you for your help. The school follows up from now.”"),
+        help_text=_(
+            "It is sent to them by e-mail, so write nothing about the child or the family. "
+            "For example: “Thank you for your help. The school follows up from now.”"
+        ),
     )
 
 

@@ -4,11 +4,17 @@ the transaction, changes the data and records the change in the log's timeline."
 from __future__ import annotations
 
 import datetime
+import logging
+import smtplib
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from stafett.accounts.models import User
@@ -31,6 +37,8 @@ from stafett.logs.models import (
 from stafett.organisation.models import Membership, Unit
 from stafett.people.models import Subject
 from stafett.policy import Actor, Decision, LogFacts, acting_user, decide, log_facts
+
+logger = logging.getLogger(__name__)
 
 HANDOVER_DAYS = 14
 
@@ -58,7 +66,7 @@ KIND_FIELDS: dict[str, set[str]] = {
         "invited",
         "attended",
     },
-    EntryKind.EVALUATION: {"measure", "body", "effect", "next_steps"},
+    EntryKind.EVALUATION: {"measure", "body", "effect", "next_steps", "worry_score"},
     EntryKind.BRIGHT_SPOT: {"body"},
     EntryKind.CHILD_VOICE: {"body", "voice_mode"},
     EntryKind.NOTE: {"body"},
@@ -285,7 +293,36 @@ def remove_participant(*, actor: Actor, participant: Participant, message: str) 
             body=_("%(person)s (%(unit)s) no longer takes part.")
             % {"person": participant.user, "unit": participant.unit.name},
         )
+        removed = participant
+        transaction.on_commit(lambda: _tell_removed_participant(removed, acting_user(actor)))
         return participant
+
+
+def _tell_removed_participant(participant: Participant, coordinator: User) -> None:
+    """E-mail the removed person the coordinator's short message. It names no child: the
+    form tells the coordinator that the message is e-mailed. A failed send is logged and
+    changes nothing (the removal stands)."""
+    person = participant.user
+    if not person.email:
+        return
+    context = {
+        "person": person,
+        "coordinator": coordinator,
+        "unit": participant.unit.name,
+        "message": participant.removal_message,
+        "home_url": settings.STAFETT_BASE_URL.rstrip("/") + reverse("home:home"),
+    }
+    municipality = person.municipality
+    language = municipality.language if municipality is not None else settings.LANGUAGE_CODE
+    with translation.override(language):
+        subject = " ".join(
+            render_to_string("logs/email/participant_removed_subject.txt", context).split()
+        )
+        body = render_to_string("logs/email/participant_removed_body.txt", context)
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
+    except (OSError, smtplib.SMTPException):
+        logger.exception("Could not e-mail %s about the end of their part in a log", person.pk)
 
 
 # --- Handover -------------------------------------------------------------------------
@@ -620,6 +657,9 @@ def _clean_fields(
             raise ServiceError(_("Write what happened."))
         if not data.get("effect"):
             raise ServiceError(_("Choose the effect."))
+        score = data.get("worry_score")
+        if score is not None and not 1 <= score <= 10:
+            raise ServiceError(_("Choose a worry score from 1 to 10."))
     if kind == EntryKind.CHILD_VOICE:
         # The youth writes in their own voice; anything an adult writes is marked as such.
         data["voice_mode"] = VoiceMode.OWN if facts.family_role is not None else VoiceMode.RECORDED
