@@ -421,6 +421,84 @@ def _log_start(actor: Actor, obj: Any) -> Decision:
     return Decision.ALLOW if actor.unit_ids else Decision.FORBIDDEN
 
 
+# ---------------------------------------------------------------------------
+# Concerns (level 0). The rules take `ConcernFacts`: what this actor is to this
+# concern. Visible only to its author, the colleagues and leader it was shared with,
+# and (after its history was carried into a consented log) that log's coordinator.
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConcernFacts:
+    concern: Any  # Concern
+    is_author: bool
+    share: Any  # the actor's ConcernShare row, or None
+    is_log_coordinator: bool  # coordinator of the log it went on in, with consent open
+
+    @property
+    def insider(self) -> bool:
+        return self.is_author or self.share is not None or self.is_log_coordinator
+
+    @property
+    def role(self) -> str:
+        if self.is_author:
+            return "author"
+        if self.share is not None:
+            return str(self.share.role)
+        if self.is_log_coordinator:
+            return "coordinator"
+        return ""
+
+
+def _concern_register(actor: Actor, obj: Any) -> Decision:
+    """Register a concern, see one's own: staff who work in or lead a unit."""
+    if not actor.is_staff_member:
+        return Decision.HIDDEN
+    return Decision.ALLOW if actor.unit_ids else Decision.FORBIDDEN
+
+
+def _concern_view(actor: Actor, f: ConcernFacts) -> Decision:
+    if not actor.is_staff_member or not _same_municipality(actor, f.concern):
+        return Decision.HIDDEN
+    return Decision.ALLOW if f.insider else Decision.HIDDEN
+
+
+def _concern_edit(actor: Actor, f: ConcernFacts) -> Decision:
+    """The four steps (observe, share, name, talk with the family, score, decide): the
+    author, while the concern is open."""
+    decision = _concern_view(actor, f)
+    if decision is not Decision.ALLOW:
+        return decision
+    return Decision.ALLOW if f.is_author and f.concern.is_open else Decision.FORBIDDEN
+
+
+def _concern_add_view(actor: Actor, f: ConcernFacts) -> Decision:
+    """Colleagues and leaders it was shared with read it and add their view."""
+    decision = _concern_view(actor, f)
+    if decision is not Decision.ALLOW:
+        return decision
+    return Decision.ALLOW if f.share is not None and f.concern.is_open else Decision.FORBIDDEN
+
+
+def _help_request(actor: Actor, obj: Any) -> Decision:
+    """A guardian with parental responsibility asks for help about their own child."""
+    if actor.is_staff_member:
+        return Decision.HIDDEN
+    return Decision.ALLOW if actor.guardian_subject_ids else Decision.FORBIDDEN
+
+
+CONCERN_RULES: dict[str, Rule] = {
+    "concern.register": _concern_register,
+    "concern.view": _concern_view,
+    "concern.edit": _concern_edit,
+    "concern.add_view": _concern_add_view,
+    "worry_scale.manage": _admin_of_municipality,
+    "help.request": _help_request,
+}
+# --- end of concerns rules ---
+
+
+
 RULES: dict[str, Rule] = {
     # Pages without an object.
     "home.view": _signed_in,
@@ -453,6 +531,8 @@ RULES: dict[str, Rule] = {
     "consent.respond": _consent_family,
     "handover.propose": _handover_propose,
     "handover.answer": _handover_answer,
+    # Concerns (level 0), the worry scale, guardians asking for help.
+    **CONCERN_RULES,
 }
 
 
@@ -798,6 +878,79 @@ def record_log_read(
         reason=reason,
         request=request,
     )
+
+
+# ---------------------------------------------------------------------------
+# Concerns (level 0): the access helper.
+# ---------------------------------------------------------------------------
+
+
+def concern_facts(actor: Actor, concern: Any) -> ConcernFacts:
+    """What the actor is to the concern, in at most three queries."""
+    from stafett.concerns.models import ConcernShare
+
+    user = actor.user
+    if user is None or not actor.is_staff_member:
+        return ConcernFacts(concern=concern, is_author=False, share=None, is_log_coordinator=False)
+    share = ConcernShare.objects.filter(concern=concern, user=user).first()
+    is_coordinator = False
+    log = concern.log
+    if log is not None and concern.carried_at is not None and log.coordinator_id == user.id:
+        _consent, state = current_consent(log)
+        is_coordinator = state is not None and state.grants_access
+    return ConcernFacts(
+        concern=concern,
+        is_author=concern.author_id == user.id,
+        share=share,
+        is_log_coordinator=is_coordinator,
+    )
+
+
+def access_concern(
+    request: HttpRequest, concern_uuid: uuid.UUID, action: str, *, reason: str = ""
+) -> tuple[Any, ConcernFacts]:
+    """Fetch a concern for an action: 404 to outsiders, 403 to insiders without the right
+    (refusals queued for the access log). Every allowed call is a read of the concern and
+    is written to the access log: call this inside the transaction that reads it."""
+    from stafett.audit.log import record_access
+    from stafett.concerns.models import Concern
+
+    mark_consulted(request)
+    actor = actor_for(request)
+    if not actor.is_authenticated:
+        raise LoginRequired
+    concern: Any = _fetch(
+        actor, Concern.objects.select_related("subject", "unit", "author", "log"), concern_uuid
+    )
+    facts = concern_facts(actor, concern)
+    decision = decide(actor, action, facts)
+    subject_uuid = concern.subject.uuid if concern.subject is not None else None
+    if decision is not Decision.ALLOW:
+        queue_refusal(
+            request,
+            actor=actor.user,
+            action=action,
+            obj=concern,
+            object_type="Concern",
+            subject_uuid=subject_uuid,
+            role=facts.role or actor.main_role,
+            outcome="refused",
+        )
+        if decision is Decision.FORBIDDEN:
+            raise PermissionDenied
+        raise Http404
+    record_access(
+        actor=actor.user,
+        action=action,
+        obj=concern,
+        object_type="Concern",
+        subject_uuid=subject_uuid,
+        role=facts.role,
+        unit_name=concern.unit.name if facts.is_author else "",
+        reason=reason,
+        request=request,
+    )
+    return concern, facts
 
 
 # ---------------------------------------------------------------------------

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "stafett.logs",
     "stafett.consent",
     "stafett.home",
+    "stafett.concerns",
     "stafett.demo",
 ]
 

@@ -19,6 +19,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from stafett.organisation.models import EmergencyContact
+from tests.concerns.walk import CONCERN_EXPECTED, concern_values
 from tests.conftest import PERSONAS, World
 from tests.factories import english_client, login
 from tests.policy.log_table import LOG_ROLES, LOG_TABLES
@@ -117,6 +118,8 @@ EXPECTED: dict[str, dict[str, dict[str, Any]]] = {
     "organisation:employee_add": {"GET": NO_GET, "POST": LEADER_POST},
     "organisation:employee_new": {"GET": NO_GET, "POST": LEADER_POST},
     "organisation:employee_remove": {"GET": LEADER_PAGE, "POST": LEADER_POST},
+    # Concerns (level 0), the worry scale, guardians asking for help (tests/concerns/walk.py).
+    **CONCERN_EXPECTED,
 }
 # Relay logs: walked separately, once per consent state, with a participant role.
 NOT_LOGS = set(EXPECTED)
@@ -135,6 +138,7 @@ def _fill(route: Route, world: World) -> dict[str, Any]:
         "person": world.leader.uuid if "leader" in route.name else world.employee.uuid,
         "uidb64": urlsafe_base64_encode(force_bytes(world.employee.pk)),
         "token": default_token_generator.make_token(world.employee),
+        **concern_values(world, route),
     }
     missing = [name for name in route.kwargs if name not in values]
     assert not missing, f"{route.name}: add a test value for URL parameter(s) {missing}"

@@ -283,6 +283,10 @@ def _complete_if_ready(consent: Consent, log: RelayLog, actor: Actor) -> None:
     add_event(
         log=log, actor=actor, event_type="consent.complete", body=_("The consent is in force.")
     )
+    # A log started from a concern (level 0) gets the concern's history now, with consent.
+    from stafett.concerns.services import carry_into_log
+
+    carry_into_log(actor=actor, log=log)
 
 
 def give_consent(*, actor: Actor, consent: Consent) -> Consent:

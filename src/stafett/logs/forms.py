@@ -314,12 +314,28 @@ class EvaluationForm(EntryForm):
         error_messages={"required": _("Choose the effect.")},
     )
     next_steps = _text(_("What next"), required=False, rows=4)
+    worry_score = forms.TypedChoiceField(
+        label=_("Worry now (skala for uro)"),
+        help_text=_("Optional. 1 is no worry, 10 is serious worry: act now."),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[],
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["measure"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = selectors.measure_choices(self.log)
+        from stafett.concerns.worry import scale_choices
+
+        score_field = self.fields["worry_score"]
+        assert isinstance(score_field, forms.TypedChoiceField)
+        score_field.choices = [
+            ("", _("Not scored")),
+            *scale_choices(self.log.municipality_id),
+        ]
 
     @classmethod
     def initial_from(cls, version: EntryVersion) -> dict[str, Any]:

@@ -346,6 +346,8 @@ class EntryVersion(models.Model):
     )
     effect = models.CharField(_("effect"), max_length=10, choices=Effect.choices, blank=True)
     next_steps = models.TextField(_("what next"), blank=True)
+    # Evaluation: the worry now, on the municipality's worry scale (1–10), if scored.
+    worry_score = models.PositiveSmallIntegerField(_("worry now"), null=True, blank=True)
     # The child's voice.
     voice_mode = models.CharField(max_length=10, choices=VoiceMode.choices, blank=True)
     # Decisions.

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from stafett.concerns.selectors import log_worry_chart
 from stafett.core.errors import ConflictError
 from stafett.home.services import mark_log_seen
 from stafett.logs import selectors, services
@@ -222,6 +223,7 @@ def detail(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
                 },
             )
         items = _items(selectors.timeline(obj, kind or None), facts, actor)
+        worry_chart = log_worry_chart(obj)
         if actor.user is not None:
             # "What is new since your last visit" on the home page counts from now.
             mark_log_seen(user_id=actor.user.id, log_id=obj.id)
@@ -238,6 +240,7 @@ def detail(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
         "add_links": _add_links(actor, facts),
         "manage_links": _manage_links(actor, obj, facts),
         "can_write": allowed(actor, "log.write", facts),
+        "worry_chart": worry_chart,
     }
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "timeline":
         return render(request, "logs/_timeline.html", context)

@@ -1,0 +1,272 @@
+"""Forms for concerns. Forms check shape; the services check the rules again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from stafett.accounts.models import User
+from stafett.concerns.models import Concern, ConcernShare, Outcome
+from stafett.concerns.worry import DEFAULT_BANDS, scale_choices
+from stafett.organisation.forms import AccessibleForm
+from stafett.organisation.models import Unit
+from stafett.people.models import Subject
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def _long(label: Any, *, required: bool = True, help_text: Any = "", rows: int = 4) -> Any:
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        required=required,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+def _score_field(municipality_id: int, *, required: bool) -> forms.TypedChoiceField:
+    empty: list[tuple[Any, Any]] = [] if required else [("", _("Not scored now"))]
+    return forms.TypedChoiceField(
+        label=_("Worry (skala for uro)"),
+        help_text=_("1 is no worry, 10 is serious worry: act now."),
+        required=required,
+        coerce=int,
+        empty_value=None,
+        choices=[*empty, *scale_choices(municipality_id)],
+        error_messages={"required": _("Choose a worry score from 1 to 10.")},
+    )
+
+
+class RegisterForm(AccessibleForm):
+    unit = forms.ModelChoiceField(
+        label=_("Your unit"),
+        queryset=Unit.objects.none(),
+        to_field_name="uuid",
+        empty_label=None,
+    )
+    kind = forms.ChoiceField(
+        label=_("The concern is about"),
+        choices=Concern.Kind.choices,
+        widget=forms.RadioSelect,
+        initial=Concern.Kind.CHILD,
+    )
+    label = forms.CharField(
+        label=_("Who it is about, without a name"),
+        help_text=_(
+            "Initials or, for example, “a child in group Blue”. You can add the name later."
+        ),
+        max_length=120,
+    )
+    noticed = _long(
+        _("What did you notice?"),
+        help_text=_("Describe what you saw or heard, not what you think it means."),
+        rows=5,
+    )
+    noticed_on = forms.DateField(label=_("When"), widget=DateInput())
+    noticed_where = forms.CharField(label=_("Where"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, units: QuerySet[Unit], municipality_id: int, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field = self.fields["unit"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = units
+        self.fields["score"] = _score_field(municipality_id, required=False)
+        self.fields["noticed_on"].initial = timezone.localdate()
+
+
+class ObservationForm(AccessibleForm):
+    body = _long(
+        _("What did you observe?"),
+        help_text=_("When, where, what happened, who was there. Plain facts."),
+        rows=6,
+    )
+
+
+class ScoreForm(AccessibleForm):
+    scored_on = forms.DateField(label=_("Date"), widget=DateInput())
+    note = forms.CharField(label=_("Why this score (optional)"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, municipality_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields = {"score": _score_field(municipality_id, required=True), **self.fields}
+        self.fields["scored_on"].initial = timezone.localdate()
+
+
+class PersonChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.get_full_name() or obj.username)
+
+
+class ShareForm(AccessibleForm):
+    role = forms.ChoiceField(
+        label=_("Share with"),
+        choices=ConcernShare.Role.choices,
+        widget=forms.RadioSelect,
+        initial=ConcernShare.Role.LEADER,
+    )
+    person = PersonChoiceField(
+        label=_("Person"),
+        queryset=User.objects.none(),
+        to_field_name="uuid",
+        empty_label=_("Choose a person"),
+        error_messages={"invalid_choice": _("Choose a person in your municipality.")},
+    )
+
+    def __init__(self, *args: Any, people: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["person"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = people
+
+
+class ViewForm(AccessibleForm):
+    body = _long(
+        _("Your view"),
+        help_text=_("What do you think? Have you seen the same? What should happen next?"),
+    )
+
+
+class NameForm(AccessibleForm):
+    first_name = forms.CharField(label=_("First name"), max_length=120)
+    last_name = forms.CharField(label=_("Last name"), max_length=120)
+    birth_date = forms.DateField(label=_("Birth date"), widget=DateInput())
+
+
+class FamilyTalkForm(AccessibleForm):
+    told_who = forms.CharField(
+        label=_("Who did you talk with?"),
+        help_text=_("For example: mother and father, or the child with the mother."),
+        max_length=200,
+    )
+    told_on = forms.DateField(label=_("When"), widget=DateInput())
+    with_child = forms.BooleanField(label=_("The child took part"), required=False)
+    said = _long(_("What did they say?"), rows=5)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["told_on"].initial = timezone.localdate()
+
+
+class DecideForm(AccessibleForm):
+    outcome = forms.ChoiceField(
+        label=_("Decision"), choices=Outcome.choices, widget=forms.RadioSelect
+    )
+    reason = _long(_("Reason"), rows=4)
+    observe_until = forms.DateField(
+        label=_("New date for the decision (when you go on observing)"),
+        required=False,
+        widget=DateInput(),
+    )
+    level = forms.TypedChoiceField(
+        label=_("Level (when you go on with a relay log)"),
+        choices=[("", "–"), (1, "1"), (2, "2"), (3, "3")],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+
+class HelpRequestForm(AccessibleForm):
+    DONT_KNOW = "dont-know"
+
+    child = forms.ModelChoiceField(
+        label=_("Your child"),
+        queryset=Subject.objects.none(),
+        to_field_name="uuid",
+        empty_label=None,
+    )
+    unit = forms.ChoiceField(
+        label=_("Who should help?"),
+        help_text=_("The kindergarten, school or health station you know."),
+    )
+    worry = _long(
+        _("What are you worried about?"),
+        help_text=_("Write in your own words. The unit's leader reads it and contacts you."),
+        rows=6,
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        children: QuerySet[Subject],
+        units: list[Unit],
+        dont_know: bool,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["child"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = children
+        choices: list[tuple[str, str]] = [("", str(_("Choose")))]
+        choices += [(str(u.uuid), u.name) for u in units]
+        if dont_know:
+            choices.append((self.DONT_KNOW, str(_("I don't know"))))
+            self.fields["unit"].help_text = _(
+                "The kindergarten, school or health station you know, or “I don't know”."
+            )
+        unit_field = self.fields["unit"]
+        assert isinstance(unit_field, forms.ChoiceField)
+        unit_field.choices = choices
+        self.units = {str(u.uuid): u for u in units}
+
+    def chosen_unit(self) -> Unit | None:
+        value = self.cleaned_data["unit"]
+        return None if value == self.DONT_KNOW else self.units[value]
+
+
+class WorryScaleForm(AccessibleForm):
+    """The anchor text of each band, in nynorsk and bokmål (the bands are fixed)."""
+
+    def __init__(
+        self,
+        *args: Any,
+        bands: list[Any],
+        units: QuerySet[Unit],
+        help_unit: Unit | None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.band_limits = [(b.low, b.high) for b in bands] or [
+            (low, high) for low, high, _nn, _nb in DEFAULT_BANDS
+        ]
+        for band in bands:
+            key = f"{band.low}_{band.high}"
+            self.fields[f"nn_{key}"] = forms.CharField(
+                label=_("%(band)s in nynorsk") % {"band": band.label},
+                max_length=300,
+                initial=band.text_nn,
+            )
+            self.fields[f"nb_{key}"] = forms.CharField(
+                label=_("%(band)s in bokmål") % {"band": band.label},
+                max_length=300,
+                initial=band.text_nb,
+            )
+        self.fields["help_unit"] = forms.ModelChoiceField(
+            label=_("When a guardian does not know where to ask for help, send it to"),
+            help_text=_(
+                "Its leader receives the request as a concern. Without a unit here, guardians "
+                "must choose a unit themselves."
+            ),
+            queryset=units,
+            to_field_name="uuid",
+            required=False,
+            empty_label=_("No unit: guardians choose"),
+            initial=help_unit.uuid if help_unit is not None else None,
+        )
+
+    def bands(self) -> list[tuple[int, int, str, str]]:
+        data = self.cleaned_data
+        return [
+            (low, high, data[f"nn_{low}_{high}"], data[f"nb_{low}_{high}"])
+            for low, high in self.band_limits
+        ]

@@ -1,0 +1,239 @@
+"""Level 0: a concern (undring, uro, bekymring) and the municipality's worry scale.
+
+A concern walks four steps, each with its records: assess, describe, share, decide.
+Every record is a `ConcernRecord` row (one table, so the history reads in one query).
+"Overdue" is derived from `decide_by`, never stored twice.
+
+The violence/abuse path and the report to child welfare (issue 5, items 2–3) come
+later: they will hang off `Concern` as their own models. Until then the decision
+"report to child welfare" is recorded, nothing more, and no guardian is notified.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from stafett.core.models import PublicIdModel, TenantQuerySet
+
+
+class Step(models.TextChoices):
+    ASSESS = "assess", _("Assess the concern")
+    DESCRIBE = "describe", _("Describe what you see")
+    SHARE = "share", _("Share")
+    DECIDE = "decide", _("Decide")
+
+
+class Outcome(models.TextChoices):
+    CLOSE = "close", _("Close: no further worry")
+    OBSERVE = "observe", _("Go on observing")
+    LEVEL = "level", _("Go on at level 1, 2 or 3 with a relay log")
+    CHILD_WELFARE = "child_welfare", _("Report to child welfare")
+
+
+class Concern(PublicIdModel):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+        LOG = "log", _("Continued in a relay log")
+        CHILD_WELFARE = "child_welfare", _("Reported to child welfare")
+
+    class Kind(models.TextChoices):
+        CHILD = "child", _("Child or youth")
+        PREGNANT = "pregnant", _("Pregnant woman")
+
+    municipality = models.ForeignKey("organisation.Municipality", on_delete=models.PROTECT)
+    unit = models.ForeignKey("organisation.Unit", on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="concerns"
+    )
+    kind = models.CharField(_("about"), max_length=10, choices=Kind.choices, default=Kind.CHILD)
+    # Until the person is named: initials or "a child in group X".
+    label = models.CharField(_("who it is about, without a name"), max_length=120, blank=True)
+    subject = models.ForeignKey(
+        "people.Subject", on_delete=models.PROTECT, null=True, blank=True, related_name="concerns"
+    )
+    noticed = models.TextField(_("what you noticed"))
+    noticed_on = models.DateField(_("when"))
+    noticed_where = models.CharField(_("where"), max_length=200, blank=True)
+    step = models.CharField(max_length=10, choices=Step.choices, default=Step.ASSESS)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    decide_by = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+    # A guardian asked for help themselves; the guardian is involved from the start.
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="help_requests",
+    )
+    log = models.ForeignKey(
+        "logs.RelayLog", on_delete=models.PROTECT, null=True, blank=True, related_name="concerns"
+    )
+    carried_at = models.DateTimeField(null=True, blank=True)
+    revision = models.PositiveIntegerField(default=1)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("concern")
+        verbose_name_plural = _("concerns")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["municipality", "author", "status"]),
+            models.Index(fields=["municipality", "status", "decide_by"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.subject_id is None
+
+    @property
+    def display_name(self) -> str:
+        if self.subject is not None:
+            return self.subject.full_name
+        return self.label or str(_("Not named yet"))
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        return self.is_open and self.decide_by < (today or timezone.localdate())
+
+
+class ConcernShare(models.Model):
+    """The concern shared with a colleague or the unit's leader, who read it and add a view."""
+
+    class Role(models.TextChoices):
+        COLLEAGUE = "colleague", _("Colleague")
+        LEADER = "leader", _("Unit leader")
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="shares")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    shared_at = models.DateTimeField(default=timezone.now)
+    first_read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["concern", "user"], name="concern_share_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.concern_id} → {self.user_id}"
+
+
+class RecordKind(models.TextChoices):
+    REGISTERED = "registered", _("Registered")
+    OBSERVATION = "observation", _("Observation")
+    SHARED = "shared", _("Shared")
+    VIEW = "view", _("View")
+    FAMILY_TALK = "family_talk", _("Talk with the family")
+    NAMED = "named", _("Named")
+    DECISION = "decision", _("Decision")
+    HELP_REQUEST = "help_request", _("Request from a guardian")
+
+
+class ConcernRecord(models.Model):
+    """One line in a concern's history. Append-only."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="records")
+    kind = models.CharField(max_length=16, choices=RecordKind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    author_name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+    body = models.TextField(blank=True)
+    # A talk with the family: who was told, when, whether the child took part.
+    told_who = models.CharField(max_length=200, blank=True)
+    told_on = models.DateField(null=True, blank=True)
+    with_child = models.BooleanField(default=False)
+    # A decision.
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
+    observe_until = models.DateField(null=True, blank=True)
+    level = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.created_at:%Y-%m-%d}"
+
+
+class WorryScore(models.Model):
+    """A score on the municipality's worry scale, with its date. Several over time."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="scores")
+    score = models.PositiveSmallIntegerField(
+        _("worry"), validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    scored_on = models.DateField(_("date"))
+    note = models.CharField(_("why this score"), max_length=300, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["scored_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.score} ({self.scored_on})"
+
+
+class Level0Settings(models.Model):
+    """Where a guardian's request for help goes when the family does not know which unit."""
+
+    municipality = models.OneToOneField(
+        "organisation.Municipality", on_delete=models.CASCADE, related_name="level0_settings"
+    )
+    help_request_unit = models.ForeignKey(
+        "organisation.Unit",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("unit that receives requests when the family does not know where to go"),
+    )
+
+    def __str__(self) -> str:
+        return str(self.municipality_id)
+
+
+class WorryBand(models.Model):
+    """An anchor text for a band of the worry scale, per language (nynorsk, bokmål)."""
+
+    municipality = models.ForeignKey(
+        "organisation.Municipality", on_delete=models.CASCADE, related_name="worry_bands"
+    )
+    low = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    high = models.PositiveSmallIntegerField(validators=[MaxValueValidator(10)])
+    text_nn = models.CharField(_("text in nynorsk"), max_length=300)
+    text_nb = models.CharField(_("text in bokmål"), max_length=300)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["municipality", "low"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "low"], name="worry_band_unique_low"),
+            models.CheckConstraint(condition=Q(low__lte=models.F("high")), name="worry_band_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.low}–{self.high}"

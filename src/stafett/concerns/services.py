@@ -1,0 +1,563 @@
+"""Writes for concerns (level 0). Each function locks the concern, re-checks the policy
+inside the transaction, validates, changes the data and appends a history record."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from stafett.accounts.models import User
+from stafett.concerns.models import (
+    Concern,
+    ConcernRecord,
+    ConcernShare,
+    Level0Settings,
+    Outcome,
+    RecordKind,
+    Step,
+    WorryBand,
+    WorryScore,
+)
+from stafett.concerns.worry import SCALE_MAX, SCALE_MIN
+from stafett.core.errors import ServiceError
+from stafett.logs.models import RelayLog
+from stafett.organisation.models import Membership, Municipality, Unit
+from stafett.people.models import Subject
+from stafett.policy import (
+    Actor,
+    ConcernFacts,
+    Decision,
+    acting_user,
+    concern_facts,
+    decide,
+)
+
+MAX_TEXT = 5000
+
+
+def _name(user: User | None) -> str:
+    if user is None:
+        return "Stafett"
+    return user.get_full_name() or user.username
+
+
+def lock_concern(concern: Concern) -> Concern:
+    locked: Concern = (
+        Concern.objects.select_for_update(of=("self",))
+        .select_related("municipality", "unit", "subject", "log")
+        .get(pk=concern.pk)
+    )
+    return locked
+
+
+def require(actor: Actor, action: str, concern: Concern) -> ConcernFacts:
+    facts = concern_facts(actor, concern)
+    if decide(actor, action, facts) is not Decision.ALLOW:
+        raise PermissionDenied
+    return facts
+
+
+def _text(value: str, message: str, *, required: bool = True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ServiceError(message)
+    if len(value) > MAX_TEXT:
+        raise ServiceError(_("The text is too long (at most 5000 characters)."))
+    return value
+
+
+def _record(concern: Concern, actor: Actor, kind: str, **fields: Any) -> ConcernRecord:
+    return ConcernRecord.objects.create(
+        concern=concern, kind=kind, author=actor.user, author_name=_name(actor.user), **fields
+    )
+
+
+def _advance(concern: Concern, step: str) -> None:
+    """Steps move forward only (a late observation does not send a concern back)."""
+    order = list(Step.values)
+    if order.index(step) > order.index(concern.step):
+        concern.step = step
+    concern.revision += 1
+    concern.save(update_fields=["step", "revision"])
+
+
+def _check_score(score: int | None) -> None:
+    if score is not None and not SCALE_MIN <= score <= SCALE_MAX:
+        raise ServiceError(_("Choose a worry score from 1 to 10."))
+
+
+def _check_date(day: datetime.date, message: str) -> None:
+    if day > timezone.localdate():
+        raise ServiceError(message)
+
+
+# --- Step 1: assess (registering) --------------------------------------------------------
+
+
+def register_concern(
+    *,
+    actor: Actor,
+    unit: Unit,
+    kind: str,
+    label: str,
+    noticed: str,
+    noticed_on: datetime.date,
+    noticed_where: str = "",
+    score: int | None = None,
+    subject: Subject | None = None,
+) -> Concern:
+    """An employee registers a concern, with or without naming the child yet."""
+    user = acting_user(actor)
+    if decide(actor, "concern.register", None) is not Decision.ALLOW:
+        raise PermissionDenied
+    if unit.municipality_id != actor.municipality_id or unit.id not in actor.unit_ids:
+        raise ServiceError(_("Choose a unit you work in."))
+    if kind not in Concern.Kind.values:
+        raise ServiceError(_("Choose a child or a pregnant woman."))
+    label = " ".join((label or "").split())
+    if subject is None and not label:
+        raise ServiceError(
+            _("Write initials or a description such as “a child in group Blue”, or name the child.")
+        )
+    if len(label) > 120:
+        raise ServiceError(_("Keep the description short (at most 120 characters)."))
+    if subject is not None and subject.municipality_id != actor.municipality_id:
+        raise PermissionDenied
+    noticed = _text(noticed, _("Write what you noticed."))
+    _check_date(noticed_on, _("The date cannot be in the future."))
+    _check_score(score)
+    with transaction.atomic():
+        municipality = Municipality.objects.get(id=actor.municipality_id)
+        today = timezone.localdate()
+        concern = Concern.objects.create(
+            municipality=municipality,
+            unit=unit,
+            author=user,
+            kind=kind,
+            label=label,
+            subject=subject,
+            noticed=noticed,
+            noticed_on=noticed_on,
+            noticed_where=(noticed_where or "").strip()[:200],
+            decide_by=today + datetime.timedelta(days=municipality.level0_deadline_days),
+        )
+        _record(concern, actor, RecordKind.REGISTERED, body=noticed)
+        if score is not None:
+            WorryScore.objects.create(concern=concern, score=score, scored_on=today, author=user)
+        return concern
+
+
+# --- Step 2: describe ---------------------------------------------------------------------
+
+
+def add_observation(*, actor: Actor, concern: Concern, body: str) -> ConcernRecord:
+    with transaction.atomic():
+        concern = lock_concern(concern)
+        require(actor, "concern.edit", concern)
+        body = _text(body, _("Write what you observed."))
+        record = _record(concern, actor, RecordKind.OBSERVATION, body=body)
+        _advance(concern, Step.DESCRIBE)
+        return record
+
+
+def add_score(
+    *, actor: Actor, concern: Concern, score: int | None, scored_on: datetime.date, note: str = ""
+) -> WorryScore:
+    with transaction.atomic():
+        concern = lock_concern(concern)
+        require(actor, "concern.edit", concern)
+        if score is None:
+            raise ServiceError(_("Choose a worry score from 1 to 10."))
+        _check_score(score)
+        _check_date(scored_on, _("The date cannot be in the future."))
+        if scored_on < concern.created_at.date() - datetime.timedelta(days=366):
+            raise ServiceError(_("The date is too far back."))
+        return WorryScore.objects.create(
+            concern=concern,
+            score=score,
+            scored_on=scored_on,
+            note=(note or "").strip()[:300],
+            author=acting_user(actor),
+        )
+
+
+# --- Step 3: share ------------------------------------------------------------------------
+
+
+def share_concern(*, actor: Actor, concern: Concern, user: User, role: str) -> ConcernShare:
+    """Share with a colleague or the unit's leader. Never outside the municipality."""
+    with transaction.atomic():
+        concern = lock_concern(concern)
+        require(actor, "concern.edit", concern)
+        if user.municipality_id != concern.municipality_id:
+            raise ServiceError(_("You can share a concern only with people in your municipality."))
+        if not user.is_active or user.kind != User.Kind.STAFF:
+            raise ServiceError(_("You can share a concern only with staff."))
+        if user.id == concern.author_id:
+            raise ServiceError(_("This is your own concern."))
+        if role not in ConcernShare.Role.values:
+            raise ServiceError(_("Choose colleague or unit leader."))
+        memberships = Membership.objects.current().filter(
+            user=user, municipality_id=concern.municipality_id, unit__is_active=True
+        )
+        if role == ConcernShare.Role.LEADER:
+            memberships = memberships.filter(unit=concern.unit, role=Membership.Role.LEADER)
+            if not memberships.exists():
+                raise ServiceError(
+                    _("%(name)s does not lead %(unit)s.")
+                    % {"name": _name(user), "unit": concern.unit.name}
+                )
+        elif not memberships.exists():
+            raise ServiceError(_("%(name)s does not work in a unit now.") % {"name": _name(user)})
+        if ConcernShare.objects.filter(concern=concern, user=user).exists():
+            raise ServiceError(
+                _("The concern is already shared with %(name)s.") % {"name": _name(user)}
+            )
+        share = ConcernShare.objects.create(
+            concern=concern, user=user, role=role, shared_by=actor.user
+        )
+        _record(
+            concern,
+            actor,
+            RecordKind.SHARED,
+            body=_("Shared with %(name)s (%(role)s).")
+            % {"name": _name(user), "role": share.get_role_display()},
+        )
+        _advance(concern, Step.SHARE)
+        return share
+
+
+def mark_share_read(*, actor: Actor, facts: ConcernFacts) -> None:
+    """The first time a colleague or leader opens a concern shared with them."""
+    share = facts.share
+    if share is not None and share.first_read_at is None:
+        ConcernShare.objects.filter(pk=share.pk, first_read_at__isnull=True).update(
+            first_read_at=timezone.now()
+        )
+
+
+def add_view(*, actor: Actor, concern: Concern, body: str) -> ConcernRecord:
+    """A colleague or leader it was shared with adds their view."""
+    with transaction.atomic():
+        concern = lock_concern(concern)
+        require(actor, "concern.add_view", concern)
+        body = _text(body, _("Write your view."))
+        return _record(concern, actor, RecordKind.VIEW, body=body)
+
+
+def name_subject(*, actor: Actor, concern: Concern, subject: Subject) -> Concern:
+    """Add the identity of the child (or pregnant woman) to an anonymous concern."""
+    with transaction.atomic():
+        concern = lock_concern(concern)
+        require(actor, "concern.edit", concern)
+        if concern.subject_id is not None:
+            raise ServiceError(_("The concern already names who it is about."))
+        if subject.municipality_id != concern.municipality_id:
+            raise PermissionDenied
+        if subject.kind != concern.kind:
+            raise ServiceError(_("The person is registered as another kind (child or pregnant)."))
+        concern.subject = subject
+        concern.revision += 1
+        concern.save(update_fields=["subject", "revision"])
+        _record(concern, actor, RecordKind.NAMED, body=_("Named."))
+        return concern
+
+
+def record_family_talk(
+    *,
+    actor: Actor,
+    concern: Concern,
+    told_who: str,
+    told_on: datetime.date,
+    with_child: bool,
+    said: str,
+) -> ConcernRecord:
+    """Sharing with the guardians and the child: who was told, when, what they said."""
+    with transaction.atomic():
+        concern = lock_concern(concern)
+        require(actor, "concern.edit", concern)
+        if concern.subject_id is None:
+            raise ServiceError(_("Name the child before you record a talk with the family."))
+        told_who = _text(told_who, _("Write who you talked with."))[:200]
+        _check_date(told_on, _("The date cannot be in the future."))
+        said = _text(said, _("Write what they said."))
+        record = _record(
+            concern,
+            actor,
+            RecordKind.FAMILY_TALK,
+            told_who=told_who,
+            told_on=told_on,
+            with_child=with_child,
+            body=said,
+        )
+        _advance(concern, Step.SHARE)
+        return record
+
+
+# --- Step 4: decide -----------------------------------------------------------------------
+
+
+def decide_concern(
+    *,
+    actor: Actor,
+    concern: Concern,
+    outcome: str,
+    reason: str,
+    observe_until: datetime.date | None = None,
+    level: int | None = None,
+) -> Concern:
+    """Close, go on observing (a new date), go on at level 1–3 (a relay log, waiting for the
+    family's consent), or report to child welfare (recorded only, for now)."""
+    from stafett.consent.models import Consent
+    from stafett.consent.services import request_consent
+    from stafett.logs.services import start_log
+
+    with transaction.atomic():
+        concern = lock_concern(concern)
+        require(actor, "concern.edit", concern)
+        if outcome not in Outcome.values:
+            raise ServiceError(_("Choose a decision."))
+        reason = _text(reason, _("Write the reason for the decision."))
+        today = timezone.localdate()
+        fields: dict[str, Any] = {"outcome": outcome, "body": reason}
+        if outcome == Outcome.CLOSE:
+            concern.status = Concern.Status.CLOSED
+        elif outcome == Outcome.OBSERVE:
+            if observe_until is None or observe_until <= today:
+                raise ServiceError(_("Give a new date for the decision, after today."))
+            if observe_until > today + datetime.timedelta(days=180):
+                raise ServiceError(_("Level 0 should not drag on: choose a date within 180 days."))
+            concern.decide_by = observe_until
+            fields["observe_until"] = observe_until
+        elif outcome == Outcome.LEVEL:
+            if level not in (1, 2, 3):
+                raise ServiceError(_("Choose level 1, 2 or 3."))
+            subject = concern.subject
+            if subject is None:
+                raise ServiceError(_("Name the child before a relay log can be started."))
+            if not concern.records.filter(kind=RecordKind.FAMILY_TALK).exists():
+                raise ServiceError(
+                    _("Talk with the guardians first: a relay log needs their consent.")
+                )
+            log = start_log(actor=actor, subject=subject, unit=concern.unit, level=level)
+            request_consent(
+                actor=actor,
+                log=log,
+                purpose=_(
+                    "Working together at level %(level)d, following the concern registered "
+                    "at %(unit)s."
+                )
+                % {"level": level, "unit": concern.unit.name},
+                valid_from=today,
+                valid_to=None,
+                units=[concern.unit],
+                method=Consent.Method.DIGITAL,
+            )
+            concern.log = log
+            concern.status = Concern.Status.LOG
+            fields["level"] = level
+        else:
+            # The report itself comes with the violence/abuse path (issue 5, items 2–3).
+            concern.status = Concern.Status.CHILD_WELFARE
+        concern.step = Step.DECIDE
+        concern.revision += 1
+        concern.save(update_fields=["status", "decide_by", "log", "step", "revision"])
+        _record(concern, actor, RecordKind.DECISION, **fields)
+        return concern
+
+
+def carry_into_log(*, actor: Actor, log: RelayLog) -> None:
+    """When the family's consent to a log comes into force, the history of the concern(s)
+    it came from is written into the log as one entry, which the coordinator (and the
+    family, who own the log) can read. Called by the consent services, in their
+    transaction. Runs once per concern."""
+    from stafett.logs.services import add_event
+
+    concerns = list(
+        Concern.objects.select_for_update(of=("self",))
+        .filter(log=log, carried_at__isnull=True)
+        .prefetch_related("records", "scores")
+    )
+    for concern in concerns:
+        add_event(
+            log=log,
+            actor=actor,
+            event_type="concern.carried",
+            body=history_summary(concern),
+        )
+        concern.carried_at = timezone.now()
+        concern.save(update_fields=["carried_at"])
+
+
+def history_summary(concern: Concern) -> str:
+    """The concern's history as plain text, for the relay log."""
+    lines = [
+        _("From the concern registered %(date)s at %(unit)s by %(name)s.")
+        % {
+            "date": concern.created_at.strftime("%d.%m.%Y"),
+            "unit": concern.unit.name,
+            "name": _name(concern.author),
+        },
+        _("Noticed %(date)s%(where)s: %(text)s")
+        % {
+            "date": concern.noticed_on.strftime("%d.%m.%Y"),
+            "where": f" ({concern.noticed_where})" if concern.noticed_where else "",
+            "text": concern.noticed,
+        },
+    ]
+    for record in concern.records.all():
+        day = record.created_at.strftime("%d.%m.%Y")
+        if record.kind == RecordKind.OBSERVATION:
+            lines.append(_("Observation %(date)s: %(text)s") % {"date": day, "text": record.body})
+        elif record.kind == RecordKind.VIEW:
+            lines.append(
+                _("View of %(name)s, %(date)s: %(text)s")
+                % {"name": record.author_name, "date": day, "text": record.body}
+            )
+        elif record.kind == RecordKind.FAMILY_TALK:
+            told = record.told_on.strftime("%d.%m.%Y") if record.told_on else day
+            lines.append(
+                _("Talk with %(who)s, %(date)s: %(text)s")
+                % {"who": record.told_who, "date": told, "text": record.body}
+            )
+        elif record.kind == RecordKind.HELP_REQUEST:
+            lines.append(_("The guardian asked for help: %(text)s") % {"text": record.body})
+        elif record.kind == RecordKind.DECISION:
+            lines.append(
+                _("Decision %(date)s: %(outcome)s. %(text)s")
+                % {"date": day, "outcome": record.get_outcome_display(), "text": record.body}
+            )
+    scores = list(concern.scores.all())
+    if scores:
+        lines.append(
+            _("Worry scores: %(scores)s")
+            % {"scores": ", ".join(f"{s.score} ({s.scored_on:%d.%m.%Y})" for s in scores)}
+        )
+    return "\n\n".join(lines)
+
+
+# --- Guardian-initiated help -----------------------------------------------------------
+
+
+def help_request_unit(municipality_id: int) -> Unit | None:
+    settings_row = (
+        Level0Settings.objects.filter(municipality_id=municipality_id)
+        .select_related("help_request_unit")
+        .first()
+    )
+    unit = settings_row.help_request_unit if settings_row is not None else None
+    return unit if unit is not None and unit.is_active else None
+
+
+def unit_leaders(unit: Unit) -> list[User]:
+    return list(
+        User.objects.filter(
+            memberships__unit=unit,
+            memberships__role=Membership.Role.LEADER,
+            memberships__ended_at__isnull=True,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("id")
+    )
+
+
+def request_help(*, actor: Actor, subject: Subject, unit: Unit | None, worry: str) -> Concern:
+    """A guardian asks for help about their own child. It arrives at the unit's leader (or,
+    for "I don't know", the leader of the unit the municipality chose to receive such
+    requests) as a concern with the guardian already involved."""
+    guardian = acting_user(actor)
+    if decide(actor, "help.request", None) is not Decision.ALLOW:
+        raise PermissionDenied
+    if subject.id not in actor.guardian_subject_ids:
+        raise PermissionDenied
+    worry = _text(worry, _("Write what you are worried about."))
+    if unit is None:
+        unit = help_request_unit(subject.municipality_id)
+        if unit is None:
+            raise ServiceError(_("Choose a unit: the municipality has not set where else to go."))
+    if unit.municipality_id != subject.municipality_id or not unit.is_active:
+        raise ServiceError(_("Choose a unit in your municipality."))
+    leaders = unit_leaders(unit)
+    if not leaders:
+        raise ServiceError(
+            _("%(unit)s has no leader in Stafett yet. Choose another unit or call them.")
+            % {"unit": unit.name}
+        )
+    with transaction.atomic():
+        municipality = Municipality.objects.get(id=subject.municipality_id)
+        today = timezone.localdate()
+        concern = Concern.objects.create(
+            municipality=municipality,
+            unit=unit,
+            author=leaders[0],
+            kind=subject.kind,
+            subject=subject,
+            noticed=worry,
+            noticed_on=today,
+            noticed_where="",
+            step=Step.SHARE,
+            decide_by=today + datetime.timedelta(days=municipality.level0_deadline_days),
+            requested_by=guardian,
+        )
+        _record(concern, actor, RecordKind.HELP_REQUEST, body=worry)
+        _record(
+            concern,
+            actor,
+            RecordKind.FAMILY_TALK,
+            told_who=_name(guardian),
+            told_on=today,
+            body=_("The guardian asked for help in Stafett."),
+        )
+        for leader in leaders[1:]:
+            ConcernShare.objects.create(
+                concern=concern, user=leader, role=ConcernShare.Role.LEADER, shared_by=None
+            )
+        return concern
+
+
+# --- The worry scale's anchor texts (municipal administrator) ---------------------------
+
+
+def save_worry_bands(
+    *,
+    actor: Actor,
+    municipality: Municipality,
+    bands: list[tuple[int, int, str, str]],
+    help_unit: Unit | None,
+) -> None:
+    """Replace the anchor texts. The bands must cover 1–10 without gaps or overlaps."""
+    if decide(actor, "worry_scale.manage", municipality) is not Decision.ALLOW:
+        raise PermissionDenied
+    expected = SCALE_MIN
+    for low, high, text_nn, text_nb in sorted(bands):
+        if low != expected or high < low:
+            raise ServiceError(_("The bands must cover 1 to 10 without gaps or overlaps."))
+        if not text_nn.strip() or not text_nb.strip():
+            raise ServiceError(_("Write each band's text in nynorsk and in bokmål."))
+        expected = high + 1
+    if expected != SCALE_MAX + 1:
+        raise ServiceError(_("The bands must cover 1 to 10 without gaps or overlaps."))
+    if help_unit is not None and help_unit.municipality_id != municipality.id:
+        raise PermissionDenied
+    with transaction.atomic():
+        Municipality.objects.select_for_update().get(pk=municipality.pk)
+        WorryBand.objects.filter(municipality=municipality).delete()
+        WorryBand.objects.bulk_create(
+            WorryBand(
+                municipality=municipality,
+                low=low,
+                high=high,
+                text_nn=text_nn.strip()[:300],
+                text_nb=text_nb.strip()[:300],
+            )
+            for low, high, text_nn, text_nb in sorted(bands)
+        )
+        Level0Settings.objects.update_or_create(
+            municipality=municipality, defaults={"help_request_unit": help_unit}
+        )
