@@ -1,0 +1,145 @@
+"""Issue 5, the first "Done when" (without the observation form, which comes with the
+form templates): through the real pages in headless Chromium against the live server.
+
+Eva (kindergarten) registers an anonymous concern with a worry score and shares it with
+Lars, her leader, who reads it and adds his view. Eva names the child, records her talk
+with the guardians and decides for level 2. Gro (the mother) consents on her phone, and
+the relay log opens carrying the concern's history, with the worry chart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, expect, sync_playwright
+
+from stafett.concerns.models import Concern
+from tests.conftest import World
+from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, assert_accessible
+from tests.e2e.test_relay_log_journey import DESKTOP, PHONE, Persona
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+NOTICED = "Sit mykje åleine i frileiken og et lite til lunsj."
+VIEW = "Eg har sett det same på tur. Snakk med foreldra."
+SAID = "Mor har sett at ho søv dårleg. Dei vil gjerne samarbeide."
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def test_an_anonymous_concern_goes_on_to_a_relay_log(
+    live_server: Any, browser: Browser, transactional_db: Any, world: World
+) -> None:
+    w = world
+    server = str(live_server.url)
+    eva = Persona(browser, server, w.employee, PHONE)
+    lars = Persona(browser, server, w.leader, DESKTOP)
+    gro = Persona(browser, server, w.guardian, PHONE)
+
+    # --- Eva registers an anonymous concern with a worry score. ----------------------
+    page = eva.page
+    eva.goto("/")
+    page.get_by_role("region", name="Concerns (level 0)").get_by_role(
+        "link", name="Register a concern"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Register a concern")
+    page.get_by_label("Who it is about, without a name", exact=True).fill("Eit barn på Blå")
+    page.get_by_label("What did you notice?", exact=True).fill(NOTICED)
+    page.get_by_label("Where", exact=True).fill("Uteleik")
+    page.get_by_label("Worry (skala for uro)", exact=True).select_option("5")
+    assert_accessible(page)
+    page.get_by_role("button", name="Register").click()
+    eva.saved("The concern is registered. Only you can see it.")
+    concern = Concern.objects.get()
+    assert concern.is_anonymous
+    expect(page.get_by_role("heading", level=1)).to_have_text("Concern: Eit barn på Blå")
+    expect(page.get_by_role("region", name="Worry over time")).to_contain_text("5 / 10")
+    assert_accessible(page)
+
+    # --- ... and shares it with Lars, her leader. --------------------------------------
+    page.get_by_role("link", name="Share with a colleague or leader").click()
+    page.get_by_label("Unit leader", exact=True).check()
+    page.get_by_label("Person", exact=True).select_option(label="Lars Leiar")
+    assert_accessible(page)
+    page.get_by_role("button", name="Share").click()
+    eva.saved("The concern is shared.")
+
+    # --- Lars reads it and adds his view. ----------------------------------------------
+    page = lars.page
+    lars.goto("/concerns/")
+    page.get_by_role("link", name="Eit barn på Blå").click()
+    expect(page.get_by_role("region", name="What was noticed")).to_contain_text(NOTICED)
+    page.get_by_role("link", name="Add your view").click()
+    page.get_by_label("Your view", exact=True).fill(VIEW)
+    page.get_by_role("button", name="Save my view").click()
+    lars.saved("Your view is saved.")
+    expect(page.get_by_role("region", name="History")).to_contain_text(VIEW)
+    assert_accessible(page)
+
+    # --- Eva names the child and records the talk with the guardians. ----------------
+    page = eva.page
+    eva.goto(f"/concerns/{concern.uuid}/")
+    expect(page.get_by_role("region", name="Shared with")).to_contain_text("Lars Leiar")
+    page.get_by_role("link", name="Name the child").click()
+    page.get_by_label("First name", exact=True).fill("Mia")
+    page.get_by_label("Last name", exact=True).fill("Mor")
+    page.get_by_label("Birth date", exact=True).fill(w.child.birth_date.isoformat())
+    page.get_by_role("button", name="Save the name").click()
+    eva.saved("The concern now names who it is about.")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Concern: Mia Mor")
+
+    page.get_by_role("link", name="Record a talk with the family").click()
+    page.get_by_label("Who did you talk with?", exact=True).fill("Gro (mor)")
+    page.get_by_label("What did they say?", exact=True).fill(SAID)
+    assert_accessible(page)
+    page.get_by_role("button", name="Save the talk").click()
+    eva.saved("The talk is saved.")
+
+    # --- Eva decides for level 2. ---------------------------------------------------------
+    page.get_by_role("link", name="Decide", exact=True).click()
+    page.get_by_label("Go on at level 1, 2 or 3 with a relay log", exact=True).check()
+    page.get_by_label("Level (when you go on with a relay log)", exact=True).select_option("2")
+    page.get_by_label("Reason", exact=True).fill("Barnehagen og helsestasjonen bør samarbeide.")
+    assert_accessible(page)
+    page.get_by_role("button", name="Save the decision").click()
+    eva.saved("The decision is saved.")
+    expect(page.get_by_role("region", name="Where we are")).to_contain_text(
+        "waiting for the family's consent"
+    )
+    concern.refresh_from_db()
+    log = concern.log
+    assert log is not None and log.level == 2 and log.subject == w.child
+
+    # --- Gro consents on her phone. ---------------------------------------------------
+    page = gro.page
+    gro.goto("/")
+    expect(page.get_by_role("heading", name="Your consent is needed")).to_be_visible()
+    page.get_by_role("link", name="Read and answer").click()
+    page.get_by_role("button", name="Yes, I consent").click()
+    gro.saved("Thank you. The consent is in force.")
+
+    # --- The relay log opens carrying the concern's history. ---------------------------
+    page = eva.page
+    eva.goto(f"/logs/{log.uuid}/")
+    timeline = page.locator("#timeline")
+    expect(timeline).to_contain_text("From the concern registered")
+    expect(timeline).to_contain_text(NOTICED)
+    expect(timeline).to_contain_text(VIEW)
+    expect(timeline).to_contain_text(SAID)
+    expect(page.get_by_role("region", name="Worry over time")).to_be_visible()
+    assert_accessible(page)
+
+    for persona in (eva, lars, gro):
+        persona.close()
