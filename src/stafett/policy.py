@@ -499,6 +499,31 @@ CONCERN_RULES: dict[str, Rule] = {
 
 
 
+# ---------------------------------------------------------------------------
+# Action guides and tools (form templates). Guides and blank templates are not child
+# data: the administrator manages them, staff of the municipality read them, and the
+# published guides are public. Filled forms are child data: they follow the relay log
+# they belong to (the rules take `LogFacts` of that log), and every read is logged.
+# ---------------------------------------------------------------------------
+
+
+def _staff_of_object(actor: Actor, obj: Any) -> Decision:
+    if not actor.is_staff_member or not _same_municipality(actor, obj):
+        return Decision.HIDDEN
+    return Decision.ALLOW
+
+
+GUIDE_RULES: dict[str, Rule] = {
+    # Object: Guide / FormTemplate.
+    "guide.manage": _admin_of_object,
+    "form_template.manage": _admin_of_object,
+    "form_template.view": _staff_of_object,
+    # Object: LogFacts of the log the filled form belongs to.
+    "filled_form.view": _log_view,
+    "filled_form.fill": _log_write,
+}
+# --- end of guides rules ---
+
 RULES: dict[str, Rule] = {
     # Pages without an object.
     "home.view": _signed_in,
@@ -531,6 +556,8 @@ RULES: dict[str, Rule] = {
     "consent.respond": _consent_family,
     "handover.propose": _handover_propose,
     "handover.answer": _handover_answer,
+    # Action guides, tools and filled forms.
+    **GUIDE_RULES,
     # Concerns (level 0), the worry scale, guardians asking for help.
     **CONCERN_RULES,
 }
@@ -951,6 +978,115 @@ def access_concern(
         request=request,
     )
     return concern, facts
+
+
+# ---------------------------------------------------------------------------
+# Action guides and tools: the access helpers.
+# ---------------------------------------------------------------------------
+
+
+def access_guide(request: HttpRequest, guide_uuid: uuid.UUID, action: str) -> Any:
+    from stafett.guides.models import Guide
+
+    mark_consulted(request)
+    actor = actor_for(request)
+    if not actor.is_authenticated:
+        raise LoginRequired
+    guide = _fetch(actor, Guide.objects.all(), guide_uuid)
+    authorize(request, action, guide)
+    return guide
+
+
+def access_form_template(request: HttpRequest, template_uuid: uuid.UUID, action: str) -> Any:
+    from stafett.guides.models import FormTemplate
+
+    mark_consulted(request)
+    actor = actor_for(request)
+    if not actor.is_authenticated:
+        raise LoginRequired
+    template = _fetch(actor, FormTemplate.objects.all(), template_uuid)
+    authorize(request, action, template)
+    return template
+
+
+def access_form_field(request: HttpRequest, field_uuid: uuid.UUID, action: str) -> Any:
+    """A field of a form template (asked about as its template)."""
+    from stafett.guides.models import FormField
+
+    mark_consulted(request)
+    actor = actor_for(request)
+    if not actor.is_authenticated:
+        raise LoginRequired
+    if actor.municipality_id is None:
+        raise Http404
+    field = (
+        FormField.objects.select_related("version", "version__template")
+        .filter(uuid=field_uuid, version__template__municipality_id=actor.municipality_id)
+        .first()
+    )
+    if field is None:
+        raise Http404
+    authorize(request, action, field.version.template)
+    return field
+
+
+def access_filled_form(request: HttpRequest, filled_uuid: uuid.UUID, action: str) -> Any:
+    """A filled form, as the log it belongs to allows. An allowed read is written to the
+    access log: call this inside the transaction that reads the form."""
+    from stafett.audit.log import record_access
+    from stafett.guides.models import FilledForm
+
+    mark_consulted(request)
+    actor = actor_for(request)
+    if not actor.is_authenticated:
+        raise LoginRequired
+    filled: Any = _fetch(
+        actor,
+        FilledForm.objects.select_related(
+            "entry",
+            "entry__log",
+            "entry__log__subject",
+            "entry__log__unit",
+            "entry__log__origin_unit",
+            "template_version",
+            "template_version__template",
+            "filled_by",
+        ),
+        filled_uuid,
+    )
+    if filled.entry is None:  # owned by something the guides app does not know yet
+        raise Http404
+    log = filled.entry.log
+    facts = log_facts(actor, log)
+    decision = decide(actor, action, facts)
+    if decision is not Decision.ALLOW:
+        queue_refusal(
+            request,
+            actor=actor.user,
+            action=action,
+            obj=filled,
+            object_type="FilledForm",
+            subject_uuid=log.subject.uuid,
+            role=facts.role or actor.main_role,
+            outcome="refused",
+        )
+        if decision is Decision.FORBIDDEN:
+            raise PermissionDenied
+        raise Http404
+    if action == "filled_form.view":
+        record_access(
+            actor=actor.user,
+            action=action,
+            obj=filled,
+            object_type="FilledForm",
+            subject_uuid=log.subject.uuid,
+            role=facts.role,
+            request=request,
+        )
+    return filled, facts
+
+
+# --- end of guides helpers ---
 
 
 # ---------------------------------------------------------------------------

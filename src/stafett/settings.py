@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "stafett.logs",
     "stafett.consent",
     "stafett.home",
+    "stafett.guides",
     "stafett.concerns",
     "stafett.demo",
 ]

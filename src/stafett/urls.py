@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("stafett.accounts.urls")),
     path("", include("stafett.organisation.urls")),
     path("logs/", include("stafett.logs.urls")),
+    path("", include("stafett.guides.urls")),
     path("concerns/", include("stafett.concerns.urls")),
     path("healthz", healthz, name="healthz"),
     path("i18n/setlang/", public(set_language), name="set_language"),

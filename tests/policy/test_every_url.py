@@ -22,6 +22,7 @@ from stafett.organisation.models import EmergencyContact
 from tests.concerns.walk import CONCERN_EXPECTED, concern_values
 from tests.conftest import PERSONAS, World
 from tests.factories import english_client, login
+from tests.guides.walk import GUIDE_EXPECTED, guide_values
 from tests.policy.log_table import LOG_ROLES, LOG_TABLES
 from tests.policy.log_world import STATES, WalkLog, make_log
 from tests.policy.walker import Route, walk_all
@@ -120,6 +121,8 @@ EXPECTED: dict[str, dict[str, dict[str, Any]]] = {
     "organisation:employee_remove": {"GET": LEADER_PAGE, "POST": LEADER_POST},
     # Concerns (level 0), the worry scale, guardians asking for help (tests/concerns/walk.py).
     **CONCERN_EXPECTED,
+    # Action guides, tools and filled forms (tests/guides/walk.py).
+    **GUIDE_EXPECTED,
 }
 # Relay logs: walked separately, once per consent state, with a participant role.
 NOT_LOGS = set(EXPECTED)
@@ -138,6 +141,7 @@ def _fill(route: Route, world: World) -> dict[str, Any]:
         "person": world.leader.uuid if "leader" in route.name else world.employee.uuid,
         "uidb64": urlsafe_base64_encode(force_bytes(world.employee.pk)),
         "token": default_token_generator.make_token(world.employee),
+        **guide_values(world, route),
         **concern_values(world, route),
     }
     missing = [name for name in route.kwargs if name not in values]

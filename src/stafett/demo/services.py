@@ -91,6 +91,11 @@ def load_demo() -> None:
     }
     load_demo_logs(subjects=subjects, users=users, units=units, today=today)
 
+    # Action guides and tools for each municipality (see demo/guides.py).
+    from stafett.demo.guides import load_demo_guides
+
+    load_demo_guides(municipalities=municipalities, users=users)
+
     _reset_login_lockouts(list(users))
 
 

@@ -1,0 +1,528 @@
+"""Pages for action guides and tools: the administrator edits, previews and publishes;
+staff read tools and filled forms; residents read the published guides without log-in.
+Views are thin: the policy fetches, forms validate, services write, selectors read."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from stafett.guides import selectors, services
+from stafett.guides.forms import (
+    FieldForm,
+    GuideCreateForm,
+    GuideStepForm,
+    GuideTextsForm,
+    TemplateCreateForm,
+    TemplateTextsForm,
+)
+from stafett.guides.models import (
+    LEVEL_LABELS,
+    STEP_LABELS,
+    FormTemplate,
+    Guide,
+)
+from stafett.organisation.models import EmergencyContact, Municipality
+from stafett.policy import (
+    access_filled_form,
+    access_form_field,
+    access_form_template,
+    access_guide,
+    access_municipality,
+    actor_for,
+    public,
+)
+
+GET_POST = ["GET", "POST"]
+
+
+def _language() -> str:
+    return (translation.get_language() or "nn").split("-")[0]
+
+
+def _service_errors(form: Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _fallback(obj: Guide | FormTemplate) -> str:
+    return str(Municipality.objects.values_list("language", flat=True).get(id=obj.municipality_id))
+
+
+# ---------------------------------------------------------------------------
+# Administrator: guides
+# ---------------------------------------------------------------------------
+
+
+@require_http_methods(GET_POST)
+def admin_guides(request: HttpRequest) -> HttpResponse:
+    municipality = access_municipality(request, "municipality.manage")
+    if request.method == "POST":
+        form = GuideCreateForm(request.POST)
+        if form.is_valid():
+            try:
+                guide = services.create_guide(
+                    actor=actor_for(request),
+                    municipality=municipality,
+                    category=form.cleaned_data["category"],
+                    titles=form.titles(),
+                )
+            except ValidationError as error:
+                _service_errors(form, error)
+            else:
+                messages.success(request, _("The guide is created. Write its steps, then publish."))
+                return redirect("guides:admin_guide", guide=guide.uuid)
+    else:
+        form = GuideCreateForm()
+    return render(
+        request,
+        "guides/admin_guides.html",
+        {
+            "municipality": municipality,
+            "guides": selectors.guides_for_admin(
+                municipality.id, _language(), municipality.language
+            ),
+            "form": form,
+        },
+    )
+
+
+def _guide_page(request: HttpRequest, guide: Guide, form: GuideTextsForm | None) -> HttpResponse:
+    fallback = _fallback(guide)
+    draft = selectors.guide_draft(guide)
+    published = selectors.latest_published(guide)
+    shown = draft or published
+    view = selectors.guide_view(shown, _language(), fallback) if shown is not None else None
+    if form is None:
+        form = GuideTextsForm(initial=GuideTextsForm.initial_from_texts(view.texts if view else {}))
+    return render(
+        request,
+        "guides/admin_guide.html",
+        {
+            "guide": guide,
+            "view": view,
+            "draft": draft,
+            "published": published,
+            "versions": selectors.guide_versions(guide),
+            "form": form,
+        },
+    )
+
+
+@require_http_methods(GET_POST)
+def admin_guide(request: HttpRequest, guide: uuid.UUID) -> HttpResponse:
+    obj = access_guide(request, guide, "guide.manage")
+    form = None
+    if request.method == "POST":
+        form = GuideTextsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.update_guide_texts(actor=actor_for(request), guide=obj, texts=form.texts())
+            except ValidationError as error:
+                _service_errors(form, error)
+            else:
+                messages.success(request, _("Saved in the draft. Preview it, then publish."))
+                return redirect("guides:admin_guide", guide=obj.uuid)
+    return _guide_page(request, obj, form)
+
+
+@require_http_methods(GET_POST)
+def admin_step(request: HttpRequest, guide: uuid.UUID, level: int, step: str) -> HttpResponse:
+    obj = access_guide(request, guide, "guide.manage")
+    try:
+        services.check_level_step(level, step)
+    except ValidationError as error:
+        raise Http404 from error
+    fallback = _fallback(obj)
+    tools = selectors.tools_to_choose(obj.municipality_id, _language(), fallback)
+    shown = selectors.guide_draft(obj) or selectors.latest_published(obj)
+    current = (
+        selectors.guide_step_view(shown, level, step, _language(), fallback) if shown else None
+    )
+    current_tools = {str(t.uuid) for t in current.tools} if current else set()
+    tool_choices = [
+        (
+            str(t.uuid),
+            f"{t.title} ({_('withdrawn')})" if t.withdrawn else t.title,
+        )
+        for t in tools
+        if not t.withdrawn or str(t.uuid) in current_tools
+    ]
+    if request.method == "POST":
+        form = GuideStepForm(request.POST, tool_choices=tool_choices)
+        if form.is_valid():
+            chosen = list(
+                FormTemplate.objects.in_municipality(obj.municipality_id).filter(
+                    uuid__in=form.cleaned_data["tools"]
+                )
+            )
+            try:
+                services.update_guide_step(
+                    actor=actor_for(request),
+                    guide=obj,
+                    level=level,
+                    step=step,
+                    texts=form.texts(),
+                    tools=chosen,
+                )
+            except ValidationError as error:
+                _service_errors(form, error)
+            else:
+                messages.success(request, _("Saved in the draft. Preview it, then publish."))
+                return redirect("guides:admin_guide", guide=obj.uuid)
+    else:
+        initial: dict[str, Any] = GuideStepForm.initial_from_texts(current.texts if current else {})
+        initial["tools"] = sorted(current_tools)
+        form = GuideStepForm(initial=initial, tool_choices=tool_choices)
+    return render(
+        request,
+        "guides/admin_step.html",
+        {
+            "guide": obj,
+            "level": level,
+            "step": step,
+            "level_label": LEVEL_LABELS[level],
+            "step_label": STEP_LABELS[step],
+            "form": form,
+        },
+    )
+
+
+@require_http_methods(["GET"])
+def admin_preview(request: HttpRequest, guide: uuid.UUID) -> HttpResponse:
+    obj = access_guide(request, guide, "guide.manage")
+    draft = selectors.guide_draft(obj)
+    shown = draft or selectors.latest_published(obj)
+    if shown is None:
+        raise Http404
+    return render(
+        request,
+        "guides/admin_preview.html",
+        {
+            "guide": obj,
+            "view": selectors.guide_view(shown, _language(), _fallback(obj)),
+            "is_draft": draft is not None,
+        },
+    )
+
+
+@require_http_methods(["GET"])
+def admin_version(request: HttpRequest, guide: uuid.UUID, number: int) -> HttpResponse:
+    obj = access_guide(request, guide, "guide.manage")
+    version = selectors.guide_version(obj, number)
+    if version is None:
+        raise Http404
+    return render(
+        request,
+        "guides/admin_version.html",
+        {"guide": obj, "view": selectors.guide_view(version, _language(), _fallback(obj))},
+    )
+
+
+@require_POST
+def admin_publish(request: HttpRequest, guide: uuid.UUID) -> HttpResponse:
+    obj = access_guide(request, guide, "guide.manage")
+    try:
+        version = services.publish_guide(actor=actor_for(request), guide=obj)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Version %(number)s is published. Staff and residents see it now.")
+            % {"number": version.number},
+        )
+    return redirect("guides:admin_guide", guide=obj.uuid)
+
+
+@require_POST
+def admin_discard(request: HttpRequest, guide: uuid.UUID) -> HttpResponse:
+    obj = access_guide(request, guide, "guide.manage")
+    try:
+        services.discard_guide_draft(actor=actor_for(request), guide=obj)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The changes are thrown away."))
+    return redirect("guides:admin_guide", guide=obj.uuid)
+
+
+# ---------------------------------------------------------------------------
+# Administrator: tools (form templates)
+# ---------------------------------------------------------------------------
+
+
+@require_http_methods(GET_POST)
+def admin_templates(request: HttpRequest) -> HttpResponse:
+    municipality = access_municipality(request, "municipality.manage")
+    if request.method == "POST":
+        form = TemplateCreateForm(request.POST)
+        if form.is_valid():
+            try:
+                template = services.create_form_template(
+                    actor=actor_for(request),
+                    municipality=municipality,
+                    kind=form.cleaned_data["kind"],
+                    titles=form.titles(),
+                )
+            except ValidationError as error:
+                _service_errors(form, error)
+            else:
+                messages.success(request, _("The tool is created. Add its fields, then publish."))
+                return redirect("guides:admin_template", template=template.uuid)
+    else:
+        form = TemplateCreateForm()
+    return render(
+        request,
+        "guides/admin_templates.html",
+        {
+            "municipality": municipality,
+            "templates": selectors.templates_for_admin(
+                municipality.id, _language(), municipality.language
+            ),
+            "form": form,
+        },
+    )
+
+
+@require_http_methods(GET_POST)
+def admin_template(request: HttpRequest, template: uuid.UUID) -> HttpResponse:
+    obj = access_form_template(request, template, "form_template.manage")
+    fallback = _fallback(obj)
+    draft = services.form_draft(obj)
+    published = selectors.latest_form_version(obj)
+    shown = draft or published
+    view = selectors.form_view(shown, _language(), fallback) if shown is not None else None
+    if request.method == "POST":
+        form = TemplateTextsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.update_form_texts(
+                    actor=actor_for(request), template=obj, texts=form.texts()
+                )
+            except ValidationError as error:
+                _service_errors(form, error)
+            else:
+                messages.success(request, _("Saved in the draft. Publish it when it is ready."))
+                return redirect("guides:admin_template", template=obj.uuid)
+    else:
+        texts = {t.language: t for t in shown.texts.all()} if shown is not None else {}
+        form = TemplateTextsForm(initial=TemplateTextsForm.initial_from_texts(texts))
+    return render(
+        request,
+        "guides/admin_template.html",
+        {
+            "template": obj,
+            "view": view,
+            "draft": draft,
+            "published": published,
+            "versions": selectors.form_versions(obj),
+            "form": form,
+        },
+    )
+
+
+@require_http_methods(GET_POST)
+def admin_field_add(request: HttpRequest, template: uuid.UUID) -> HttpResponse:
+    obj = access_form_template(request, template, "form_template.manage")
+    if request.method == "POST":
+        form = FieldForm(request.POST)
+        if form.is_valid():
+            try:
+                services.add_field(actor=actor_for(request), template=obj, **form.field_data())
+            except ValidationError as error:
+                _service_errors(form, error)
+            else:
+                messages.success(request, _("The field is added to the draft."))
+                return redirect("guides:admin_template", template=obj.uuid)
+    else:
+        form = FieldForm()
+    return render(request, "guides/admin_field.html", {"template": obj, "form": form})
+
+
+@require_http_methods(GET_POST)
+def admin_field(request: HttpRequest, field: uuid.UUID) -> HttpResponse:
+    obj = access_form_field(request, field, "form_template.manage")
+    template = obj.version.template
+    if not obj.version.is_draft:
+        messages.info(request, _("Published versions do not change. Edit the draft instead."))
+        return redirect("guides:admin_template", template=template.uuid)
+    if request.method == "POST":
+        form = FieldForm(request.POST)
+        if form.is_valid():
+            try:
+                services.update_field(actor=actor_for(request), field=obj, **form.field_data())
+            except ValidationError as error:
+                _service_errors(form, error)
+            else:
+                messages.success(request, _("The field is saved in the draft."))
+                return redirect("guides:admin_template", template=template.uuid)
+    else:
+        initial: dict[str, Any] = FieldForm.initial_from_texts(
+            {t.language: t for t in obj.texts.all()}
+        )
+        initial.update(
+            field_type=obj.field_type,
+            required=obj.required,
+            scale_min=obj.scale_min,
+            scale_max=obj.scale_max,
+        )
+        form = FieldForm(initial=initial)
+    return render(
+        request, "guides/admin_field.html", {"template": template, "form": form, "field": obj}
+    )
+
+
+@require_POST
+def admin_field_remove(request: HttpRequest, field: uuid.UUID) -> HttpResponse:
+    obj = access_form_field(request, field, "form_template.manage")
+    template = obj.version.template
+    try:
+        services.remove_field(actor=actor_for(request), field=obj)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The field is removed from the draft."))
+    return redirect("guides:admin_template", template=template.uuid)
+
+
+@require_POST
+def admin_template_publish(request: HttpRequest, template: uuid.UUID) -> HttpResponse:
+    obj = access_form_template(request, template, "form_template.manage")
+    try:
+        version = services.publish_form_template(actor=actor_for(request), template=obj)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Version %(number)s is published. Forms already filled in keep their version.")
+            % {"number": version.number},
+        )
+    return redirect("guides:admin_template", template=obj.uuid)
+
+
+@require_POST
+def admin_template_withdraw(request: HttpRequest, template: uuid.UUID) -> HttpResponse:
+    obj = access_form_template(request, template, "form_template.manage")
+    restore = request.POST.get("restore") == "1"
+    try:
+        if restore:
+            services.restore_form_template(actor=actor_for(request), template=obj)
+        else:
+            services.withdraw_form_template(actor=actor_for(request), template=obj)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("The tool is in use again.")
+            if restore
+            else _("The tool is withdrawn. Guides show it as withdrawn."),
+        )
+    return redirect("guides:admin_template", template=obj.uuid)
+
+
+@require_http_methods(["GET"])
+def admin_template_version(request: HttpRequest, template: uuid.UUID, number: int) -> HttpResponse:
+    obj = access_form_template(request, template, "form_template.manage")
+    version = obj.versions.filter(number=number).first()
+    if version is None:
+        raise Http404
+    return render(
+        request,
+        "guides/tool.html",
+        {
+            "view": selectors.form_view(version, _language(), _fallback(obj)),
+            "admin": True,
+        },
+    )
+
+
+# ---------------------------------------------------------------------------
+# Staff: a tool, a filled form
+# ---------------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+def tool(request: HttpRequest, template: uuid.UUID) -> HttpResponse:
+    obj = access_form_template(request, template, "form_template.view")
+    version = selectors.latest_form_version(obj)
+    if version is None:
+        raise Http404
+    return render(
+        request,
+        "guides/tool.html",
+        {"view": selectors.form_view(version, _language(), _fallback(obj)), "admin": False},
+    )
+
+
+@require_http_methods(["GET"])
+def filled_form(request: HttpRequest, filled: uuid.UUID) -> HttpResponse:
+    with transaction.atomic():
+        obj, _facts = access_filled_form(request, filled, "filled_form.view")
+        view, answers = selectors.filled_form_view(obj)
+    return render(
+        request,
+        "guides/filled_form.html",
+        {"filled": obj, "view": view, "answers": answers, "log": obj.entry.log},
+    )
+
+
+# ---------------------------------------------------------------------------
+# Public: the municipality's published guides, without log-in
+# ---------------------------------------------------------------------------
+
+
+def _public_municipality(municipality: uuid.UUID) -> Municipality:
+    found = Municipality.objects.filter(uuid=municipality).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@public
+@require_http_methods(["GET"])
+def public_guides(request: HttpRequest, municipality: uuid.UUID) -> HttpResponse:
+    place = _public_municipality(municipality)
+    return render(
+        request,
+        "guides/public_guides.html",
+        {
+            "municipality": place,
+            "guides": selectors.public_guides(place.id, _language(), place.language),
+            "contacts": list(EmergencyContact.objects.in_municipality(place.id)),
+        },
+    )
+
+
+@public
+@require_http_methods(["GET"])
+def public_guide(request: HttpRequest, municipality: uuid.UUID, guide: uuid.UUID) -> HttpResponse:
+    place = _public_municipality(municipality)
+    obj = Guide.objects.filter(uuid=guide, municipality=place).first()
+    version = selectors.latest_published(obj) if obj is not None else None
+    if obj is None or version is None:
+        raise Http404
+    return render(
+        request,
+        "guides/public_guide.html",
+        {
+            "municipality": place,
+            "view": selectors.guide_view(version, _language(), place.language),
+            "contacts": list(EmergencyContact.objects.in_municipality(place.id)),
+        },
+    )
