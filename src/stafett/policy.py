@@ -498,7 +498,6 @@ CONCERN_RULES: dict[str, Rule] = {
 # --- end of concerns rules ---
 
 
-
 # ---------------------------------------------------------------------------
 # Action guides and tools (form templates). Guides and blank templates are not child
 # data: the administrator manages them, staff of the municipality read them, and the

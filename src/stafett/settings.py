@@ -46,8 +46,8 @@ INSTALLED_APPS = [
     "stafett.logs",
     "stafett.consent",
     "stafett.home",
-    "stafett.guides",
     "stafett.concerns",
+    "stafett.guides",
     "stafett.demo",
 ]
 

@@ -141,8 +141,8 @@ def _fill(route: Route, world: World) -> dict[str, Any]:
         "person": world.leader.uuid if "leader" in route.name else world.employee.uuid,
         "uidb64": urlsafe_base64_encode(force_bytes(world.employee.pk)),
         "token": default_token_generator.make_token(world.employee),
-        **guide_values(world, route),
         **concern_values(world, route),
+        **guide_values(world, route),
     }
     missing = [name for name in route.kwargs if name not in values]
     assert not missing, f"{route.name}: add a test value for URL parameter(s) {missing}"
