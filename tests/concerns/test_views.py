@@ -237,6 +237,10 @@ def test_a_guardian_asks_a_unit_for_help(world: World, login_as: Any) -> None:
     assert concern.records.filter(kind=RecordKind.FAMILY_TALK).exists()
     assert login_as(world.leader).get(url("detail", concern)).status_code == 200
     assert login_as(world.employee).get(url("detail", concern)).status_code == 404
+    # The guardian sees what they asked, never the concern's page.
+    home = login_as(world.guardian).get(reverse("home:home")).content.decode()
+    assert "What you have asked" in home and "The unit's leader has it" in home
+    assert login_as(world.guardian).get(url("detail", concern)).status_code == 404
 
 
 def test_i_dont_know_goes_to_the_unit_the_municipality_chose(world: World, login_as: Any) -> None:

@@ -133,3 +133,19 @@ def overdue_home(request: HttpRequest) -> OverdueSummary:
         summary = overdue_for_home(actor)
         record_list_reads(request, actor, summary.mine)
     return summary
+
+
+def help_requests_of(request: HttpRequest) -> list[Concern]:
+    """A guardian's own requests for help (never anyone else's concerns), newest first.
+    What they see is what they wrote, the unit and whether it is handled."""
+    from stafett.policy import actor_for
+
+    actor = actor_for(request)
+    if actor.user is None:
+        return []
+    return list(
+        Concern.objects.in_municipality(actor.municipality_id)
+        .filter(requested_by=actor.user, subject_id__in=actor.guardian_subject_ids)
+        .select_related("subject", "unit")
+        .order_by("-created_at")[:10]
+    )

@@ -67,9 +67,19 @@ def bands_for(municipality_id: int) -> list[Band]:
     return [Band(*row) for row in DEFAULT_BANDS]
 
 
-def scale_choices(municipality_id: int, fallback: str = "nn") -> list[tuple[int, str]]:
-    """Choices for a form: each value with its band's anchor text in the page's language."""
-    language = (get_language() or fallback)[:2]
+def scale_choices(municipality_id: int) -> list[tuple[int, str]]:
+    """Choices for a form: each value with its band's anchor text in the page's language
+    (pages in English show the municipality's own language)."""
+    language = (get_language() or "")[:2]
+    fallback = language
+    if language not in ("nn", "nb"):
+        from stafett.organisation.models import Municipality
+
+        fallback = (
+            Municipality.objects.filter(id=municipality_id)
+            .values_list("language", flat=True)
+            .first()
+        ) or "nn"
     bands = bands_for(municipality_id)
     choices = []
     for value in range(SCALE_MIN, SCALE_MAX + 1):

@@ -22,4 +22,6 @@ def home(request: HttpRequest) -> HttpResponse:
     context["can_ask_for_help"] = allowed(request, "help.request")
     if context["can_register_concern"]:
         context["concerns_overdue"] = concern_selectors.overdue_home(request)
+    if context["can_ask_for_help"]:
+        context["help_requests"] = concern_selectors.help_requests_of(request)
     return render(request, "home/home.html", context)
