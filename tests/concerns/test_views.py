@@ -89,6 +89,17 @@ def test_every_read_is_in_the_access_log_and_refusals_too(
     login_as(world.school_employee).get(url("detail", concern))
     refused = concern_reads(concern, "refused")
     assert [(r.actor_id, r.action) for r in refused] == [(world.school_employee.id, "concern.view")]
+    # An insider without the right (403) is written down too.
+    services.share_concern(
+        actor=as_actor(world.employee), concern=concern, user=world.leader, role="leader"
+    )
+    assert login_as(world.leader).get(url("decide", concern)).status_code == 403
+    refused = concern_reads(concern, "refused")
+    assert [(r.actor_id, r.action, r.role) for r in refused][-1] == (
+        world.leader.id,
+        "concern.edit",
+        "leader",
+    )
 
 
 def test_a_named_concerns_reads_carry_the_child(
@@ -286,6 +297,8 @@ def test_a_unit_without_leader_is_refused_with_a_message(world: World, login_as:
 
 def test_the_administrator_edits_the_anchor_texts(world: World, login_as: Any) -> None:
     client = login_as(world.admin)
+    overview = client.get(reverse("organisation:overview")).content.decode()
+    assert reverse("concerns:worry_scale") in overview
     page = client.get(reverse("concerns:worry_scale")).content.decode()
     assert "Alvorleg uro: handle no." in page
     data = {
