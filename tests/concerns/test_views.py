@@ -67,9 +67,13 @@ def test_sharing_opens_the_concern_to_the_leader_and_marks_it_read(
         actor=as_actor(world.employee), concern=concern, user=world.leader, role="leader"
     )
     client = login_as(world.leader)
+    home = client.get(reverse("home:home")).content.decode()
+    assert "1 concern shared with you, not read yet" in home and url("detail", concern) in home
     response = client.get(url("detail", concern))
     assert response.status_code == 200
     assert "Add your view" in response.content.decode()
+    home = client.get(reverse("home:home")).content.decode()
+    assert "not read yet" not in home
     assert ConcernShare.objects.get(user=world.leader).first_read_at is not None
     # The leader may add a view, not run the author's steps (403: an insider).
     assert client.get(url("observe", concern)).status_code == 403
@@ -361,6 +365,24 @@ def test_the_list_and_the_home_page_use_a_constant_number_of_queries(
     )
     assert count(client, reverse("concerns:list")) == few_list
     assert count(client, reverse("home:home")) == few_home
+
+
+def test_the_leaders_home_page_uses_a_constant_number_of_queries(
+    world: World, login_as: Any
+) -> None:
+    eva = as_actor(world.employee)
+
+    def shared(label: str) -> None:
+        c = register(world, label=label)
+        services.share_concern(actor=eva, concern=c, user=world.leader, role="leader")
+        overdue(c)
+
+    shared("A")
+    few = count(login_as(world.leader), reverse("home:home"))
+    for n in range(5):
+        shared(f"B{n}")
+    overdue(register(world, label="Not shared"))
+    assert count(login_as(world.leader), reverse("home:home")) == few
 
 
 def test_the_detail_page_uses_a_constant_number_of_queries(

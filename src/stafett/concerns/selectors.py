@@ -54,12 +54,13 @@ def record_list_reads(request: HttpRequest, actor: Actor, concerns: list[Concern
 class OverdueSummary:
     mine: list[Concern]  # open concerns past their date that I wrote or that were shared
     unit_counts: list[tuple[str, int]]  # for leaders: per unit led, how many are overdue
+    shared_unread: list[Concern]  # open concerns shared with me that I have not opened
 
 
 def overdue_for_home(actor: Actor, today: datetime.date | None = None) -> OverdueSummary:
     """Concerns past the decision date: the author's and those shared with the actor,
-    with links; for a unit's leader also how many in the unit (metadata, no content).
-    Two queries."""
+    with links; for a unit's leader also how many in the unit (metadata, no content);
+    and concerns shared with the actor not opened yet. Three queries."""
     today = today or timezone.localdate()
     mine = list(
         visible_concerns(actor)
@@ -80,7 +81,19 @@ def overdue_for_home(actor: Actor, today: datetime.date | None = None) -> Overdu
             .annotate(n=Count("id"))
             .order_by("unit__name")
         ]
-    return OverdueSummary(mine=mine, unit_counts=counts)
+    shared_unread: list[Concern] = []
+    if actor.user is not None:
+        shared_unread = list(
+            Concern.objects.in_municipality(actor.municipality_id)
+            .filter(
+                status=Concern.Status.OPEN,
+                shares__user=actor.user,
+                shares__first_read_at__isnull=True,
+            )
+            .select_related("subject", "unit", "author")
+            .order_by("-created_at")[:20]
+        )
+    return OverdueSummary(mine=mine, unit_counts=counts, shared_unread=shared_unread)
 
 
 @dataclass
@@ -131,7 +144,7 @@ def overdue_home(request: HttpRequest) -> OverdueSummary:
     actor = actor_for(request)
     with transaction.atomic():
         summary = overdue_for_home(actor)
-        record_list_reads(request, actor, summary.mine)
+        record_list_reads(request, actor, [*summary.mine, *summary.shared_unread])
     return summary
 
 
