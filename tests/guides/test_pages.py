@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from stafett.guides import selectors, services
-from stafett.guides.models import FieldType, FormTemplate
+from stafett.guides.models import FieldType, FormField, FormTemplate
 from stafett.organisation.models import EmergencyContact, ServiceCategory
 from tests.conftest import World
 from tests.guides.builders import as_actor, make_guide, make_tool
@@ -240,3 +240,54 @@ def test_the_log_page_guide_adds_a_fixed_number_of_queries(
     )
     services.publish_guide(actor=admin, guide=guide)
     assert _count(client, log_url(active_log)) == one
+
+
+def test_the_coordinator_fills_in_a_tool_from_the_guide_beside_the_log(
+    active_log: LogWorld, login_as: Any
+) -> None:
+    from stafett.guides.models import FilledForm
+    from stafett.logs.models import Entry
+
+    w = active_log.world
+    tool = make_tool(w, title="Observasjonsskjema")
+    make_guide(w, tools=[tool])
+    client = login_as(w.employee)
+    page = client.get(log_url(active_log)).content.decode()
+    fill_url = reverse("guides:fill", kwargs={"template": tool.uuid, "log": active_log.log.uuid})
+    assert fill_url in page
+    text, checklist, scale = list(tool.versions.get(number=1).fields.order_by("position"))
+    FormField.objects.filter(pk=text.pk).update(required=True)
+    entries_before = Entry.objects.filter(log=active_log.log).count()
+
+    # A required answer left out: an error, and nothing is kept.
+    response = client.post(fill_url, {f"f{scale.id}": "4"})
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert not FilledForm.objects.exists()
+    assert Entry.objects.filter(log=active_log.log).count() == entries_before
+    # An option that does not exist: refused too.
+    response = client.post(fill_url, {f"f{text.id}": "Sat åleine.", f"f{checklist.id}": "9"})
+    assert response.status_code == 200
+    assert not FilledForm.objects.exists()
+
+    response = client.post(
+        fill_url,
+        {f"f{text.id}": "Sat åleine.", f"f{checklist.id}": ["0", "1"], f"f{scale.id}": "4"},
+    )
+    assert response.status_code == 302
+    filled = FilledForm.objects.get()
+    assert filled.entry is not None and filled.entry.log_id == active_log.log.id
+    page = client.get(response["Location"]).content.decode()
+    assert "Sat åleine." in page and "Trekkjer seg unna" in page
+    # The log lists it; the guardian reads it too (the family reads the whole log).
+    log_page = login_as(w.guardian).get(log_url(active_log)).content.decode()
+    assert reverse("guides:filled_form", kwargs={"filled": filled.uuid}) in log_page
+    assert fill_url not in log_page  # the family does not fill in professionals' forms
+
+
+def test_a_withdrawn_tool_cannot_be_filled_in(active_log: LogWorld, login_as: Any) -> None:
+    w = active_log.world
+    tool = make_tool(w)
+    services.withdraw_form_template(actor=as_actor(w.admin), template=tool)
+    url = reverse("guides:fill", kwargs={"template": tool.uuid, "log": active_log.log.uuid})
+    assert login_as(w.employee).get(url).status_code == 404

@@ -46,6 +46,10 @@ STAFF_PAGE = _roles(admin=200, leader=200, employee=200)
 # A filled form follows its relay log: the coordinator (employee) and the guardian read
 # it; the kindergarten's leader is an insider without the right (403).
 FILLED_PAGE = _roles(employee=200, guardian=200, leader=403)
+# Filling in a form in the log: those who may write in it (the coordinator); the family
+# and the unit's leader are insiders without the right.
+FILL_PAGE = _roles(employee=200, guardian=403, leader=403)
+FILL_POST = _roles(employee=FORM_POST, guardian=403, leader=403)
 
 GUIDE_EXPECTED: dict[str, dict[str, dict[str, Any]]] = {
     "guides:admin_guides": {"GET": ADMIN_OWN_PAGE, "POST": ADMIN_OWN_POST},
@@ -64,12 +68,23 @@ GUIDE_EXPECTED: dict[str, dict[str, dict[str, Any]]] = {
     "guides:admin_field": {"GET": ADMIN_PAGE, "POST": ADMIN_POST},
     "guides:admin_field_remove": {"GET": NO, "POST": ADMIN_POST},
     "guides:tool": {"GET": STAFF_PAGE, "POST": NO},
+    "guides:fill": {"GET": FILL_PAGE, "POST": FILL_POST},
     "guides:filled_form": {"GET": FILLED_PAGE, "POST": NO},
     "guides:public_guides": {"GET": EVERYONE, "POST": NO},
     "guides:public_guide": {"GET": EVERYONE, "POST": NO},
 }
 
-_PARAMS = {"guide", "template", "field", "filled", "municipality", "level", "step", "number"}
+_PARAMS = {
+    "guide",
+    "template",
+    "field",
+    "filled",
+    "municipality",
+    "level",
+    "step",
+    "number",
+    "log",
+}
 
 
 def guide_values(world: World, route: Route) -> dict[str, Any]:
@@ -90,6 +105,8 @@ def guide_values(world: World, route: Route) -> dict[str, Any]:
         )
         assert isinstance(field, FormField)
         values.update(guide=guide.uuid, template=tool.uuid, field=field.uuid)
+    if "log" in needed:
+        values["log"] = make_log(world, "valid").log.uuid
     if "filled" in needed:
         walk = make_log(world, "valid")
         tool = make_tool(world)

@@ -137,3 +137,55 @@ class FieldForm(LanguageTextsForm):
             "scale_max": self.cleaned_data["scale_max"],
             "texts": self.texts(),
         }
+
+
+class FillForm(forms.Form):
+    """A form built from a published template version's fields, for staff to fill in."""
+
+    def __init__(self, *args: Any, view: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.view = view
+        for fv in view.fields:
+            self.fields[f"f{fv.field.id}"] = self._field_for(fv)
+
+    @staticmethod
+    def _field_for(fv: Any) -> forms.Field:
+        common: dict[str, Any] = {
+            "label": fv.label,
+            "help_text": fv.help_text,
+            "required": fv.field.required,
+        }
+        kind = fv.field.field_type
+        options = [(str(i), label) for i, label in enumerate(fv.options)]
+        if kind == FieldType.TEXT:
+            return forms.CharField(max_length=500, **common)
+        if kind == FieldType.LONG_TEXT:
+            return forms.CharField(
+                max_length=20000, widget=forms.Textarea(attrs={"rows": 5}), **common
+            )
+        if kind == FieldType.CHOICE:
+            return forms.TypedChoiceField(
+                choices=options, coerce=int, widget=forms.RadioSelect, **common
+            )
+        if kind in (FieldType.MULTI_CHOICE, FieldType.CHECKLIST):
+            return forms.TypedMultipleChoiceField(
+                choices=options, coerce=int, widget=forms.CheckboxSelectMultiple, **common
+            )
+        if kind == FieldType.SCALE:
+            steps = [(str(n), str(n)) for n in range(fv.field.scale_min, fv.field.scale_max + 1)]
+            return forms.TypedChoiceField(
+                choices=steps, coerce=int, widget=forms.RadioSelect, **common
+            )
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+
+    def rows(self) -> list[tuple[Any, forms.BoundField]]:
+        return [(fv, self[f"f{fv.field.id}"]) for fv in self.view.fields]
+
+    def answers(self) -> dict[int, Any]:
+        result: dict[int, Any] = {}
+        for fv in self.view.fields:
+            value = self.cleaned_data.get(f"f{fv.field.id}")
+            if fv.field.field_type == FieldType.CHOICE and value not in (None, ""):
+                value = [value]
+            result[fv.field.id] = value
+        return result

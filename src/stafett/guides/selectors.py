@@ -409,6 +409,30 @@ def public_guides(municipality_id: int, language: str, fallback: str) -> list[Gu
     return _guide_rows(guides, language, fallback, published_only=True)
 
 
+def published_step(
+    *, municipality_id: int, category: str, level: int, step: str, language: str
+) -> tuple[Guide, StepView] | None:
+    """The latest published text for a level and step of the municipality's guide for a
+    service category (basis, help, adult), or None when there is none or it is empty.
+    For the relay log (levels 1–3) and for level-0 concerns alike."""
+    version = (
+        GuideVersion.objects.filter(
+            guide__municipality_id=municipality_id,
+            guide__category=category,
+            published_at__isnull=False,
+        )
+        .select_related("guide", "guide__municipality")
+        .order_by("-number")
+        .first()
+    )
+    if version is None:
+        return None
+    view = guide_step_view(version, level, step, language, version.guide.municipality.language)
+    if view is None or view.is_empty:
+        return None
+    return version.guide, view
+
+
 def step_for_log(log: Any, language: str) -> tuple[Guide, StepView] | None:
     """The published guide text for the log's level and step, from the municipality's
     guide for the category of the unit that holds the log."""
@@ -419,21 +443,37 @@ def step_for_log(log: Any, language: str) -> tuple[Guide, StepView] | None:
     )
     if not category:
         return None
-    version = (
-        GuideVersion.objects.filter(
-            guide__municipality_id=log.municipality_id,
-            guide__category=category,
-            published_at__isnull=False,
+    return published_step(
+        municipality_id=log.municipality_id,
+        category=category,
+        level=log.level,
+        step=log.step,
+        language=language,
+    )
+
+
+@dataclass
+class FilledRow:
+    filled: FilledForm
+    title: str
+
+
+def filled_forms_in_log(log: Any, language: str) -> list[FilledRow]:
+    """The forms filled in a relay log, newest first (titles only; opening one is a read
+    that is logged)."""
+    filled = list(
+        FilledForm.objects.filter(entry__log_id=log.id)
+        .select_related("template_version", "filled_by")
+        .order_by("-filled_at", "-id")
+    )
+    texts: dict[int, dict[str, str]] = {}
+    for version_id, lang, title in FormTemplateText.objects.filter(
+        version_id__in={f.template_version_id for f in filled}
+    ).values_list("version_id", "language", "title"):
+        texts.setdefault(version_id, {})[lang] = title
+    return [
+        FilledRow(
+            filled=f, title=pick(texts.get(f.template_version_id, {}), language, f.language) or ""
         )
-        .select_related("guide", "guide__municipality")
-        .order_by("-number")
-        .first()
-    )
-    if version is None:
-        return None
-    view = guide_step_view(
-        version, log.level, log.step, language, version.guide.municipality.language
-    )
-    if view is None or view.is_empty:
-        return None
-    return version.guide, view
+        for f in filled
+    ]

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from stafett.guides import selectors, services
 from stafett.guides.forms import (
     FieldForm,
+    FillForm,
     GuideCreateForm,
     GuideStepForm,
     GuideTextsForm,
@@ -27,17 +28,21 @@ from stafett.guides.forms import (
     TemplateTextsForm,
 )
 from stafett.guides.models import (
+    LANGUAGE_CODES,
     LEVEL_LABELS,
     STEP_LABELS,
     FormTemplate,
     Guide,
 )
+from stafett.logs.models import EntryKind
+from stafett.logs.services import add_entry
 from stafett.organisation.models import EmergencyContact, Municipality
 from stafett.policy import (
     access_filled_form,
     access_form_field,
     access_form_template,
     access_guide,
+    access_log,
     access_municipality,
     actor_for,
     public,
@@ -468,6 +473,42 @@ def tool(request: HttpRequest, template: uuid.UUID) -> HttpResponse:
         "guides/tool.html",
         {"view": selectors.form_view(version, _language(), _fallback(obj)), "admin": False},
     )
+
+
+@require_http_methods(GET_POST)
+def fill(request: HttpRequest, template: uuid.UUID, log: uuid.UUID) -> HttpResponse:
+    """Fill in a tool in a relay log: kept as a note in the log, with the form's version."""
+    log_obj, _facts = access_log(request, log, "filled_form.fill")
+    obj = access_form_template(request, template, "form_template.view")
+    version = selectors.latest_form_version(obj)
+    if version is None or obj.is_withdrawn:
+        raise Http404
+    language = _language()
+    view = selectors.form_view(version, language, log_obj.subject.municipality.language)
+    form = FillForm(request.POST or None, view=view)
+    if request.method == "POST" and form.is_valid():
+        actor = actor_for(request)
+        try:
+            with transaction.atomic():
+                entry = add_entry(
+                    actor=actor,
+                    log=log_obj,
+                    kind=EntryKind.NOTE,
+                    body=_("Filled in the form “%(title)s”.") % {"title": view.title},
+                )
+                filled = services.fill_form(
+                    actor=actor,
+                    version=version,
+                    entry=entry,
+                    language=language if language in LANGUAGE_CODES else "nn",
+                    answers=form.answers(),
+                )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("The form is kept in the log."))
+            return redirect("guides:filled_form", filled=filled.uuid)
+    return render(request, "guides/fill.html", {"log": log_obj, "view": view, "form": form})
 
 
 @require_http_methods(["GET"])
