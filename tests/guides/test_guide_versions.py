@@ -220,3 +220,26 @@ def test_a_guide_step_referring_to_a_withdrawn_tool_still_renders_it_as_withdraw
     view = selectors.guide_step_view(version, 2, "start", "nn", "nn")
     assert view is not None
     assert [(t.title, t.withdrawn) for t in view.tools] == [("Observasjon", True)]
+
+
+def test_the_level_0_step_of_a_published_guide_can_be_shown_beside_a_concern(
+    world: World,
+) -> None:
+    from django.template import Context, Template
+
+    admin = as_actor(world.admin)
+    guide = make_guide(world)
+    services.update_guide_step(
+        actor=admin,
+        guide=guide,
+        level=0,
+        step="share",
+        texts={"nn": {"what": "Del uroa med leiaren."}},
+        tools=[],
+    )
+    services.publish_guide(actor=admin, guide=guide)
+    html = Template(
+        "{% load guides %}{% published_guide_step m 'basis' 0 'share' as found %}"
+        "{% if found %}{% include 'guides/_step.html' with step=found.1 %}{% endif %}"
+    ).render(Context({"m": world.municipality.id}))
+    assert "Del uroa med leiaren." in html

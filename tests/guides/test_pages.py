@@ -283,6 +283,9 @@ def test_the_coordinator_fills_in_a_tool_from_the_guide_beside_the_log(
     log_page = login_as(w.guardian).get(log_url(active_log)).content.decode()
     assert reverse("guides:filled_form", kwargs={"filled": filled.uuid}) in log_page
     assert fill_url not in log_page  # the family does not fill in professionals' forms
+    # Nor are they sent to the staff's tool pages (the tool is named, not linked).
+    assert reverse("guides:tool", kwargs={"template": tool.uuid}) not in log_page
+    assert "Observasjonsskjema" in log_page
 
 
 def test_a_withdrawn_tool_cannot_be_filled_in(active_log: LogWorld, login_as: Any) -> None:

@@ -22,3 +22,17 @@ def filled_forms_for_log(log: Any) -> Any:
     """The forms filled in the log (titles only), newest first."""
     language = (translation.get_language() or "nn").split("-")[0]
     return selectors.filled_forms_in_log(log, language)
+
+
+@register.simple_tag
+def published_guide_step(municipality_id: int, category: str, level: int, step: str) -> Any:
+    """(guide, step) for any level and step, e.g. a level-0 concern's step, or None.
+    Render the step with `{% include "guides/_step.html" with step=found.1 %}`."""
+    language = (translation.get_language() or "nn").split("-")[0]
+    return selectors.published_step(
+        municipality_id=municipality_id,
+        category=category,
+        level=level,
+        step=step,
+        language=language,
+    )
