@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from stafett.logs import services as log_services
 from stafett.logs.models import Entry, EntryKind
@@ -70,7 +70,7 @@ def test_a_worry_score_out_of_the_scale_is_refused(
     )
     assert response.status_code == 200
     assert not Entry.objects.filter(kind=EntryKind.EVALUATION).exists()
-    with pytest.raises(Exception, match="from 1 to 10"):
+    with translation.override("en"), pytest.raises(Exception, match="from 1 to 10"):
         log_services.add_entry(
             actor=as_actor(lw.world.school_employee),
             log=lw.log,
