@@ -1030,8 +1030,8 @@ def access_form_field(request: HttpRequest, field_uuid: uuid.UUID, action: str) 
 
 
 def access_filled_form(request: HttpRequest, filled_uuid: uuid.UUID, action: str) -> Any:
-    """A filled form, as the log it belongs to allows. An allowed read is written to the
-    access log: call this inside the transaction that reads the form."""
+    """A filled form, as the log (or the level-0 concern) it belongs to allows. An allowed
+    read is written to the access log: call this inside the transaction that reads it."""
     from stafett.audit.log import record_access
     from stafett.guides.models import FilledForm
 
@@ -1047,13 +1047,19 @@ def access_filled_form(request: HttpRequest, filled_uuid: uuid.UUID, action: str
             "entry__log__subject",
             "entry__log__unit",
             "entry__log__origin_unit",
+            "concern",
+            "concern__subject",
+            "concern__unit",
+            "concern__log",
             "template_version",
             "template_version__template",
             "filled_by",
         ),
         filled_uuid,
     )
-    if filled.entry is None:  # owned by something the guides app does not know yet
+    if filled.concern is not None:
+        return _access_concern_form(request, actor, filled, action)
+    if filled.entry is None:
         raise Http404
     log = filled.entry.log
     facts = log_facts(actor, log)
@@ -1080,6 +1086,48 @@ def access_filled_form(request: HttpRequest, filled_uuid: uuid.UUID, action: str
             object_type="FilledForm",
             subject_uuid=log.subject.uuid,
             role=facts.role,
+            request=request,
+        )
+    return filled, facts
+
+
+# A filled form on a level-0 concern follows the concern: reading it is reading the
+# concern, filling one in is a step of the concern.
+CONCERN_FORM_ACTIONS = {"filled_form.view": "concern.view", "filled_form.fill": "concern.edit"}
+
+
+def _access_concern_form(
+    request: HttpRequest, actor: Actor, filled: Any, action: str
+) -> tuple[Any, ConcernFacts]:
+    from stafett.audit.log import record_access
+
+    concern = filled.concern
+    facts = concern_facts(actor, concern)
+    decision = decide(actor, CONCERN_FORM_ACTIONS.get(action, action), facts)
+    subject_uuid = concern.subject.uuid if concern.subject is not None else None
+    if decision is not Decision.ALLOW:
+        queue_refusal(
+            request,
+            actor=actor.user,
+            action=action,
+            obj=filled,
+            object_type="FilledForm",
+            subject_uuid=subject_uuid,
+            role=facts.role or actor.main_role,
+            outcome="refused",
+        )
+        if decision is Decision.FORBIDDEN:
+            raise PermissionDenied
+        raise Http404
+    if action == "filled_form.view":
+        record_access(
+            actor=actor.user,
+            action=action,
+            obj=filled,
+            object_type="FilledForm",
+            subject_uuid=subject_uuid,
+            role=facts.role,
+            unit_name=concern.unit.name if facts.is_author else "",
             request=request,
         )
     return filled, facts

@@ -1,7 +1,8 @@
-"""Issue 5, the first "Done when" (without the observation form, which comes with the
-form templates): through the real pages in headless Chromium against the live server.
+"""Issue 5, the first "Done when": through the real pages in headless Chromium against
+the live server.
 
-Eva (kindergarten) registers an anonymous concern with a worry score and shares it with
+Eva (kindergarten) registers an anonymous concern with a worry score, fills in the
+municipality's observation form from the level-0 guide beside it, and shares it with
 Lars, her leader, who reads it and adds his view. Eva names the child, records her talk
 with the guardians and decides for level 2. Gro (the mother) consents on her phone, and
 the relay log opens carrying the concern's history, with the worry chart.
@@ -19,11 +20,13 @@ from stafett.concerns.models import Concern
 from tests.conftest import World
 from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, assert_accessible
 from tests.e2e.test_relay_log_journey import DESKTOP, PHONE, Persona
+from tests.guides.builders import make_guide, make_tool
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 NOTICED = "Sit mykje åleine i frileiken og et lite til lunsj."
 VIEW = "Eg har sett det same på tur. Snakk med foreldra."
+OBSERVED = "Sat åleine i garderoben tre dagar på rad."
 SAID = "Mor har sett at ho søv dårleg. Dei vil gjerne samarbeide."
 
 
@@ -47,6 +50,9 @@ def test_an_anonymous_concern_goes_on_to_a_relay_log(
     eva = Persona(browser, server, w.employee, PHONE)
     lars = Persona(browser, server, w.leader, DESKTOP)
     gro = Persona(browser, server, w.guardian, PHONE)
+    # The municipality's observation form, and its level-0 guide naming it at "assess".
+    tool = make_tool(w)
+    make_guide(w, level=0, step="assess", what="Skriv ned kva du la merke til.", tools=[tool])
 
     # --- Eva registers an anonymous concern with a worry score. ----------------------
     page = eva.page
@@ -67,6 +73,24 @@ def test_an_anonymous_concern_goes_on_to_a_relay_log(
     expect(page.get_by_role("heading", level=1)).to_have_text("Concern: Eit barn på Blå")
     expect(page.get_by_role("region", name="Worry over time")).to_contain_text("5 / 10")
     assert_accessible(page)
+
+    # --- ... fills in the observation form from the guide beside the concern. ----------
+    guide_box = page.get_by_role("region", name="The action guide at this step")
+    expect(guide_box).to_contain_text("Skriv ned kva du la merke til.")
+    guide_box.get_by_role("link", name="Fill in Observasjonsskjema").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Observasjonsskjema")
+    page.get_by_label("Kva såg du?").fill(OBSERVED)
+    assert_accessible(page)
+    page.get_by_role("button", name="Keep the form with the concern").click()
+    eva.saved("The form is kept with the concern.")
+    expect(page.locator("main")).to_contain_text(OBSERVED)
+    page.get_by_role("link", name="Back to the concern").click()
+    expect(page.get_by_role("region", name="Forms filled for this concern")).to_contain_text(
+        "Observasjonsskjema"
+    )
+    expect(page.get_by_role("region", name="History")).to_contain_text(
+        "Filled in the form “Observasjonsskjema”."
+    )
 
     # --- ... and shares it with Lars, her leader. --------------------------------------
     page.get_by_role("link", name="Share with a colleague or leader").click()
@@ -137,6 +161,7 @@ def test_an_anonymous_concern_goes_on_to_a_relay_log(
     expect(timeline).to_contain_text("From the concern registered")
     expect(timeline).to_contain_text(NOTICED)
     expect(timeline).to_contain_text(VIEW)
+    expect(timeline).to_contain_text("Filled in the form “Observasjonsskjema”.")
     expect(timeline).to_contain_text(SAID)
     expect(page.get_by_role("region", name="Worry over time")).to_be_visible()
     assert_accessible(page)

@@ -68,6 +68,8 @@ def make_guide(
     what: str = "Lag ein felles forståing med familien.",
     tools: list[FormTemplate] | None = None,
     publish: bool = True,
+    level: int = 2,
+    step: str = "start",
 ) -> Guide:
     admin = as_actor(world.admin)
     guide = services.create_guide(
@@ -79,8 +81,8 @@ def make_guide(
     services.update_guide_step(
         actor=admin,
         guide=guide,
-        level=2,
-        step="start",
+        level=level,
+        step=step,
         texts={"nn": {"what": what, "how": "I eit møte.", "who": "Stafetthaldaren."}},
         tools=tools or [],
     )

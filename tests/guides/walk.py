@@ -70,6 +70,12 @@ GUIDE_EXPECTED: dict[str, dict[str, dict[str, Any]]] = {
     "guides:tool": {"GET": STAFF_PAGE, "POST": NO},
     "guides:fill": {"GET": FILL_PAGE, "POST": FILL_POST},
     "guides:filled_form": {"GET": FILLED_PAGE, "POST": NO},
+    # Filling in a form for a level-0 concern: its author (employee); the leader it was
+    # shared with is an insider without the right; nobody else knows it exists.
+    "guides:fill_concern": {
+        "GET": _roles(employee=200, leader=403),
+        "POST": _roles(employee=FORM_POST, leader=403),
+    },
     "guides:public_guides": {"GET": EVERYONE, "POST": NO},
     "guides:public_guide": {"GET": EVERYONE, "POST": NO},
 }

@@ -219,6 +219,13 @@ class FilledForm(PublicIdModel):
     entry = models.ForeignKey(
         "logs.Entry", on_delete=models.PROTECT, null=True, blank=True, related_name="filled_forms"
     )
+    concern = models.ForeignKey(
+        "concerns.Concern",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="filled_forms",
+    )
     language = models.CharField(max_length=5, choices=CONTENT_LANGUAGES)
     filled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -229,6 +236,13 @@ class FilledForm(PublicIdModel):
 
     class Meta:
         ordering = ["-filled_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(entry__isnull=False) & Q(concern__isnull=True))
+                | (Q(entry__isnull=True) & Q(concern__isnull=False)),
+                name="filled_form_one_owner",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Filled form {self.uuid}"

@@ -452,6 +452,27 @@ def step_for_log(log: Any, language: str) -> tuple[Guide, StepView] | None:
     )
 
 
+def step_for_concern(concern: Any, language: str) -> tuple[Guide, StepView] | None:
+    """The published level-0 guide text for the concern's step, from the municipality's
+    guide for the category of the concern's unit."""
+    from stafett.organisation.models import ServiceKind
+
+    category = (
+        ServiceKind.objects.filter(units__id=concern.unit_id)
+        .values_list("category", flat=True)
+        .first()
+    )
+    if not category:
+        return None
+    return published_step(
+        municipality_id=concern.municipality_id,
+        category=category,
+        level=0,
+        step=concern.step,
+        language=language,
+    )
+
+
 @dataclass
 class FilledRow:
     filled: FilledForm
@@ -461,10 +482,17 @@ class FilledRow:
 def filled_forms_in_log(log: Any, language: str) -> list[FilledRow]:
     """The forms filled in a relay log, newest first (titles only; opening one is a read
     that is logged)."""
+    return _filled_rows(FilledForm.objects.filter(entry__log_id=log.id), language)
+
+
+def filled_forms_for_concern(concern: Any, language: str) -> list[FilledRow]:
+    """The forms filled for a level-0 concern, newest first (titles only)."""
+    return _filled_rows(FilledForm.objects.filter(concern_id=concern.id), language)
+
+
+def _filled_rows(queryset: Any, language: str) -> list[FilledRow]:
     filled = list(
-        FilledForm.objects.filter(entry__log_id=log.id)
-        .select_related("template_version", "filled_by")
-        .order_by("-filled_at", "-id")
+        queryset.select_related("template_version", "filled_by").order_by("-filled_at", "-id")
     )
     texts: dict[int, dict[str, str]] = {}
     for version_id, lang, title in FormTemplateText.objects.filter(

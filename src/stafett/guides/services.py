@@ -625,26 +625,16 @@ def _answer_for(field: FormField, labels: list[str], value: AnswerValue) -> Fill
     return answer
 
 
-@transaction.atomic
-def fill_form(
-    *,
-    actor: Actor,
+def _filled_rows(
     version: FormTemplateVersion,
-    entry: Any,
+    municipality_id: int,
     language: str,
     answers: Mapping[int, AnswerValue],
-) -> FilledForm:
-    """Keep a filled form on a relay-log entry, with the template version it used.
-
-    `answers` maps a field's id to its value: text, a number on the scale, a date, or
-    the chosen option numbers (0-based)."""
-    from stafett.logs.models import RelayLog
-
-    log = RelayLog.objects.select_related("subject", "unit", "origin_unit").get(pk=entry.log_id)
-    _check(actor, "filled_form.fill", log_facts(actor, log))
-    user = acting_user(actor)
+) -> list[FilledAnswer]:
+    """Check a published, not withdrawn form of the municipality and its answers; the
+    answer rows to keep (not yet saved). Raises on anything that does not fit."""
     template = version.template
-    if template.municipality_id != log.municipality_id:
+    if template.municipality_id != municipality_id:
         raise Http404
     if version.published_at is None:
         raise ValidationError(_("Only a published form can be filled in."), code="draft")
@@ -669,6 +659,35 @@ def fill_form(
                 )
             continue
         rows.append(row)
+    return rows
+
+
+def _keep(filled: FilledForm, rows: list[FilledAnswer]) -> FilledForm:
+    for row in rows:
+        row.form = filled
+    FilledAnswer.objects.bulk_create(rows)
+    return filled
+
+
+@transaction.atomic
+def fill_form(
+    *,
+    actor: Actor,
+    version: FormTemplateVersion,
+    entry: Any,
+    language: str,
+    answers: Mapping[int, AnswerValue],
+) -> FilledForm:
+    """Keep a filled form on a relay-log entry, with the template version it used.
+
+    `answers` maps a field's id to its value: text, a number on the scale, a date, or
+    the chosen option numbers (0-based)."""
+    from stafett.logs.models import RelayLog
+
+    log = RelayLog.objects.select_related("subject", "unit", "origin_unit").get(pk=entry.log_id)
+    _check(actor, "filled_form.fill", log_facts(actor, log))
+    user = acting_user(actor)
+    rows = _filled_rows(version, log.municipality_id, language, answers)
     filled = FilledForm.objects.create(
         municipality_id=log.municipality_id,
         template_version=version,
@@ -676,7 +695,46 @@ def fill_form(
         language=language,
         filled_by=user,
     )
-    for row in rows:
-        row.form = filled
-    FilledAnswer.objects.bulk_create(rows)
-    return filled
+    return _keep(filled, rows)
+
+
+def fill_form_for_concern(
+    *,
+    actor: Actor,
+    version: FormTemplateVersion,
+    concern: Any,
+    language: str,
+    answers: Mapping[int, AnswerValue],
+) -> FilledForm:
+    """Keep a filled form on a level-0 concern (describe step), with the template version
+    it used, and a line in the concern's history. Only the concern's author, while it
+    is open (the policy is checked again on the locked concern)."""
+    from stafett.concerns.models import RecordKind, Step
+    from stafett.concerns.services import _advance, _record, lock_concern, require
+
+    with transaction.atomic():
+        concern = lock_concern(concern)
+        require(actor, "concern.edit", concern)
+        user = acting_user(actor)
+        rows = _filled_rows(version, concern.municipality_id, language, answers)
+        filled = FilledForm.objects.create(
+            municipality_id=concern.municipality_id,
+            template_version=version,
+            concern=concern,
+            language=language,
+            filled_by=user,
+        )
+        _keep(filled, rows)
+        title = (
+            version.texts.filter(language=language).values_list("title", flat=True).first()
+            or version.texts.values_list("title", flat=True).first()
+            or ""
+        )
+        _record(
+            concern,
+            actor,
+            RecordKind.OBSERVATION,
+            body=_("Filled in the form “%(title)s”.") % {"title": title},
+        )
+        _advance(concern, Step.DESCRIBE)
+        return filled

@@ -53,6 +53,11 @@ urlpatterns = [
     # Staff: a tool, a filled form.
     path("tools/<uuid:template>/", views.tool, name="tool"),
     path("tools/<uuid:template>/fill/<uuid:log>/", views.fill, name="fill"),
+    path(
+        "tools/<uuid:template>/fill-concern/<uuid:concern>/",
+        views.fill_concern,
+        name="fill_concern",
+    ),
     path("forms/<uuid:filled>/", views.filled_form, name="filled_form"),
     # Public: no log-in.
     path("m/<uuid:municipality>/guides/", views.public_guides, name="public_guides"),

@@ -38,6 +38,7 @@ from stafett.logs.models import EntryKind
 from stafett.logs.services import add_entry
 from stafett.organisation.models import EmergencyContact, Municipality
 from stafett.policy import (
+    access_concern,
     access_filled_form,
     access_form_field,
     access_form_template,
@@ -511,6 +512,38 @@ def fill(request: HttpRequest, template: uuid.UUID, log: uuid.UUID) -> HttpRespo
     return render(request, "guides/fill.html", {"log": log_obj, "view": view, "form": form})
 
 
+@require_http_methods(GET_POST)
+def fill_concern(request: HttpRequest, template: uuid.UUID, concern: uuid.UUID) -> HttpResponse:
+    """Fill in a tool for a level-0 concern (its author, while it is open): kept on the
+    concern with the form's version, and a line in its history."""
+    with transaction.atomic():
+        concern_obj, _facts = access_concern(request, concern, "concern.edit")
+    obj = access_form_template(request, template, "form_template.view")
+    version = selectors.latest_form_version(obj)
+    if version is None or obj.is_withdrawn:
+        raise Http404
+    language = _language()
+    view = selectors.form_view(version, language, concern_obj.municipality.language)
+    form = FillForm(request.POST or None, view=view)
+    if request.method == "POST" and form.is_valid():
+        try:
+            filled = services.fill_form_for_concern(
+                actor=actor_for(request),
+                version=version,
+                concern=concern_obj,
+                language=language if language in LANGUAGE_CODES else "nn",
+                answers=form.answers(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("The form is kept with the concern."))
+            return redirect("guides:filled_form", filled=filled.uuid)
+    return render(
+        request, "guides/fill_concern.html", {"concern": concern_obj, "view": view, "form": form}
+    )
+
+
 @require_http_methods(["GET"])
 def filled_form(request: HttpRequest, filled: uuid.UUID) -> HttpResponse:
     with transaction.atomic():
@@ -519,7 +552,13 @@ def filled_form(request: HttpRequest, filled: uuid.UUID) -> HttpResponse:
     return render(
         request,
         "guides/filled_form.html",
-        {"filled": obj, "view": view, "answers": answers, "log": obj.entry.log},
+        {
+            "filled": obj,
+            "view": view,
+            "answers": answers,
+            "log": obj.entry.log if obj.entry is not None else None,
+            "concern": obj.concern,
+        },
     )
 
 

@@ -36,3 +36,18 @@ def published_guide_step(municipality_id: int, category: str, level: int, step: 
         step=step,
         language=language,
     )
+
+
+@register.simple_tag
+def guide_step_for_concern(concern: Any) -> Any:
+    """(guide, step) of the published level-0 guide for the concern's step, from the
+    guide for the category of the concern's unit, or None."""
+    language = (translation.get_language() or "nn").split("-")[0]
+    return selectors.step_for_concern(concern, language)
+
+
+@register.simple_tag
+def filled_forms_for_concern(concern: Any) -> Any:
+    """The forms filled for a concern (titles only), newest first."""
+    language = (translation.get_language() or "nn").split("-")[0]
+    return selectors.filled_forms_for_concern(concern, language)
