@@ -673,39 +673,37 @@ def _fetch(actor: Actor, queryset: QuerySet[M], object_uuid: uuid.UUID | str) ->
     return obj
 
 
-def access_unit(request: HttpRequest, unit_uuid: uuid.UUID, action: str) -> Unit:
-    from stafett.organisation.models import Unit
-
+def _access_object(request: HttpRequest, queryset: Any, object_uuid: uuid.UUID, action: str) -> Any:
+    """Fetch an object of the actor's municipality by its UUID and ask the policy."""
     mark_consulted(request)
     actor = actor_for(request)
     if not actor.is_authenticated:
         raise LoginRequired
-    unit: Unit = _fetch(actor, Unit.objects.select_related("service_kind"), unit_uuid)
-    authorize(request, action, unit)
+    obj = _fetch(actor, queryset, object_uuid)
+    authorize(request, action, obj)
+    return obj
+
+
+def access_unit(request: HttpRequest, unit_uuid: uuid.UUID, action: str) -> Unit:
+    from stafett.organisation.models import Unit
+
+    unit: Unit = _access_object(
+        request, Unit.objects.select_related("service_kind"), unit_uuid, action
+    )
     return unit
 
 
 def access_service_kind(request: HttpRequest, kind_uuid: uuid.UUID, action: str) -> Any:
     from stafett.organisation.models import ServiceKind
 
-    mark_consulted(request)
-    actor = actor_for(request)
-    if not actor.is_authenticated:
-        raise LoginRequired
-    kind = _fetch(actor, ServiceKind.objects.all(), kind_uuid)
-    authorize(request, action, kind)
+    kind = _access_object(request, ServiceKind.objects.all(), kind_uuid, action)
     return kind
 
 
 def access_emergency_contact(request: HttpRequest, contact_uuid: uuid.UUID, action: str) -> Any:
     from stafett.organisation.models import EmergencyContact
 
-    mark_consulted(request)
-    actor = actor_for(request)
-    if not actor.is_authenticated:
-        raise LoginRequired
-    contact = _fetch(actor, EmergencyContact.objects.all(), contact_uuid)
-    authorize(request, action, contact)
+    contact = _access_object(request, EmergencyContact.objects.all(), contact_uuid, action)
     return contact
 
 
@@ -987,24 +985,14 @@ def access_concern(
 def access_guide(request: HttpRequest, guide_uuid: uuid.UUID, action: str) -> Any:
     from stafett.guides.models import Guide
 
-    mark_consulted(request)
-    actor = actor_for(request)
-    if not actor.is_authenticated:
-        raise LoginRequired
-    guide = _fetch(actor, Guide.objects.all(), guide_uuid)
-    authorize(request, action, guide)
+    guide = _access_object(request, Guide.objects.all(), guide_uuid, action)
     return guide
 
 
 def access_form_template(request: HttpRequest, template_uuid: uuid.UUID, action: str) -> Any:
     from stafett.guides.models import FormTemplate
 
-    mark_consulted(request)
-    actor = actor_for(request)
-    if not actor.is_authenticated:
-        raise LoginRequired
-    template = _fetch(actor, FormTemplate.objects.all(), template_uuid)
-    authorize(request, action, template)
+    template = _access_object(request, FormTemplate.objects.all(), template_uuid, action)
     return template
 
 

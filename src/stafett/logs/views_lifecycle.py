@@ -40,7 +40,7 @@ from stafett.logs.forms_lifecycle import (
 from stafett.logs.models import Handover, Participant, RelayLog
 from stafett.organisation.models import Unit
 from stafett.people.models import Subject
-from stafett.policy import LogFacts, access_log, actor_for, requires
+from stafett.policy import LogFacts, access_log, actor_for, record_log_read, requires
 
 GET_POST = ["GET", "POST"]
 
@@ -70,21 +70,7 @@ def error_text(error: ValidationError) -> str:
 def record_read(request: HttpRequest, log: RelayLog, facts: LogFacts, action: str) -> None:
     """A read of log data (participants, consent) in the access log. Call inside the
     transaction that reads the data."""
-    unit_name = ""
-    if facts.is_coordinator:
-        unit_name = log.unit.name
-    elif facts.participant is not None:
-        unit_name = facts.participant.unit.name
-    record_access(
-        actor=actor_for(request).user,
-        action=action,
-        obj=log,
-        object_type="RelayLog",
-        subject_uuid=log.subject.uuid,
-        role=facts.role,
-        unit_name=unit_name,
-        request=request,
-    )
+    record_log_read(request, log, facts, action)
 
 
 def municipality_units(municipality_id: int) -> QuerySet[Unit]:
