@@ -24,11 +24,15 @@ install: $(STAMP) system-deps
 	@mkdir -p src/stafett/locale var
 	$(PY) manage.py compilemessages --ignore=.venv -v 0
 
-# Debian packages the project needs: gettext (translations) and Chromium (browser tests).
+# Debian packages the project needs: gettext (translations), Chromium (browser tests),
+# Pango and fonts (WeasyPrint's PDFs).
 system-deps:
 	@missing=""; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	for pkg in libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; do \
+	  dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; \
+	done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
