@@ -523,6 +523,79 @@ GUIDE_RULES: dict[str, Rule] = {
 }
 # --- end of guides rules ---
 
+# ---------------------------------------------------------------------------
+# The family's side (issue 6): who has read the log (innsynslogg), the youth's own
+# entries "for my coordinator only", the family's requests to change the consent's
+# scope, family renewal, and the municipality's consent texts in more languages.
+# ---------------------------------------------------------------------------
+
+
+def _log_access_list(actor: Actor, f: LogFacts) -> Decision:
+    """Who has read the log: the guardians and the youth, whatever the consent's state."""
+    if f.family_role is not None:
+        return Decision.ALLOW
+    return Decision.FORBIDDEN if f.insider else Decision.HIDDEN
+
+
+def _consent_family_open(actor: Actor, f: LogFacts) -> Decision:
+    """Renew the consent, ask to add or take out a unit: the people whose consent
+    counts, while the log is open."""
+    decision = _consent_family(actor, f)
+    if decision is not Decision.ALLOW:
+        return decision
+    return Decision.FORBIDDEN if f.is_closed else Decision.ALLOW
+
+
+def _scope_request_answer(actor: Actor, f: LogFacts) -> Decision:
+    """The family's request to change the scope: the coordinator answers it (with the
+    consent in force for an addition; the service says so otherwise)."""
+    if not f.insider:
+        return Decision.HIDDEN
+    return Decision.ALLOW if f.is_coordinator and not f.is_closed else Decision.FORBIDDEN
+
+
+FAMILY_RULES: dict[str, Rule] = {
+    # Object: LogFacts.
+    "log.access_list": _log_access_list,
+    "log.meeting_calendar": _log_view,
+    "consent.renew": _consent_family_open,
+    "consent.ask_scope_change": _consent_family_open,
+    "consent.answer_scope_change": _scope_request_answer,
+    # Object: ConsentText.
+    "consent_text.manage": _admin_of_object,
+}
+
+
+def entry_visible(actor: Actor, facts: LogFacts, entry: Any) -> bool:
+    """May this reader of the log see this entry? An entry the youth wrote "for my
+    coordinator only" is read by the youth who wrote it and by the coordinator (whoever
+    holds the baton now), never by guardians or other participants."""
+    if not getattr(entry, "coordinator_only", False):
+        return True
+    user = actor.user
+    return facts.is_coordinator or (user is not None and entry.created_by_id == user.id)
+
+
+def visible_entries(actor: Actor, facts: LogFacts) -> Any:
+    """`entry_visible` as a filter for querysets of Entry: every list of entries uses it."""
+    from django.db.models import Q
+
+    if facts.is_coordinator:
+        return Q()
+    user = actor.user
+    if user is None:
+        return Q(coordinator_only=False)
+    return Q(coordinator_only=False) | Q(created_by_id=user.id)
+
+
+def access_consent_text(request: HttpRequest, text_uuid: uuid.UUID, action: str) -> Any:
+    from stafett.consent.models import ConsentText
+
+    return _access_object(request, ConsentText.objects.all(), text_uuid, action)
+
+
+# --- end of the family's side ---
+
 RULES: dict[str, Rule] = {
     # Pages without an object.
     "home.view": _signed_in,
@@ -559,6 +632,8 @@ RULES: dict[str, Rule] = {
     **GUIDE_RULES,
     # Concerns (level 0), the worry scale, guardians asking for help.
     **CONCERN_RULES,
+    # The family's side: innsynslogg, consent requests, calendar files, consent texts.
+    **FAMILY_RULES,
 }
 
 

@@ -71,6 +71,9 @@ class AccessLogEntry(models.Model):
             models.Index(fields=["chain", "id"]),
             models.Index(fields=["subject_uuid", "at"]),
             models.Index(fields=["actor", "at"]),
+            # The family's "who has read our log" (innsynslogg), by log and by person.
+            models.Index(fields=["object_uuid", "at"], name="access_object_at"),
+            models.Index(fields=["object_uuid", "actor", "at"], name="access_object_actor_at"),
         ]
 
     def __str__(self) -> str:

@@ -190,3 +190,80 @@ class ScopeAddForm(AccessibleForm):
         field = self.fields["unit"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = units
+
+
+class ScopeChangeForm(AccessibleForm):
+    """The family asks to add a unit to their consent, or to take one out."""
+
+    kind = forms.ChoiceField(
+        label=_("What do you want?"),
+        choices=[
+            ("add", _("Let another service take part")),
+            ("remove", _("Let a service no longer take part")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose whether to add or take out a unit.")},
+    )
+    unit = forms.ModelChoiceField(
+        label=_("Which service"),
+        queryset=Unit.objects.none(),
+        to_field_name="uuid",
+        empty_label=_("Choose a service"),
+        error_messages={
+            "required": _("Choose a service."),
+            "invalid_choice": _("Choose a service in this municipality."),
+        },
+    )
+    message = forms.CharField(
+        label=_("Message to the coordinator (if you want)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["unit"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = units
+
+
+class ScopeAnswerForm(AccessibleForm):
+    answer = forms.CharField(
+        label=_("Answer to the family"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed when you say no: tell them why, in a few words."),
+    )
+
+
+class ConsentTextForm(AccessibleForm):
+    language = forms.ChoiceField(label=_("Language"), choices=())
+    information = forms.CharField(
+        label=_("Information about the relay log and consent"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=5000,
+        help_text=_("What the relay log is, what consent means and the family's rights."),
+    )
+    consent_statement = forms.CharField(
+        label=_("What the family agrees to"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        help_text=_("Shown next to the button the family presses to consent."),
+    )
+    withdraw_text = forms.CharField(
+        label=_("What happens when consent is withdrawn"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from stafett.consent.models import TEXT_LANGUAGES
+
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [  # type: ignore[attr-defined]
+            ("", _("Choose a language")),
+            *((code, name) for code, name, _dir in TEXT_LANGUAGES),
+        ]

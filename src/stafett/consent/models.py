@@ -196,3 +196,125 @@ class ScopeConfirmation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} confirmed {self.scope_unit_id}"
+
+
+class ScopeChangeRequest(PublicIdModel):
+    """The family asks the coordinator to add a unit to their consent, or to take one
+    out. The coordinator answers: an addition is then asked for as a wider scope (which
+    the family confirms as usual), a removal takes effect at once."""
+
+    class Kind(models.TextChoices):
+        ADD = "add", _("Add a unit")
+        REMOVE = "remove", _("Take a unit out")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for the coordinator")
+        DONE = "done", _("Done")
+        DECLINED = "declined", _("Not done")
+        WITHDRAWN = "withdrawn", _("Taken back")
+
+    municipality = models.ForeignKey("organisation.Municipality", on_delete=models.PROTECT)
+    log = models.ForeignKey(
+        "logs.RelayLog", on_delete=models.PROTECT, related_name="scope_requests"
+    )
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    unit = models.ForeignKey("organisation.Unit", on_delete=models.PROTECT, related_name="+")
+    message = models.CharField(_("message to the coordinator"), max_length=500, blank=True)
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    asked_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answer = models.CharField(_("answer to the family"), max_length=500, blank=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-asked_at", "-id"]
+        indexes = [models.Index(fields=["log", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["log", "unit"], condition=Q(status="open"), name="one_open_scope_request"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.unit_id} ({self.status})"
+
+
+# Languages the municipality may add consent texts in, beyond the interface's own three.
+# (code, name in the language itself, writing direction)
+TEXT_LANGUAGES: list[tuple[str, str, str]] = [
+    ("en", "English", "ltr"),
+    ("pl", "Polski", "ltr"),
+    ("uk", "Українська", "ltr"),
+    ("ar", "العربية", "rtl"),
+    ("so", "Soomaali", "ltr"),
+    ("ti", "ትግርኛ", "ltr"),
+    ("fa", "فارسی", "rtl"),
+    ("prs", "دری", "rtl"),
+    ("ku", "Kurdî", "ltr"),
+    ("lt", "Lietuvių", "ltr"),
+    ("ro", "Română", "ltr"),
+    ("es", "Español", "ltr"),
+    ("fr", "Français", "ltr"),
+    ("de", "Deutsch", "ltr"),
+    ("ru", "Русский", "ltr"),
+    ("th", "ไทย", "ltr"),
+    ("ur", "اردو", "rtl"),
+    ("vi", "Tiếng Việt", "ltr"),
+    ("tl", "Tagalog", "ltr"),
+    ("sv", "Svenska", "ltr"),
+    ("se", "Davvisámegiella", "ltr"),
+]
+TEXT_LANGUAGE_NAMES = {code: name for code, name, _dir in TEXT_LANGUAGES}
+RTL_LANGUAGES = {code for code, _name, direction in TEXT_LANGUAGES if direction == "rtl"}
+
+
+class ConsentText(PublicIdModel):
+    """What consent means, written by the municipality in a language many of its families
+    read: shown beside the consent (the interface itself stays nynorsk, bokmål or English).
+    The purpose a coordinator writes for one family is not translated here."""
+
+    municipality = models.ForeignKey("organisation.Municipality", on_delete=models.PROTECT)
+    language = models.CharField(
+        _("language"), max_length=5, choices=[(code, name) for code, name, _dir in TEXT_LANGUAGES]
+    )
+    information = models.TextField(
+        _("information about the relay log and consent"),
+        help_text=_("What the relay log is, what consent means and the family's rights."),
+    )
+    consent_statement = models.TextField(
+        _("what the family agrees to"),
+        help_text=_("Shown next to the button the family presses to consent."),
+    )
+    withdraw_text = models.TextField(_("what happens when consent is withdrawn"), blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "language"], name="consent_text_once_per_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.language} consent text"
+
+    @property
+    def direction(self) -> str:
+        return "rtl" if self.language in RTL_LANGUAGES else "ltr"
+
+    @property
+    def language_name(self) -> str:
+        return TEXT_LANGUAGE_NAMES.get(self.language, self.language)

@@ -16,7 +16,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from stafett.consent.models import Consent, ConsentGiver, ConsentUnit, ScopeConfirmation
+from stafett.consent.models import (
+    TEXT_LANGUAGE_NAMES,
+    Consent,
+    ConsentGiver,
+    ConsentText,
+    ConsentUnit,
+    ScopeChangeRequest,
+    ScopeConfirmation,
+)
 from stafett.core.dates import add_months
 from stafett.core.errors import ConflictError, ServiceError
 from stafett.logs.models import Handover, RelayLog
@@ -442,3 +450,243 @@ def narrow_scope(*, actor: Actor, log: RelayLog, unit: Unit) -> None:
             event_type="consent.scope_narrowed",
             body=_("%(unit)s no longer takes part.") % {"unit": unit.name},
         )
+
+
+# --- The family's side (issue 6) --------------------------------------------------------
+
+
+def renew_by_family(*, actor: Actor, log: RelayLog) -> Consent:
+    """A consenting guardian or youth renews the consent themself: the same purpose and
+    the same units (those confirmed now), from today for the municipality's validity.
+    Their own answer is given at once; when others must consent too, the consent in
+    force still counts until they have, and then the renewal replaces it."""
+
+    with transaction.atomic():
+        log = lock_log(log)
+        require(actor, "consent.renew", log)
+        user = acting_user(actor)
+        consent, _state = current_consent(log)
+        if consent is None or consent.completed_at is None or consent.withdrawn_at is not None:
+            raise ServiceError(
+                _("There is no consent to renew. The coordinator can ask you for a new one.")
+            )
+        if Consent.objects.filter(
+            log=log, completed_at__isnull=True, withdrawn_at__isnull=True
+        ).exists():
+            raise ServiceError(
+                _("A consent is already waiting for an answer. Answer that one instead.")
+            )
+        units = [
+            scope_unit.unit
+            for scope_unit in consent.scope.filter(
+                confirmed_at__isnull=False, removed_at__isnull=True
+            )
+            .select_related("unit")
+            .order_by("id")
+        ]
+        if not any(u.id == log.unit_id for u in units):
+            raise ServiceError(
+                _("The coordinator's unit is not in your consent. Ask the coordinator instead.")
+            )
+        givers = required_givers(log)
+        if not any(g[0] is not None and g[0].id == user.id for g in givers):
+            raise PermissionDenied
+        today = timezone.localdate()
+        renewal = Consent.objects.create(
+            municipality=log.municipality,
+            log=log,
+            purpose=consent.purpose,
+            valid_from=today,
+            valid_to=add_months(today, log.municipality.consent_validity_months),
+            method=Consent.Method.DIGITAL,
+            requested_by=user,
+        )
+        now = timezone.now()
+        for person, name, is_subject in givers:
+            mine = person is not None and person.id == user.id
+            ConsentGiver.objects.create(
+                consent=renewal,
+                person=person,
+                name=name,
+                is_subject=is_subject,
+                given_at=now if mine else None,
+                method=Consent.Method.DIGITAL if mine else "",
+            )
+        for unit in units:
+            ConsentUnit.objects.create(consent=renewal, unit=unit, added_by=user, confirmed_at=now)
+        add_event(
+            log=log,
+            actor=actor,
+            event_type="consent.renewed_by_family",
+            body=_("The family renewed the consent for %(units)s, %(start)s–%(end)s.")
+            % {
+                "units": ", ".join(u.name for u in units),
+                "start": renewal.valid_from.strftime("%d.%m.%Y"),
+                "end": renewal.valid_to.strftime("%d.%m.%Y"),
+            },
+        )
+        _complete_if_ready(renewal, log, actor)
+        return renewal
+
+
+def ask_scope_change(
+    *, actor: Actor, log: RelayLog, unit: Unit, kind: str, message: str = ""
+) -> ScopeChangeRequest:
+    """The family asks the coordinator to add a unit to the consent, or take one out."""
+
+    with transaction.atomic():
+        log = lock_log(log)
+        require(actor, "consent.ask_scope_change", log)
+        if kind not in ScopeChangeRequest.Kind.values:
+            raise ServiceError(_("Choose whether to add or take out a unit."))
+        if unit.municipality_id != log.municipality_id or not unit.is_active:
+            raise ServiceError(_("Only units in this municipality can be in the consent."))
+        consent, state = current_consent(log)
+        if consent is None or state is None or not state.grants_access:
+            raise ServiceError(_("The consent must be valid before the scope can change."))
+        in_scope = consent.scope.filter(unit=unit, removed_at__isnull=True).exists()
+        if kind == ScopeChangeRequest.Kind.ADD and in_scope:
+            raise ServiceError(_("%(unit)s is already in the consent.") % {"unit": unit.name})
+        if kind == ScopeChangeRequest.Kind.REMOVE:
+            if not in_scope:
+                raise ServiceError(_("%(unit)s is not in the consent.") % {"unit": unit.name})
+            if unit.id == log.unit_id:
+                raise ServiceError(
+                    _(
+                        "The coordinator works at %(unit)s, so it cannot leave the consent. "
+                        "You can withdraw the whole consent instead."
+                    )
+                    % {"unit": unit.name}
+                )
+        if ScopeChangeRequest.objects.filter(
+            log=log, unit=unit, status=ScopeChangeRequest.Status.OPEN
+        ).exists():
+            raise ServiceError(
+                _("You have already asked about %(unit)s. The coordinator will answer.")
+                % {"unit": unit.name}
+            )
+        request = ScopeChangeRequest.objects.create(
+            municipality_id=log.municipality_id,
+            log=log,
+            kind=kind,
+            unit=unit,
+            message=message.strip()[:500],
+            asked_by=acting_user(actor),
+        )
+        body = (
+            _("The family asks that %(unit)s may take part.")
+            if kind == ScopeChangeRequest.Kind.ADD
+            else _("The family asks that %(unit)s no longer takes part.")
+        )
+        add_event(
+            log=log,
+            actor=actor,
+            event_type="consent.scope_change_asked",
+            body=body % {"unit": unit.name},
+        )
+        return request
+
+
+def answer_scope_change(
+    *, actor: Actor, request: ScopeChangeRequest, accept: bool, answer: str = ""
+) -> ScopeChangeRequest:
+    """The coordinator answers the family's request. Adding a unit: the family asked for
+    it, so the person who asked has confirmed it already (others who must consent
+    confirm as usual). Taking a unit out: its people lose access at once."""
+
+    with transaction.atomic():
+        log = lock_log(request.log)
+        require(actor, "consent.answer_scope_change", log)
+        request = (
+            ScopeChangeRequest.objects.select_for_update(of=("self",))
+            .select_related("unit", "asked_by")
+            .get(pk=request.pk)
+        )
+        if request.status != ScopeChangeRequest.Status.OPEN:
+            raise ServiceError(_("This request has already been answered."))
+        answer = answer.strip()[:500]
+        if accept and request.kind == ScopeChangeRequest.Kind.ADD:
+            scope_unit = widen_scope_locked(actor=actor, log=log, unit=request.unit)
+            ScopeConfirmation.objects.get_or_create(scope_unit=scope_unit, person=request.asked_by)
+            _confirm_if_enough(actor=actor, log=log, scope_unit=scope_unit)
+        elif accept:
+            narrow_scope(actor=actor, log=log, unit=request.unit)
+        elif not answer:
+            raise ServiceError(_("Tell the family why, in a few words."))
+        request.status = (
+            ScopeChangeRequest.Status.DONE if accept else ScopeChangeRequest.Status.DECLINED
+        )
+        request.answered_by = acting_user(actor)
+        request.answered_at = timezone.now()
+        request.answer = answer
+        request.save(update_fields=["status", "answered_by", "answered_at", "answer"])
+        if not accept:
+            add_event(
+                log=log,
+                actor=actor,
+                event_type="consent.scope_change_declined",
+                body=_("The coordinator did not change the consent for %(unit)s: %(answer)s")
+                % {"unit": request.unit.name, "answer": answer},
+            )
+        return request
+
+
+def _confirm_if_enough(*, actor: Actor, log: RelayLog, scope_unit: ConsentUnit) -> None:
+    """A widened scope counts once enough of the consenting people have confirmed it."""
+    needed = {g[0].id for g in required_givers(log) if g[0] is not None}
+    confirmed = set(scope_unit.confirmations.values_list("person_id", flat=True))
+    all_required = log.municipality.all_guardians_must_consent
+    if (all_required and needed <= confirmed) or (not all_required and confirmed & needed):
+        scope_unit.confirmed_at = timezone.now()
+        scope_unit.save(update_fields=["confirmed_at"])
+        add_event(
+            log=log,
+            actor=actor,
+            event_type="consent.scope_confirmed",
+            body=_("%(unit)s may now take part.") % {"unit": scope_unit.unit.name},
+        )
+
+
+def save_consent_text(
+    *,
+    actor: Actor,
+    municipality: Any,
+    language: str,
+    information: str,
+    consent_statement: str,
+    withdraw_text: str = "",
+    text: ConsentText | None = None,
+) -> ConsentText:
+    """The administrator adds or changes the consent texts in one language."""
+    if decide(actor, "municipality.manage", municipality) is not Decision.ALLOW:
+        raise PermissionDenied
+    if language not in TEXT_LANGUAGE_NAMES:
+        raise ServiceError(_("Choose a language."))
+    information, consent_statement = information.strip(), consent_statement.strip()
+    if not information or not consent_statement:
+        raise ServiceError(_("Write both the information and what the family agrees to."))
+    with transaction.atomic():
+        clash = ConsentText.objects.filter(municipality=municipality, language=language)
+        if text is not None:
+            clash = clash.exclude(pk=text.pk)
+        if clash.exists():
+            raise ServiceError(
+                _("There is already a text in %(language)s. Change that one instead.")
+                % {"language": TEXT_LANGUAGE_NAMES[language]}
+            )
+        if text is None:
+            text = ConsentText(municipality=municipality)
+        text.language = language
+        text.information = information
+        text.consent_statement = consent_statement
+        text.withdraw_text = withdraw_text.strip()
+        text.updated_at = timezone.now()
+        text.updated_by = acting_user(actor)
+        text.save()
+        return text
+
+
+def remove_consent_text(*, actor: Actor, text: ConsentText) -> None:
+    if decide(actor, "consent_text.manage", text) is not Decision.ALLOW:
+        raise PermissionDenied
+    text.delete()

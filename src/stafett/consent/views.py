@@ -18,13 +18,27 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from stafett.audit.log import record_access
+from stafett.consent import selectors as consent_selectors
 from stafett.consent import services
-from stafett.consent.forms import ConsentRequestForm, ScopeAddForm
-from stafett.consent.models import Consent, ConsentGiver, ConsentState, ConsentUnit
+from stafett.consent.forms import (
+    ConsentRequestForm,
+    ScopeAddForm,
+    ScopeAnswerForm,
+    ScopeChangeForm,
+)
+from stafett.consent.models import (
+    Consent,
+    ConsentGiver,
+    ConsentState,
+    ConsentText,
+    ConsentUnit,
+    ScopeChangeRequest,
+)
 from stafett.logs.models import RelayLog
 from stafett.logs.views_lifecycle import (
     error_text,
@@ -33,7 +47,7 @@ from stafett.logs.views_lifecycle import (
     record_read,
     service_errors,
 )
-from stafett.policy import Actor, LogFacts, access_log, actor_for
+from stafett.policy import Actor, LogFacts, access_log, actor_for, allowed
 
 GET_POST = ["GET", "POST"]
 
@@ -117,6 +131,7 @@ def history(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
     with transaction.atomic():
         record_read(request, obj, facts, "consent.view")
         rows = _consent_rows(obj, facts, actor)
+        requests = consent_selectors.scope_requests(obj)
     current = next((r for r in rows if r.is_current), None)
     waiting = [r for r in rows if r.state is ConsentState.PENDING]
     in_force = current if current is not None and current.state.grants_access else None
@@ -129,6 +144,8 @@ def history(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
         "is_coordinator": facts.is_coordinator,
         "is_consenter": facts.is_consenter,
         "is_family": facts.family_role is not None,
+        "scope_requests": requests,
+        "open_requests": [r for r in requests if r.status == ScopeChangeRequest.Status.OPEN],
         # Units the family has already let take part: a renewal marks the others as new.
         "in_force_unit_ids": {
             s.scope_unit.unit_id for s in in_force.scope if s.status == "confirmed"
@@ -141,6 +158,7 @@ def history(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
         context["scope_form"] = ScopeAddForm(
             units=municipality_units(obj.municipality_id).exclude(id__in=taken)
         )
+    context.update(_family_context(request, obj, facts, actor, in_force, bool(waiting)))
     template = (
         "logs/lifecycle/consent_family.html"
         if facts.family_role is not None
@@ -367,12 +385,15 @@ def withdraw(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
                 ),
             )
         return redirect("logs:consent", log=obj.uuid)
+    texts, text = chosen_text(request, obj.municipality_id)
     return render(
         request,
         "logs/lifecycle/consent_withdraw.html",
         {
             **header_context(obj, facts),
             "has_consent": facts.consent is not None and facts.consent.withdrawn_at is None,
+            "texts": texts,
+            "chosen_text": text,
         },
     )
 
@@ -402,4 +423,136 @@ def scope_confirm(
             _("Thank you. %(unit)s may take part when everyone who must answer has confirmed.")
             % {"unit": done.unit.name},
         )
+    return redirect("logs:consent", log=obj.uuid)
+
+
+# ---------------------------------------------------------------------------
+# The family's side (issue 6): renewing, asking to change the scope, texts in the
+# language the family reads; the coordinator's answer to their requests.
+# ---------------------------------------------------------------------------
+
+
+def chosen_text(request: HttpRequest, municipality_id: int) -> tuple[list[ConsentText], Any]:
+    """The municipality's consent texts, and the one the family chose to read (`?text=pl`)."""
+    texts = consent_selectors.consent_texts(municipality_id)
+    wanted = request.GET.get("text", "")
+    chosen = next((t for t in texts if t.language == wanted), None)
+    return texts, chosen
+
+
+def _family_context(
+    request: HttpRequest,
+    log: RelayLog,
+    facts: LogFacts,
+    actor: Actor,
+    in_force: ConsentRow | None,
+    waiting: bool,
+) -> dict[str, Any]:
+    if facts.family_role is None:
+        return {}
+    texts, chosen = chosen_text(request, log.municipality_id)
+    context: dict[str, Any] = {"texts": texts, "chosen_text": chosen}
+    current = facts.consent
+    context["can_renew"] = (
+        not waiting
+        and current is not None
+        and current.completed_at is not None
+        and current.withdrawn_at is None
+        and allowed(actor, "consent.renew", facts)
+    )
+    if context["can_renew"]:
+        from stafett.core.dates import add_months
+
+        context["renew_until"] = add_months(
+            timezone.localdate(), log.municipality.consent_validity_months
+        )
+    if in_force is not None and allowed(actor, "consent.ask_scope_change", facts):
+        context["change_form"] = ScopeChangeForm(units=municipality_units(log.municipality_id))
+    return context
+
+
+@require_POST
+def renew(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
+    """`logs:consent_renew`: the family renews the consent themself."""
+    obj, _facts = access_log(request, log, "consent.renew")
+    try:
+        renewal = services.renew_by_family(actor=actor_for(request), log=obj)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        if renewal.completed_at is not None:
+            messages.success(
+                request,
+                _("Thank you. The consent is renewed until %(end)s.")
+                % {"end": renewal.valid_to.strftime("%d.%m.%Y")},
+            )
+        else:
+            messages.success(
+                request,
+                _(
+                    "Thank you. The renewal counts when everyone who must answer has done so. "
+                    "Until then, the consent you gave still counts."
+                ),
+            )
+    return redirect("logs:consent", log=obj.uuid)
+
+
+@require_POST
+def scope_ask(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
+    """`logs:scope_ask`: the family asks to add a unit to the consent or take one out."""
+    obj, _facts = access_log(request, log, "consent.ask_scope_change")
+    form = ScopeChangeForm(request.POST, units=municipality_units(obj.municipality_id))
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("logs:consent", log=obj.uuid)
+    data = form.cleaned_data
+    try:
+        services.ask_scope_change(
+            actor=actor_for(request),
+            log=obj,
+            unit=data["unit"],
+            kind=data["kind"],
+            message=data["message"],
+        )
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(
+            request,
+            _("The coordinator is asked. You see the answer here on the consent page."),
+        )
+    return redirect("logs:consent", log=obj.uuid)
+
+
+@require_POST
+def scope_answer(request: HttpRequest, log: uuid.UUID, request_id: uuid.UUID) -> HttpResponse:
+    """`logs:scope_answer`: the coordinator answers the family's request."""
+    obj, _facts = access_log(request, log, "consent.answer_scope_change")
+    found = ScopeChangeRequest.objects.filter(log=obj, uuid=request_id).first()
+    if found is None:
+        raise Http404
+    form = ScopeAnswerForm(request.POST)
+    answer = form.cleaned_data["answer"] if form.is_valid() else ""
+    accept = request.POST.get("accept") == "1"
+    try:
+        done = services.answer_scope_change(
+            actor=actor_for(request), request=found, accept=accept, answer=answer
+        )
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        if not accept:
+            messages.success(request, _("Your answer is sent to the family."))
+        elif done.kind == ScopeChangeRequest.Kind.ADD:
+            messages.success(
+                request,
+                _("%(unit)s is added to the consent as the family asked.")
+                % {"unit": done.unit.name},
+            )
+        else:
+            messages.success(
+                request,
+                _("%(unit)s is no longer in the consent. Its people lost access at once.")
+                % {"unit": done.unit.name},
+            )
     return redirect("logs:consent", log=obj.uuid)

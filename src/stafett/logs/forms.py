@@ -363,7 +363,20 @@ class ChildVoiceForm(EntryForm):
         field = self.fields["body"]
         if self.facts.family_role is Role.YOUTH:
             field.label = _("What do you want to say?")
-            field.help_text = _("This is your own voice in the log. Everyone in the log reads it.")
+            field.help_text = _(
+                "This is your own voice in the log. Everyone in the log reads it, unless you "
+                "keep it for your coordinator only."
+            )
+            if not self.editing:
+                self.fields["coordinator_only"] = forms.BooleanField(
+                    label=_("For my coordinator only"),
+                    required=False,
+                    help_text=_(
+                        "Only you and your coordinator can read it: not your parents, and "
+                        "not the others who take part. It still shows in the list of who "
+                        "has read the log that your coordinator opened the log."
+                    ),
+                )
         else:
             field.label = _("What did the child say?")
             field.help_text = _(

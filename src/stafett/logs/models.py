@@ -241,6 +241,10 @@ class Entry(PublicIdModel):
         "EntryVersion", on_delete=models.PROTECT, null=True, related_name="+"
     )
     version_count = models.PositiveIntegerField(default=0)
+    # The youth's own voice "for my coordinator only": read by the youth who wrote it and
+    # by whoever holds the baton, hidden from guardians and the other participants (the
+    # policy's `entry_visible` decides; set when written, never changed).
+    coordinator_only = models.BooleanField(_("for my coordinator only"), default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -133,12 +133,15 @@ def log_header(log: RelayLog, facts: LogFacts) -> LogHeader:
         .select_related("to_user", "to_unit")
         .first()
     )
+    next_meeting = next_meeting_entry.latest if next_meeting_entry is not None else None
+    if next_meeting is not None and next_meeting_entry is not None:
+        next_meeting.entry = next_meeting_entry  # for its calendar link, without a query
     return LogHeader(
         log=log,
         facts=facts,
         age=log.subject.age(today),
         participants=participants,
-        next_meeting=next_meeting_entry.latest if next_meeting_entry is not None else None,
+        next_meeting=next_meeting,
         due_measures=due,
         pending_handover=handover,
         pending_renewal=_pending_renewal(log) if facts.consent_open else None,
@@ -173,27 +176,29 @@ def _with_latest(queryset: QuerySet[Entry]) -> QuerySet[Entry]:
     )
 
 
-def timeline(log: RelayLog, kind: str | None = None) -> list[Entry]:
-    """Everything in the log, newest first, optionally one kind only."""
-    entries = Entry.objects.filter(log=log, latest__isnull=False)
+def timeline(log: RelayLog, kind: str | None = None, *, visible: Q) -> list[Entry]:
+    """Everything in the log the reader may see (`visible`, from
+    `policy.visible_entries`), newest first, optionally one kind only."""
+    entries = Entry.objects.filter(log=log, latest__isnull=False).filter(visible)
     if kind:
         entries = entries.filter(kind=kind)
     return list(_with_latest(entries).order_by("-created_at", "-id"))
 
 
-def timeline_oldest_first(log: RelayLog) -> list[Entry]:
-    """The whole log in the order it was written, for printing."""
-    entries = Entry.objects.filter(log=log, latest__isnull=False)
+def timeline_oldest_first(log: RelayLog, *, visible: Q) -> list[Entry]:
+    """The whole log the reader may see, in the order it was written, for printing."""
+    entries = Entry.objects.filter(log=log, latest__isnull=False).filter(visible)
     return list(_with_latest(entries).order_by("created_at", "id"))
 
 
-def entry_in_log(log: RelayLog, entry_uuid: uuid.UUID) -> Entry | None:
-    """An entry, found only inside a log the caller may already see."""
-    return _with_latest(Entry.objects.filter(log=log, uuid=entry_uuid)).first()
+def entry_in_log(log: RelayLog, entry_uuid: uuid.UUID, *, visible: Q) -> Entry | None:
+    """An entry, found only inside a log the caller may already see, and only when the
+    reader may see it (`visible`)."""
+    return _with_latest(Entry.objects.filter(log=log, uuid=entry_uuid).filter(visible)).first()
 
 
-def editable_entry_in_log(log: RelayLog, entry_uuid: uuid.UUID) -> Entry | None:
-    entry = entry_in_log(log, entry_uuid)
+def editable_entry_in_log(log: RelayLog, entry_uuid: uuid.UUID, *, visible: Q) -> Entry | None:
+    entry = entry_in_log(log, entry_uuid, visible=visible)
     if entry is None or entry.kind not in EDITABLE_KINDS:
         return None
     return entry
@@ -270,9 +275,14 @@ def recent_duplicate(
     candidates = Entry.objects.filter(
         log=log, kind=kind, created_by=user, created_at__gte=since, version_count=1
     ).select_related("latest")
-    scalars = {k: v for k, v in fields.items() if k not in ("invited", "attended")}
+    scalars = {
+        k: v for k, v in fields.items() if k not in ("invited", "attended", "coordinator_only")
+    }
+    private = bool(fields.get("coordinator_only", False))
     for entry in candidates:
         latest = entry.latest
+        if entry.coordinator_only != private:
+            continue
         if latest is not None and all(
             same_value(getattr(latest, name, None), value) for name, value in scalars.items()
         ):
@@ -284,3 +294,86 @@ def same_value(stored: Any, given: Any) -> bool:
     if isinstance(given, str) and isinstance(stored, str):
         return stored.strip() == given.strip()
     return bool(stored == given)
+
+
+# --- The family's summary at the top of the log page -----------------------------------
+
+
+@dataclass
+class FamilySummary:
+    """What a parent or the youth looks for first, in plain words: who helps, what we
+    work towards, what is being done and by whom, the next meeting, what was decided,
+    what went well, and what is new since the last visit. Built from entries already
+    read for the page (no extra queries)."""
+
+    goals: list[EntryVersion]
+    measures: list[EntryVersion]
+    decisions: list[Entry]
+    bright_spots: list[EntryVersion]
+    new_count: int
+    last_seen: datetime.datetime | None
+
+
+SUMMARY_DECISIONS = 3
+SUMMARY_BRIGHT_SPOTS = 3
+
+
+def family_summary(
+    entries: list[Entry], *, last_seen: datetime.datetime | None, user_id: int | None
+) -> FamilySummary:
+    """`entries`: the whole log the reader may see, newest first."""
+    goals: list[EntryVersion] = []
+    measures: list[EntryVersion] = []
+    decisions: list[Entry] = []
+    bright: list[EntryVersion] = []
+    new_count = 0
+    for entry in entries:
+        version = entry.latest
+        if version is None:
+            continue
+        if (
+            last_seen is not None
+            and entry.created_at > last_seen
+            and entry.created_by_id != user_id
+        ):
+            new_count += 1
+        if entry.kind == EntryKind.GOAL:
+            goals.append(version)
+        elif entry.kind == EntryKind.MEASURE and version.measure_status in OPEN_MEASURE_STATUSES:
+            measures.append(version)
+        elif entry.kind == EntryKind.BRIGHT_SPOT and len(bright) < SUMMARY_BRIGHT_SPOTS:
+            bright.append(version)
+        elif (
+            entry.kind == EntryKind.DECISION
+            or (entry.kind == EntryKind.MEETING and version.decisions)
+        ) and len(decisions) < SUMMARY_DECISIONS:
+            decisions.append(entry)
+    goals.reverse()  # oldest first: the order they were agreed
+    measures.sort(key=lambda v: (v.evaluation_date or datetime.date.max, v.entry_id))
+    return FamilySummary(
+        goals=goals,
+        measures=measures,
+        decisions=decisions,
+        bright_spots=bright,
+        new_count=new_count,
+        last_seen=last_seen,
+    )
+
+
+def last_visit(user_id: int, log: RelayLog) -> datetime.datetime | None:
+    """When the person last opened the log page (before this visit)."""
+    from stafett.home.models import LogVisit
+
+    return (
+        LogVisit.objects.filter(user_id=user_id, log=log).values_list("seen_at", flat=True).first()
+    )
+
+
+def meeting_in_log(log: RelayLog, entry_uuid: uuid.UUID, *, visible: Q) -> Entry | None:
+    """A meeting of the log, for its calendar file."""
+    return (
+        Entry.objects.filter(log=log, uuid=entry_uuid, kind=EntryKind.MEETING, latest__isnull=False)
+        .filter(visible)
+        .select_related("latest", "log__subject")
+        .first()
+    )

@@ -36,7 +36,7 @@ from stafett.logs.models import (
 )
 from stafett.organisation.models import Membership, Unit
 from stafett.people.models import Subject
-from stafett.policy import Actor, Decision, LogFacts, acting_user, decide, log_facts
+from stafett.policy import Actor, Decision, LogFacts, Role, acting_user, decide, log_facts
 
 logger = logging.getLogger(__name__)
 
@@ -117,11 +117,23 @@ def _bump(log: RelayLog, *fields: str) -> None:
 
 
 def _new_entry(
-    *, log: RelayLog, kind: str, actor: Actor, facts: LogFacts | None, **fields: Any
+    *,
+    log: RelayLog,
+    kind: str,
+    actor: Actor,
+    facts: LogFacts | None,
+    coordinator_only: bool = False,
+    **fields: Any,
 ) -> Entry:
     invited = fields.pop("invited", None)
     attended = fields.pop("attended", None)
-    entry = Entry.objects.create(log=log, kind=kind, created_by=actor.user, version_count=1)
+    entry = Entry.objects.create(
+        log=log,
+        kind=kind,
+        created_by=actor.user,
+        version_count=1,
+        coordinator_only=coordinator_only,
+    )
     version = EntryVersion.objects.create(
         entry=entry, number=1, **_author(actor, log, facts), **fields
     )
@@ -693,14 +705,31 @@ def _write_action(kind: str) -> str:
     return WRITE_ACTION.get(EntryKind(kind), "log.write")
 
 
-def add_entry(*, actor: Actor, log: RelayLog, kind: str, **fields: Any) -> Entry:
+def add_entry(
+    *, actor: Actor, log: RelayLog, kind: str, coordinator_only: bool = False, **fields: Any
+) -> Entry:
+    """`coordinator_only`: the youth's own voice, for the coordinator only (see
+    `policy.entry_visible`); only the youth, in their own voice, may ask for it."""
     if kind not in EDITABLE_KINDS:
         raise ServiceError(_("This kind of entry cannot be written by hand."))
     with transaction.atomic():
         log = lock_log(log)
         facts = require(actor, _write_action(kind), log)
+        if coordinator_only and (
+            kind != EntryKind.CHILD_VOICE or facts.family_role is not Role.YOUTH
+        ):
+            raise ServiceError(
+                _("Only the youth's own voice can be kept for the coordinator only.")
+            )
         data = _clean_fields(kind=kind, log=log, facts=facts, fields=fields, previous=None)
-        entry = _new_entry(log=log, kind=kind, actor=actor, facts=facts, **data)
+        entry = _new_entry(
+            log=log,
+            kind=kind,
+            actor=actor,
+            facts=facts,
+            coordinator_only=coordinator_only,
+            **data,
+        )
         if kind == EntryKind.EVALUATION:
             _mark_measure_evaluated(actor=actor, log=log, facts=facts, measure=data["measure"])
         log.updated_at = timezone.now()

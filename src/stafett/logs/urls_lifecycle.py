@@ -22,6 +22,13 @@ urlpatterns: list[URLPattern] = [
         consent.scope_confirm,
         name="scope_confirm",
     ),
+    path("<uuid:log>/consent/renew/", consent.renew, name="consent_renew"),
+    path("<uuid:log>/consent/ask/", consent.scope_ask, name="scope_ask"),
+    path(
+        "<uuid:log>/consent/requests/<uuid:request_id>/answer/",
+        consent.scope_answer,
+        name="scope_answer",
+    ),
     # Participants.
     path("<uuid:log>/participants/", views.participants, name="participants"),
     path(

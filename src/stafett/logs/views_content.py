@@ -11,6 +11,7 @@ with it.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,12 +29,21 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from stafett.concerns.selectors import log_worry_chart
+from stafett.consent import selectors as consent_selectors
 from stafett.core.errors import ConflictError
 from stafett.home.services import mark_log_seen
 from stafett.logs import selectors, services
 from stafett.logs.forms import FORMS, EntryForm
 from stafett.logs.models import Entry, EntryKind, EntryVersion, RelayLog
-from stafett.policy import Actor, LogFacts, access_log, access_log_page, actor_for, allowed
+from stafett.policy import (
+    Actor,
+    LogFacts,
+    access_log,
+    access_log_page,
+    actor_for,
+    allowed,
+    visible_entries,
+)
 
 GET_POST = ["GET", "POST"]
 
@@ -134,16 +144,27 @@ class TimelineItem:
     entry: Entry
     version: EntryVersion
     can_edit: bool
+    is_new: bool = False
 
 
-def _items(entries: list[Entry], facts: LogFacts, actor: Actor) -> list[TimelineItem]:
+def _items(
+    entries: list[Entry],
+    facts: LogFacts,
+    actor: Actor,
+    *,
+    last_seen: datetime.datetime | None = None,
+) -> list[TimelineItem]:
     items = []
+    user_id = actor.user.id if actor.user is not None else None
     for entry in entries:
         assert entry.latest is not None
         items.append(
             TimelineItem(
                 entry=entry,
                 version=entry.latest,
+                is_new=last_seen is not None
+                and entry.created_at > last_seen
+                and entry.created_by_id != user_id,
                 can_edit=allowed(actor, edit_action(entry.kind), facts)
                 and services.may_edit(facts, entry, actor)
                 if entry.kind in FORMS
@@ -222,11 +243,20 @@ def detail(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
                     ),
                 },
             )
-        items = _items(selectors.timeline(obj, kind or None), facts, actor)
+        visible = visible_entries(actor, facts)
+        entries = selectors.timeline(obj, kind or None, visible=visible)
+        user_id = actor.user.id if actor.user is not None else None
+        last_seen = selectors.last_visit(user_id, obj) if user_id is not None else None
+        items = _items(entries, facts, actor, last_seen=last_seen)
         worry_chart = log_worry_chart(obj)
-        if actor.user is not None:
+        summary = None
+        if facts.family_role is not None:
+            everything = entries if not kind else selectors.timeline(obj, visible=visible)
+            summary = selectors.family_summary(everything, last_seen=last_seen, user_id=user_id)
+        scope_requests = consent_selectors.open_scope_requests(obj) if facts.is_coordinator else []
+        if user_id is not None:
             # "What is new since your last visit" on the home page counts from now.
-            mark_log_seen(user_id=actor.user.id, log_id=obj.id)
+            mark_log_seen(user_id=user_id, log_id=obj.id)
     context = {
         "log": obj,
         "facts": facts,
@@ -241,6 +271,10 @@ def detail(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
         "manage_links": _manage_links(actor, obj, facts),
         "can_write": allowed(actor, "log.write", facts),
         "worry_chart": worry_chart,
+        "summary": summary,
+        "last_seen": last_seen,
+        "scope_requests": scope_requests,
+        "can_see_access_list": allowed(actor, "log.access_list", facts),
     }
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "timeline":
         return render(request, "logs/_timeline.html", context)
@@ -331,7 +365,7 @@ def entry_edit(request: HttpRequest, log: uuid.UUID, entry: uuid.UUID) -> HttpRe
     _refuse_early(request, log, "log.view")
     with transaction.atomic():
         obj, facts = access_log(request, log, "log.view", reason="edit")
-        found = selectors.editable_entry_in_log(obj, entry)
+        found = selectors.editable_entry_in_log(obj, entry, visible=visible_entries(actor, facts))
         if found is None:
             raise Http404
         if facts.is_closed:
@@ -359,7 +393,9 @@ def entry_edit(request: HttpRequest, log: uuid.UUID, entry: uuid.UUID) -> HttpRe
                         **fields,
                     )
                 except ConflictError as error:
-                    current = selectors.entry_in_log(obj, found.uuid)
+                    current = selectors.entry_in_log(
+                        obj, found.uuid, visible=visible_entries(actor, facts)
+                    )
                     assert current is not None
                     if _same_as_latest(current, actor, fields):
                         messages.success(request, _("Saved in the log."))
@@ -408,7 +444,9 @@ def entry_versions(request: HttpRequest, log: uuid.UUID, entry: uuid.UUID) -> Ht
     _refuse_early(request, log, "log.view")
     with transaction.atomic():
         obj, facts = access_log(request, log, "log.view", reason="versions")
-        found = selectors.entry_in_log(obj, entry)
+        found = selectors.entry_in_log(
+            obj, entry, visible=visible_entries(actor_for(request), facts)
+        )
         if found is None:
             raise Http404
         return render(
@@ -436,6 +474,8 @@ def print_view(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
                 "log": obj,
                 "facts": facts,
                 "header": selectors.log_header(obj, facts),
-                "entries": selectors.timeline_oldest_first(obj),
+                "entries": selectors.timeline_oldest_first(
+                    obj, visible=visible_entries(actor_for(request), facts)
+                ),
             },
         )

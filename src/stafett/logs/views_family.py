@@ -1,0 +1,173 @@
+"""The family's pages of a relay log: who has read it (innsynslogg) and a meeting as a
+calendar file.
+
+Both fetch the log only through `stafett.policy.access_log`; each is a read of the
+log and writes its access-log row in the transaction that reads.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+from icalendar import Calendar, Event
+
+from stafett.audit import selectors as audit_selectors
+from stafett.consent.models import Consent
+from stafett.logs import selectors
+from stafett.logs.views_content import explain_refusal
+from stafett.organisation.forms import AccessibleForm
+from stafett.policy import access_log, actor_for, record_log_read, visible_entries
+
+OSLO = ZoneInfo("Europe/Oslo")
+ACCESS_PAGE_SIZE = 25
+MEETING_LENGTH = datetime.timedelta(hours=1)
+
+# What part of the log a row in the access log is about, in plain words.
+WHAT_PART = {
+    "log.view": gettext_lazy("The log"),
+    "log.view_summary": gettext_lazy("The overview only (no content)"),
+    "log.participants": gettext_lazy("Who takes part"),
+    "consent.view": gettext_lazy("The consent"),
+    "consent.scan": gettext_lazy("The scanned consent form"),
+    "log.access_list": gettext_lazy("Who has read the log"),
+    "log.meeting_calendar": gettext_lazy("A meeting, as a calendar file"),
+}
+WHAT_PART_REASON = {
+    "print": gettext_lazy("The printable version"),
+    "versions": gettext_lazy("Earlier versions of an entry"),
+    "write": gettext_lazy("The log, while writing"),
+    "edit": gettext_lazy("The log, while changing an entry"),
+}
+
+
+def what_part(action: str, reason: str) -> str:
+    if action == "log.view" and reason in WHAT_PART_REASON:
+        return str(WHAT_PART_REASON[reason])
+    label = WHAT_PART.get(action)
+    return str(label) if label is not None else _("Another part of the log")
+
+
+class AccessFilterForm(AccessibleForm):
+    person = forms.TypedChoiceField(
+        label=gettext_lazy("Person"), required=False, coerce=uuid.UUID, empty_value=None
+    )
+    since = forms.DateField(
+        label=gettext_lazy("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": gettext_lazy("Write the date as dd.mm.yyyy.")},
+    )
+    until = forms.DateField(
+        label=gettext_lazy("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": gettext_lazy("Write the date as dd.mm.yyyy.")},
+    )
+
+    def __init__(self, *args: object, people: list[audit_selectors.Reader], **kwargs: object):
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        field = self.fields["person"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [("", _("Everyone")), *((str(p.uuid), p.name) for p in people)]
+
+
+@explain_refusal
+@require_GET
+def access_list(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
+    """`logs:access_list`: every read of the log, newest first, by person and period.
+    Opening it is a read too, and is listed with the others."""
+    with transaction.atomic():
+        obj, facts = access_log(request, log, "log.access_list")
+        record_log_read(request, obj, facts, "log.access_list")
+        objects = [obj.uuid, *Consent.objects.filter(log=obj).values_list("uuid", flat=True)]
+        people = audit_selectors.log_readers(objects)
+        form = AccessFilterForm(request.GET or None, people=people)
+        person = since = until = None
+        if form.is_bound and form.is_valid():
+            person = form.cleaned_data["person"]
+            since = form.cleaned_data["since"]
+            until = form.cleaned_data["until"]
+        rows = audit_selectors.log_reads(objects, person=person, since=since, until=until)
+        page = Paginator(rows, ACCESS_PAGE_SIZE).get_page(request.GET.get("page"))
+        entries = [
+            {
+                "row": row,
+                "what": what_part(row.action, row.reason),
+                "refused": row.outcome != "allowed",
+            }
+            for row in page.object_list
+        ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "logs/access_list.html",
+        {
+            "log": obj,
+            "facts": facts,
+            "form": form,
+            "page": page,
+            "entries": entries,
+            "filter_query": query.urlencode(),
+            "filtered": bool(person or since or until),
+        },
+    )
+
+
+@explain_refusal
+@require_GET
+def meeting_calendar(request: HttpRequest, log: uuid.UUID, entry: uuid.UUID) -> HttpResponse:
+    """`logs:meeting_calendar`: one meeting as an .ics file for the reader's calendar
+    (Europe/Oslo times). It names the meeting, the place and the child's first name only."""
+    with transaction.atomic():
+        obj, facts = access_log(request, log, "log.meeting_calendar")
+        found = selectors.meeting_in_log(
+            obj, entry, visible=visible_entries(actor_for(request), facts)
+        )
+        if found is None or found.latest is None or found.latest.starts_at is None:
+            raise Http404
+        record_log_read(request, obj, facts, "log.meeting_calendar")
+    version = found.latest
+    assert version.starts_at is not None
+    starts = timezone.localtime(version.starts_at, OSLO)
+    calendar = Calendar()
+    calendar.add("prodid", "-//Stafett//Relay log//NO")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", f"{found.uuid}@stafett")
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", starts)
+    event.add("dtend", starts + MEETING_LENGTH)
+    event.add(
+        "summary",
+        _("%(meeting)s – %(name)s")
+        % {"meeting": version.get_meeting_kind_display(), "name": obj.subject.first_name},
+    )
+    if version.place:
+        event.add("location", version.place)
+    link = request.build_absolute_uri(reverse("logs:detail", kwargs={"log": obj.uuid}))
+    description = [_("Meeting in the relay log in Stafett: %(link)s") % {"link": link}]
+    if version.video_link:
+        description.append(_("Video link: %(link)s") % {"link": version.video_link})
+        event.add("url", version.video_link)
+    event.add("description", "\n".join(description))
+    event.add("status", "CANCELLED" if version.cancelled else "CONFIRMED")
+    event.add("sequence", found.version_count)
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="meeting-{starts:%Y-%m-%d}.ics"'
+    return response
