@@ -434,10 +434,19 @@ class ConcernFacts:
     is_author: bool
     share: Any  # the actor's ConcernShare row, or None
     is_log_coordinator: bool  # coordinator of the log it went on in, with consent open
+    # A leader of the concern's unit, once the concern took the violence/abuse path or
+    # was decided for a report to child welfare (they are told and may read it).
+    is_unit_leader: bool = False
+    report: Any = None  # the concern's ChildWelfareReport, when asked about the report
 
     @property
     def insider(self) -> bool:
-        return self.is_author or self.share is not None or self.is_log_coordinator
+        return (
+            self.is_author
+            or self.share is not None
+            or self.is_log_coordinator
+            or self.is_unit_leader
+        )
 
     @property
     def role(self) -> str:
@@ -447,6 +456,8 @@ class ConcernFacts:
             return str(self.share.role)
         if self.is_log_coordinator:
             return "coordinator"
+        if self.is_unit_leader:
+            return "leader"
         return ""
 
 
@@ -480,6 +491,41 @@ def _concern_add_view(actor: Actor, f: ConcernFacts) -> Decision:
     return Decision.ALLOW if f.share is not None and f.concern.is_open else Decision.FORBIDDEN
 
 
+def _concern_violence_path(actor: Actor, f: ConcernFacts) -> Decision:
+    """ "I suspect violence or sexual abuse": the author, at any step while it is open."""
+    return _concern_edit(actor, f)
+
+
+def _report_view(actor: Actor, f: ConcernFacts) -> Decision:
+    """The report to child welfare: the author, those the concern was shared with and the
+    unit's leader. Child-welfare staff are not readers in Stafett (the report goes
+    outside), nor is a relay log's coordinator."""
+    decision = _concern_view(actor, f)
+    if decision is not Decision.ALLOW:
+        return decision
+    if f.is_author or f.share is not None or f.is_unit_leader:
+        return Decision.ALLOW
+    return Decision.HIDDEN
+
+
+def _report_edit(actor: Actor, f: ConcernFacts) -> Decision:
+    """Write (and mark as sent) the report: its author while it is a draft; before the
+    first save, the concern's author once the concern took the violence/abuse path or
+    was decided for a report to child welfare."""
+    decision = _report_view(actor, f)
+    if decision is not Decision.ALLOW:
+        return decision
+    user = actor.user
+    report = f.report
+    if report is None:
+        concern = f.concern
+        started = concern.violence_path_at is not None or concern.status == "child_welfare"
+        return Decision.ALLOW if f.is_author and started else Decision.FORBIDDEN
+    if user is not None and report.author_id == user.id and report.sent_at is None:
+        return Decision.ALLOW
+    return Decision.FORBIDDEN
+
+
 def _help_request(actor: Actor, obj: Any) -> Decision:
     """A guardian with parental responsibility asks for help about their own child."""
     if actor.is_staff_member:
@@ -492,6 +538,11 @@ CONCERN_RULES: dict[str, Rule] = {
     "concern.view": _concern_view,
     "concern.edit": _concern_edit,
     "concern.add_view": _concern_add_view,
+    "concern.violence_path": _concern_violence_path,
+    "report.view": _report_view,
+    "report.pdf": _report_view,
+    "report.edit": _report_edit,
+    "report.send": _report_edit,
     "worry_scale.manage": _admin_of_municipality,
     "help.request": _help_request,
 }
@@ -997,12 +1048,23 @@ def concern_facts(actor: Actor, concern: Any) -> ConcernFacts:
     if log is not None and concern.carried_at is not None and log.coordinator_id == user.id:
         _consent, state = current_consent(log)
         is_coordinator = state is not None and state.grants_access
+    told_leader = concern.violence_path_at is not None or concern.status == "child_welfare"
     return ConcernFacts(
         concern=concern,
         is_author=concern.author_id == user.id,
         share=share,
         is_log_coordinator=is_coordinator,
+        is_unit_leader=told_leader and concern.unit_id in actor.leader_unit_ids,
     )
+
+
+def _concern_subject_uuid(concern: Any) -> Any:
+    """The child named in the access-log row of a read of a concern. On the violence/abuse
+    path the row names no child: it is kept (with the concern's id) for audit, but never
+    reaches the family's list of who read about the child."""
+    if concern.subject is None or concern.violence_path_at is not None:
+        return None
+    return concern.subject.uuid
 
 
 def access_concern(
@@ -1023,7 +1085,7 @@ def access_concern(
     )
     facts = concern_facts(actor, concern)
     decision = decide(actor, action, facts)
-    subject_uuid = concern.subject.uuid if concern.subject is not None else None
+    subject_uuid = _concern_subject_uuid(concern)
     if decision is not Decision.ALLOW:
         queue_refusal(
             request,
@@ -1047,6 +1109,64 @@ def access_concern(
         role=facts.role,
         unit_name=concern.unit.name if facts.is_author else "",
         reason=reason,
+        request=request,
+    )
+    return concern, facts
+
+
+def access_report(
+    request: HttpRequest, concern_uuid: uuid.UUID, action: str
+) -> tuple[Any, ConcernFacts]:
+    """Fetch a concern with its report to child welfare (or None, before the first save)
+    for a `report.*` action: 404 to outsiders, 403 to insiders without the right. Every
+    allowed call is a read of the report (or of the concern, before there is one) and is
+    written to the access log: call this inside the transaction that reads it."""
+    from stafett.audit.log import record_access
+    from stafett.concerns.models import ChildWelfareReport, Concern
+
+    mark_consulted(request)
+    actor = actor_for(request)
+    if not actor.is_authenticated:
+        raise LoginRequired
+    concern: Any = _fetch(
+        actor, Concern.objects.select_related("subject", "unit", "author", "log"), concern_uuid
+    )
+    report = ChildWelfareReport.objects.filter(concern=concern).first()
+    base = concern_facts(actor, concern)
+    facts = ConcernFacts(
+        concern=concern,
+        is_author=base.is_author,
+        share=base.share,
+        is_log_coordinator=base.is_log_coordinator,
+        is_unit_leader=base.is_unit_leader,
+        report=report,
+    )
+    decision = decide(actor, action, facts)
+    obj = report if report is not None else concern
+    object_type = "ChildWelfareReport" if report is not None else "Concern"
+    subject_uuid = _concern_subject_uuid(concern)
+    if decision is not Decision.ALLOW:
+        queue_refusal(
+            request,
+            actor=actor.user,
+            action=action,
+            obj=obj,
+            object_type=object_type,
+            subject_uuid=subject_uuid,
+            role=facts.role or actor.main_role,
+            outcome="refused",
+        )
+        if decision is Decision.FORBIDDEN:
+            raise PermissionDenied
+        raise Http404
+    record_access(
+        actor=actor.user,
+        action=action,
+        obj=obj,
+        object_type=object_type,
+        subject_uuid=subject_uuid,
+        role=facts.role,
+        unit_name=concern.unit.name if facts.is_author else "",
         request=request,
     )
     return concern, facts
@@ -1167,7 +1287,7 @@ def _access_concern_form(
     concern = filled.concern
     facts = concern_facts(actor, concern)
     decision = decide(actor, CONCERN_FORM_ACTIONS.get(action, action), facts)
-    subject_uuid = concern.subject.uuid if concern.subject is not None else None
+    subject_uuid = _concern_subject_uuid(concern)
     if decision is not Decision.ALLOW:
         queue_refusal(
             request,

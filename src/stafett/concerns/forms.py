@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from stafett.accounts.models import User
-from stafett.concerns.models import Concern, ConcernShare, Outcome
+from stafett.concerns.models import Concern, ConcernShare, Outcome, SentHow, Urgency
 from stafett.concerns.worry import DEFAULT_BANDS, scale_choices
 from stafett.organisation.forms import AccessibleForm
 from stafett.organisation.models import Unit
@@ -175,6 +175,19 @@ class DecideForm(AccessibleForm):
         required=False,
     )
 
+    def __init__(self, *args: Any, violence_path: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if violence_path:
+            # Guardians are not informed first: no relay log with them from here.
+            outcome = self.fields["outcome"]
+            assert isinstance(outcome, forms.ChoiceField)
+            outcome.choices = [c for c in Outcome.choices if c[0] != Outcome.LEVEL]
+            outcome.error_messages["invalid_choice"] = _(
+                "This concern took the violence/abuse path: it cannot go on to a relay log "
+                "with the guardians. Report to child welfare."
+            )
+            del self.fields["level"]
+
 
 class HelpRequestForm(AccessibleForm):
     DONT_KNOW = "dont-know"
@@ -270,3 +283,101 @@ class WorryScaleForm(AccessibleForm):
             (low, high, data[f"nn_{low}_{high}"], data[f"nb_{low}_{high}"])
             for low, high in self.band_limits
         ]
+
+
+class ReportForm(AccessibleForm):
+    """The report to child welfare (bekymringsmelding): what child welfare needs."""
+
+    reporter_name = forms.CharField(label=_("Your name"), max_length=200)
+    reporter_role = forms.CharField(
+        label=_("Your role"),
+        help_text=_("For example: kindergarten teacher."),
+        max_length=200,
+        required=False,
+    )
+    reporter_unit = forms.CharField(label=_("Your unit"), max_length=200)
+    reporter_phone = forms.CharField(
+        label=_("Your phone"),
+        help_text=_("Child welfare will call you to ask more."),
+        max_length=40,
+        required=False,
+    )
+    child_name = forms.CharField(
+        label=_("The child's full name"),
+        help_text=_("Needed before the report can be marked as sent."),
+        max_length=200,
+        required=False,
+    )
+    child_birth_date = forms.DateField(
+        label=_("The child's birth date (if known)"), required=False, widget=DateInput()
+    )
+    child_address = forms.CharField(
+        label=_("The child's address (if known)"), max_length=300, required=False
+    )
+    guardians = _long(
+        _("Guardians (if known)"),
+        required=False,
+        help_text=_("Names, and address or phone if you know them."),
+        rows=3,
+    )
+    observed = _long(
+        _("What you observed"),
+        help_text=_(
+            "Concrete and dated: what you saw and heard, when, where, the child's own words. "
+            "Not conclusions."
+        ),
+        rows=8,
+    )
+    done = _long(
+        _("What has been done"),
+        required=False,
+        help_text=_("Talks, measures, who else knows. Write “nothing yet” if so."),
+        rows=4,
+    )
+    guardians_informed = forms.TypedChoiceField(
+        label=_("Are the guardians informed about this report?"),
+        choices=[("no", _("No")), ("yes", _("Yes"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        initial="no",
+    )
+    not_informed_why = _long(
+        _("If not: why not"),
+        required=False,
+        help_text=_(
+            "For example: violence or sexual abuse is suspected, and telling the guardians "
+            "could harm the child or the case."
+        ),
+        rows=3,
+    )
+    urgency = forms.ChoiceField(
+        label=_("How urgent is it?"),
+        choices=Urgency.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how urgent it is.")},
+    )
+
+    def __init__(self, *args: Any, initial: dict[str, Any] | None = None, **kwargs: Any):
+        initial = dict(initial or {})
+        if "guardians_informed" in initial:
+            initial["guardians_informed"] = "yes" if initial["guardians_informed"] else "no"
+        super().__init__(*args, initial=initial, **kwargs)
+
+
+class SentForm(AccessibleForm):
+    sent_on = forms.DateField(label=_("Sent on"), widget=DateInput())
+    sent_how = forms.ChoiceField(
+        label=_("How you sent it"),
+        choices=SentHow.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how you sent the report.")},
+    )
+    sent_to = forms.CharField(
+        label=_("Sent to"),
+        help_text=_("For example: the child welfare service in the municipality."),
+        max_length=200,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sent_on"].initial = timezone.localdate()

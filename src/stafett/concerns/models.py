@@ -4,9 +4,9 @@ A concern walks four steps, each with its records: assess, describe, share, deci
 Every record is a `ConcernRecord` row (one table, so the history reads in one query).
 "Overdue" is derived from `decide_by`, never stored twice.
 
-The violence/abuse path and the report to child welfare (issue 5, items 2–3) come
-later: they will hang off `Concern` as their own models. Until then the decision
-"report to child welfare" is recorded, nothing more, and no guardian is notified.
+The violence/abuse path (`Concern.violence_path_at`) and the report to child welfare
+(`ChildWelfareReport`, one per concern, its content saved as append-only versions) are
+staff-only: nothing on them is ever shown or sent to guardians or the youth.
 """
 
 from __future__ import annotations
@@ -79,6 +79,15 @@ class Concern(PublicIdModel):
     )
     carried_at = models.DateTimeField(null=True, blank=True)
     revision = models.PositiveIntegerField(default=1)
+    # The violence/abuse path: when and by whom it was taken (never undone).
+    violence_path_at = models.DateTimeField(null=True, blank=True)
+    violence_path_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = TenantQuerySet.as_manager()
 
@@ -110,6 +119,18 @@ class Concern(PublicIdModel):
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
         return self.is_open and self.decide_by < (today or timezone.localdate())
+
+    @property
+    def is_violence_path(self) -> bool:
+        return self.violence_path_at is not None
+
+    @property
+    def family_status(self) -> str:
+        """The status a guardian who asked for help sees. On the violence/abuse path the
+        guardian's view never changes: it stays as it was when the path was taken."""
+        if self.is_violence_path:
+            return str(self.Status.OPEN)
+        return str(self.status)
 
 
 class ConcernShare(models.Model):
@@ -146,6 +167,8 @@ class RecordKind(models.TextChoices):
     NAMED = "named", _("Named")
     DECISION = "decision", _("Decision")
     HELP_REQUEST = "help_request", _("Request from a guardian")
+    VIOLENCE_PATH = "violence_path", _("Violence or abuse suspected")
+    REPORT = "report", _("Report to child welfare")
 
 
 class ConcernRecord(models.Model):
@@ -173,6 +196,89 @@ class ConcernRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.created_at:%Y-%m-%d}"
+
+
+class Urgency(models.TextChoices):
+    ACUTE = "acute", _("Acute: the child may be in danger now (call as well)")
+    URGENT = "urgent", _("Urgent: child welfare should act within days")
+    ORDINARY = "ordinary", _("Not urgent")
+
+
+class SentHow(models.TextChoices):
+    POST = "post", _("By post")
+    SECURE = "secure", _("By the municipality's secure channel (outside Stafett)")
+    HAND = "hand", _("Delivered by hand")
+    PHONE = "phone", _("By phone, followed up in writing")
+
+
+class ChildWelfareReport(PublicIdModel):
+    """The report to child welfare (bekymringsmelding) for a concern. A draft its author
+    edits; each save is a new `ReportVersion` (append-only). Marked as sent, it is
+    frozen. Stafett does not send it: the author sends it and records how."""
+
+    municipality = models.ForeignKey("organisation.Municipality", on_delete=models.PROTECT)
+    concern = models.OneToOneField(Concern, on_delete=models.PROTECT, related_name="report")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_on = models.DateField(_("sent on"), null=True, blank=True)
+    sent_how = models.CharField(_("sent how"), max_length=10, choices=SentHow.choices, blank=True)
+    sent_to = models.CharField(_("sent to"), max_length=200, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("report to child welfare")
+        verbose_name_plural = _("reports to child welfare")
+
+    def __str__(self) -> str:
+        return f"report {self.uuid}"
+
+    @property
+    def is_sent(self) -> bool:
+        return self.sent_at is not None
+
+
+class ReportVersion(models.Model):
+    """The report's content as saved once. The newest is the report; older ones stay."""
+
+    report = models.ForeignKey(
+        ChildWelfareReport, on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.PositiveIntegerField()
+    saved_at = models.DateTimeField(default=timezone.now)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    saved_by_name = models.CharField(max_length=200)
+    # Who reports.
+    reporter_name = models.CharField(_("your name"), max_length=200)
+    reporter_role = models.CharField(_("your role"), max_length=200, blank=True)
+    reporter_unit = models.CharField(_("your unit"), max_length=200)
+    reporter_phone = models.CharField(_("your phone"), max_length=40, blank=True)
+    # About whom.
+    child_name = models.CharField(_("the child's name"), max_length=200, blank=True)
+    child_birth_date = models.DateField(_("the child's birth date"), null=True, blank=True)
+    child_address = models.CharField(_("the child's address"), max_length=300, blank=True)
+    guardians = models.TextField(_("guardians"), blank=True)
+    # What and why.
+    observed = models.TextField(_("what you observed"))
+    done = models.TextField(_("what has been done"), blank=True)
+    guardians_informed = models.BooleanField(_("the guardians are informed"), default=False)
+    not_informed_why = models.TextField(_("why the guardians are not informed"), blank=True)
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices)
+
+    class Meta:
+        ordering = ["report", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "number"], name="report_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} v{self.number}"
 
 
 class WorryScore(models.Model):

@@ -5,13 +5,22 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
 from stafett.audit.log import record_accesses
-from stafett.concerns.models import Concern, ConcernRecord, ConcernShare, WorryScore
+from stafett.concerns.models import (
+    ChildWelfareReport,
+    Concern,
+    ConcernRecord,
+    ConcernShare,
+    RecordKind,
+    ReportVersion,
+    WorryScore,
+)
 from stafett.concerns.worry import Chart, build_chart
 from stafett.logs.models import EntryKind, EntryVersion, RelayLog
 from stafett.policy import Actor
@@ -23,10 +32,15 @@ def visible_concerns(actor: Actor) -> QuerySet[Concern]:
     if user is None or not actor.is_staff_member:
         return Concern.objects.none()
     shared = ConcernShare.objects.filter(concern=OuterRef("pk"), user=user)
+    # A unit's leader is told of (and may read) the unit's concerns on the violence/abuse
+    # path or decided for a report to child welfare (as `policy.concern_facts`).
+    told_leader = Q(unit_id__in=actor.leader_unit_ids) & (
+        Q(violence_path_at__isnull=False) | Q(status=Concern.Status.CHILD_WELFARE)
+    )
     concerns: QuerySet[Concern] = (
         Concern.objects.in_municipality(actor.municipality_id)
         .annotate(shared_with_me=Exists(shared))
-        .filter(Q(author=user) | Q(shared_with_me=True))
+        .filter(Q(author=user) | Q(shared_with_me=True) | told_leader)
         .select_related("subject", "unit", "author")
     )
     return concerns
@@ -162,3 +176,128 @@ def help_requests_of(request: HttpRequest) -> list[Concern]:
         .select_related("subject", "unit")
         .order_by("-created_at")[:10]
     )
+
+
+# --- The violence/abuse path and the report to child welfare --------------------------
+
+
+def emergency_contacts(municipality_id: int) -> list[Any]:
+    """Who to call: child welfare, police, emergency numbers, out-of-hours service."""
+    from stafett.organisation.models import EmergencyContact
+
+    return list(EmergencyContact.objects.in_municipality(municipality_id).order_by("position"))
+
+
+@dataclass
+class ReportPage:
+    report: ChildWelfareReport | None
+    latest: ReportVersion | None
+    versions: list[ReportVersion]
+
+
+def report_page(report: ChildWelfareReport | None) -> ReportPage:
+    """The report with all its saved versions, newest first (two queries)."""
+    if report is None:
+        return ReportPage(report=None, latest=None, versions=[])
+    versions = list(report.versions.order_by("-number"))
+    return ReportPage(report=report, latest=versions[0] if versions else None, versions=versions)
+
+
+def report_initial(concern: Concern, user: Any, version: ReportVersion | None) -> dict[str, Any]:
+    """The report form's starting values: the last saved version, or what Stafett knows
+    (the reporter, the unit, the child and guardians if named, the concern's dated
+    observations, and what has been done)."""
+    from stafett.organisation.models import Membership
+    from stafett.people.models import Guardianship
+
+    if version is not None:
+        return {
+            name: getattr(version, name)
+            for name in (
+                "reporter_name",
+                "reporter_role",
+                "reporter_unit",
+                "reporter_phone",
+                "child_name",
+                "child_birth_date",
+                "child_address",
+                "guardians",
+                "observed",
+                "done",
+                "guardians_informed",
+                "not_informed_why",
+                "urgency",
+            )
+        }
+    title = (
+        Membership.objects.current()
+        .filter(user=user, unit=concern.unit)
+        .exclude(title="")
+        .values_list("title", flat=True)
+        .first()
+    )
+    records = list(concern.records.order_by("created_at", "id"))
+    observed = [
+        f"{concern.noticed_on:%d.%m.%Y}"
+        + (f" ({concern.noticed_where})" if concern.noticed_where else "")
+        + f": {concern.noticed}"
+    ]
+    done: list[str] = []
+    for record in records:
+        day = f"{timezone.localtime(record.created_at):%d.%m.%Y}"
+        if record.kind == RecordKind.OBSERVATION:
+            observed.append(f"{day}: {record.body}")
+        elif record.kind == RecordKind.SHARED:
+            done.append(f"{day}: {record.body}")
+        elif record.kind == RecordKind.FAMILY_TALK:
+            told = f"{record.told_on:%d.%m.%Y}" if record.told_on else day
+            done.append(f"{told}: {record.told_who}: {record.body}")
+    subject = concern.subject
+    guardians = ""
+    if subject is not None:
+        guardians = "\n".join(
+            g.guardian.get_full_name()
+            for g in Guardianship.objects.filter(subject=subject).select_related("guardian")
+        )
+    return {
+        "reporter_name": user.get_full_name() or user.username,
+        "reporter_role": title or "",
+        "reporter_unit": concern.unit.name,
+        "reporter_phone": user.phone,
+        "child_name": subject.full_name if subject is not None else "",
+        "child_birth_date": subject.birth_date if subject is not None else None,
+        "guardians": guardians,
+        "observed": "\n\n".join(observed),
+        "done": "\n".join(done),
+        "guardians_informed": False,
+    }
+
+
+@dataclass
+class OtherTool:
+    uuid: Any
+    title: str
+    kind_label: str
+
+
+def other_tools(concern: Concern, listed: set[Any], language: str) -> list[OtherTool]:
+    """The municipality's published tools (not withdrawn) that the guide does not list at
+    the concern's step, to fill in beside it. Two queries."""
+    from stafett.guides.models import FormTemplate, TemplateKind
+    from stafett.guides.selectors import tool_titles
+
+    templates = [
+        t
+        for t in FormTemplate.objects.in_municipality(concern.municipality_id)
+        .filter(withdrawn_at__isnull=True, versions__published_at__isnull=False)
+        .distinct()
+        .order_by("position", "id")
+        if t.uuid not in listed
+    ]
+    titles = tool_titles([t.id for t in templates], language, concern.municipality.language)
+    return [
+        OtherTool(
+            uuid=t.uuid, title=titles.get(t.id, ""), kind_label=str(TemplateKind(t.kind).label)
+        )
+        for t in templates
+    ]

@@ -4,22 +4,28 @@ inside the transaction, validates, changes the data and appends a history record
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass, fields
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from stafett.accounts.models import User
 from stafett.concerns.models import (
+    ChildWelfareReport,
     Concern,
     ConcernRecord,
     ConcernShare,
     Level0Settings,
     Outcome,
     RecordKind,
+    ReportVersion,
+    SentHow,
     Step,
+    Urgency,
     WorryBand,
     WorryScore,
 )
@@ -281,6 +287,8 @@ def record_family_talk(
     with transaction.atomic():
         concern = lock_concern(concern)
         require(actor, "concern.edit", concern)
+        if concern.is_violence_path:
+            raise ServiceError(NOT_THE_FAMILY_FIRST)
         if concern.subject_id is None:
             raise ServiceError(_("Name the child before you record a talk with the family."))
         told_who = _text(told_who, _("Write who you talked with."))[:200]
@@ -335,6 +343,13 @@ def decide_concern(
             concern.decide_by = observe_until
             fields["observe_until"] = observe_until
         elif outcome == Outcome.LEVEL:
+            if concern.is_violence_path:
+                raise ServiceError(
+                    _(
+                        "This concern took the violence/abuse path: it cannot go on to a relay "
+                        "log with the guardians. Report to child welfare."
+                    )
+                )
             if level not in (1, 2, 3):
                 raise ServiceError(_("Choose level 1, 2 or 3."))
             subject = concern.subject
@@ -362,13 +377,251 @@ def decide_concern(
             concern.status = Concern.Status.LOG
             fields["level"] = level
         else:
-            # The report itself comes with the violence/abuse path (issue 5, items 2–3).
+            # The report itself is written on its own page (`save_report`); the unit's
+            # leader is told and may read the concern and the report.
             concern.status = Concern.Status.CHILD_WELFARE
         concern.step = Step.DECIDE
         concern.revision += 1
         concern.save(update_fields=["status", "decide_by", "log", "step", "revision"])
         _record(concern, actor, RecordKind.DECISION, **fields)
+        if outcome == Outcome.CHILD_WELFARE:
+            _tell_leaders(concern, actor)
         return concern
+
+
+# --- The violence/abuse path and the report to child welfare --------------------------
+
+NOT_THE_FAMILY_FIRST = gettext_lazy(
+    "This concern took the violence/abuse path: guardians are not informed first. Child "
+    "welfare or the police decide when and how the family is told."
+)
+
+
+def _tell_leaders(concern: Concern, actor: Actor) -> list[User]:
+    """The unit's leaders are told inside Stafett: the concern is shared with them (it
+    shows on their home page as shared and not read yet). Never the guardians."""
+    told = []
+    for leader in unit_leaders(concern.unit):
+        if leader.id == concern.author_id:
+            continue
+        _share, created = ConcernShare.objects.get_or_create(
+            concern=concern,
+            user=leader,
+            defaults={"role": ConcernShare.Role.LEADER, "shared_by": actor.user},
+        )
+        if created:
+            told.append(leader)
+    if told:
+        _record(
+            concern,
+            actor,
+            RecordKind.SHARED,
+            body=_("The unit's leader is told: %(names)s.")
+            % {"names": ", ".join(_name(u) for u in told)},
+        )
+    return told
+
+
+def take_violence_path(*, actor: Actor, concern: Concern) -> Concern:
+    """ "I suspect violence or sexual abuse", at any step of an open concern: records that
+    the path was taken and by whom, flags the concern and tells the unit's leader. The
+    guardians and the youth are told nothing, and nothing here is visible to them."""
+    with transaction.atomic():
+        concern = lock_concern(concern)
+        require(actor, "concern.violence_path", concern)
+        if concern.is_violence_path:
+            raise ServiceError(_("The violence/abuse path is already taken for this concern."))
+        if concern.log_id is not None:
+            raise ServiceError(_("This concern already goes on in a relay log."))
+        concern.violence_path_at = timezone.now()
+        concern.violence_path_by = actor.user
+        concern.revision += 1
+        concern.save(update_fields=["violence_path_at", "violence_path_by", "revision"])
+        _record(
+            concern,
+            actor,
+            RecordKind.VIOLENCE_PATH,
+            body=_(
+                "Violence or sexual abuse is suspected. The guardians are not informed first. "
+                "A report to child welfare is written."
+            ),
+        )
+        _tell_leaders(concern, actor)
+        return concern
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    """What child welfare needs, as the author writes it."""
+
+    reporter_name: str
+    reporter_role: str
+    reporter_unit: str
+    reporter_phone: str
+    child_name: str
+    child_birth_date: datetime.date | None
+    child_address: str
+    guardians: str
+    observed: str
+    done: str
+    guardians_informed: bool
+    not_informed_why: str
+    urgency: str
+
+
+def _short(value: str, limit: int, message: str, *, required: bool = False) -> str:
+    value = " ".join((value or "").split())
+    if required and not value:
+        raise ServiceError(message)
+    if len(value) > limit:
+        raise ServiceError(
+            _("%(what)s is too long (at most %(n)d characters).") % {"what": message, "n": limit}
+        )
+    return value
+
+
+def _clean_report(content: ReportContent) -> dict[str, Any]:
+    data = {
+        "reporter_name": _short(content.reporter_name, 200, _("Write your name."), required=True),
+        "reporter_role": _short(content.reporter_role, 200, _("Your role")),
+        "reporter_unit": _short(content.reporter_unit, 200, _("Write your unit."), required=True),
+        "reporter_phone": _short(content.reporter_phone, 40, _("Your phone")),
+        "child_name": _short(content.child_name, 200, _("The child's name")),
+        "child_birth_date": content.child_birth_date,
+        "child_address": _short(content.child_address, 300, _("The child's address")),
+        "guardians": _text(content.guardians, "", required=False),
+        "observed": _text(
+            content.observed, _("Write what you observed, with dates: concrete, not conclusions.")
+        ),
+        "done": _text(content.done, "", required=False),
+        "guardians_informed": bool(content.guardians_informed),
+        "not_informed_why": _text(content.not_informed_why, "", required=False),
+        "urgency": content.urgency,
+    }
+    if data["urgency"] not in Urgency.values:
+        raise ServiceError(_("Choose how urgent it is."))
+    if content.child_birth_date is not None:
+        _check_date(content.child_birth_date, _("The birth date cannot be in the future."))
+    if not data["guardians_informed"] and not data["not_informed_why"]:
+        raise ServiceError(_("Write why the guardians are not informed."))
+    if data["guardians_informed"]:
+        data["not_informed_why"] = ""
+    return data
+
+
+def _lock_report(concern: Concern) -> ChildWelfareReport | None:
+    report: ChildWelfareReport | None = (
+        ChildWelfareReport.objects.select_for_update(of=("self",)).filter(concern=concern).first()
+    )
+    return report
+
+
+def _require_report(actor: Actor, action: str, concern: Concern) -> ChildWelfareReport | None:
+    report = _lock_report(concern)
+    base = concern_facts(actor, concern)
+    facts = ConcernFacts(
+        concern=concern,
+        is_author=base.is_author,
+        share=base.share,
+        is_log_coordinator=base.is_log_coordinator,
+        is_unit_leader=base.is_unit_leader,
+        report=report,
+    )
+    if decide(actor, action, facts) is not Decision.ALLOW:
+        raise PermissionDenied
+    return report
+
+
+def latest_version(report: ChildWelfareReport) -> ReportVersion | None:
+    version: ReportVersion | None = report.versions.order_by("-number").first()
+    return version
+
+
+def save_report(*, actor: Actor, concern: Concern, content: ReportContent) -> ChildWelfareReport:
+    """Save the report as a new version (a draft its author edits until it is marked as
+    sent). The first save creates the report and a line in the concern's history."""
+    user = acting_user(actor)
+    data = _clean_report(content)
+    with transaction.atomic():
+        concern = lock_concern(concern)
+        report = _require_report(actor, "report.edit", concern)
+        number = 1
+        if report is None:
+            report = ChildWelfareReport.objects.create(
+                municipality_id=concern.municipality_id, concern=concern, author=user
+            )
+            _record(
+                concern,
+                actor,
+                RecordKind.REPORT,
+                body=_("Started the report to child welfare (a draft)."),
+            )
+        else:
+            latest = latest_version(report)
+            number = latest.number + 1 if latest is not None else 1
+        ReportVersion.objects.create(
+            report=report, number=number, saved_by=user, saved_by_name=_name(user), **data
+        )
+        return report
+
+
+def mark_report_sent(
+    *,
+    actor: Actor,
+    concern: Concern,
+    sent_on: datetime.date,
+    sent_how: str,
+    sent_to: str,
+) -> ChildWelfareReport:
+    """The author sent the report (outside Stafett) and records when, how and to whom.
+    From then on the report is frozen, and the concern is "reported to child welfare"."""
+    user = acting_user(actor)
+    with transaction.atomic():
+        concern = lock_concern(concern)
+        report = _require_report(actor, "report.send", concern)
+        if report is None:
+            raise ServiceError(_("Save the report before you mark it as sent."))
+        version = latest_version(report)
+        if version is None:
+            raise ServiceError(_("Save the report before you mark it as sent."))
+        if not version.child_name:
+            raise ServiceError(
+                _(
+                    "Write the child's name in the report before you mark it as sent: child "
+                    "welfare needs to know who the child is."
+                )
+            )
+        if sent_how not in SentHow.values:
+            raise ServiceError(_("Choose how you sent the report."))
+        _check_date(sent_on, _("The date cannot be in the future."))
+        if sent_on < timezone.localdate(report.created_at):
+            raise ServiceError(_("The report cannot be sent before it was written."))
+        sent_to = _short(sent_to, 200, _("Write who you sent it to."), required=True)
+        report.sent_on = sent_on
+        report.sent_how = sent_how
+        report.sent_to = sent_to
+        report.sent_at = timezone.now()
+        report.sent_by = user
+        report.save(update_fields=["sent_on", "sent_how", "sent_to", "sent_at", "sent_by"])
+        concern.status = Concern.Status.CHILD_WELFARE
+        concern.step = Step.DECIDE
+        concern.revision += 1
+        concern.save(update_fields=["status", "step", "revision"])
+        _record(
+            concern,
+            actor,
+            RecordKind.REPORT,
+            body=_("The report to child welfare was sent %(date)s (%(how)s) to %(to)s.")
+            % {
+                "date": sent_on.strftime("%d.%m.%Y"),
+                "how": SentHow(sent_how).label,
+                "to": sent_to,
+            },
+        )
+        return report
+
+
+REPORT_FIELDS = [f.name for f in fields(ReportContent)]
 
 
 def carry_into_log(*, actor: Actor, log: RelayLog) -> None:

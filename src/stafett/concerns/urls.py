@@ -17,4 +17,9 @@ urlpatterns = [
     path("<uuid:concern>/name/", views.name, name="name"),
     path("<uuid:concern>/family/", views.family_talk, name="family_talk"),
     path("<uuid:concern>/decide/", views.decide, name="decide"),
+    path("<uuid:concern>/violence/", views.violence_path, name="violence_path"),
+    path("<uuid:concern>/report/", views.report, name="report"),
+    path("<uuid:concern>/report/edit/", views.report_edit, name="report_edit"),
+    path("<uuid:concern>/report/sent/", views.report_sent, name="report_sent"),
+    path("<uuid:concern>/report/pdf/", views.report_pdf, name="report_pdf"),
 ]

@@ -16,9 +16,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -31,7 +32,9 @@ from stafett.concerns.forms import (
     NameForm,
     ObservationForm,
     RegisterForm,
+    ReportForm,
     ScoreForm,
+    SentForm,
     ShareForm,
     ViewForm,
     WorryScaleForm,
@@ -44,6 +47,7 @@ from stafett.people.models import Subject
 from stafett.policy import (
     access_concern,
     access_municipality,
+    access_report,
     actor_for,
     allowed,
     family_subjects,
@@ -132,11 +136,36 @@ def detail(request: HttpRequest, concern: uuid.UUID) -> HttpResponse:
         "overdue": obj.is_overdue(),
         "can_edit": can_edit,
         "can_add_view": allowed(actor, "concern.add_view", facts),
+        "can_take_path": can_edit and not obj.is_violence_path,
+        "report_url": _report_link(actor, obj, facts),
+        "other_tools": _other_tools(obj) if can_edit else [],
         "log_url": (
             reverse("logs:detail", kwargs={"log": obj.log.uuid}) if obj.log is not None else ""
         ),
     }
     return render(request, "concerns/detail.html", context)
+
+
+def _language() -> str:
+    return (translation.get_language() or "nn").split("-")[0]
+
+
+def _other_tools(concern: Concern) -> list[selectors.OtherTool]:
+    """Published tools the guide does not list at the concern's step ("Other tools")."""
+    from stafett.guides.selectors import step_for_concern
+
+    found = step_for_concern(concern, _language())
+    listed = {tool.uuid for tool in found[1].tools} if found is not None else set()
+    return selectors.other_tools(concern, listed, _language())
+
+
+def _report_link(actor: Any, concern: Concern, facts: Any) -> str:
+    """Where the concern page links for the report to child welfare, if anywhere."""
+    if not (concern.is_violence_path or concern.status == Concern.Status.CHILD_WELFARE):
+        return ""
+    if not allowed(actor, "report.view", facts):
+        return ""
+    return reverse("concerns:report", kwargs={"concern": concern.uuid})
 
 
 StepHandler = Callable[[Any, Concern, dict[str, Any]], Any]
@@ -153,6 +182,7 @@ def _step(
     intro: str,
     done: str,
     button: str,
+    next_url: Callable[[Concern, Any], str] | None = None,
 ) -> HttpResponse:
     """A step's page: the form on GET, the service on POST (bad input: the form again,
     nothing changed)."""
@@ -162,12 +192,12 @@ def _step(
     form = make_form(request.POST or None, obj)
     if request.method == "POST" and form.is_valid():
         try:
-            handle(actor, obj, form.cleaned_data)
+            result = handle(actor, obj, form.cleaned_data)
         except ValidationError as error:
             _service_errors(form, error)
         else:
             messages.success(request, done)
-            return redirect(detail_url(obj))
+            return redirect(next_url(obj, result) if next_url else detail_url(obj))
     return render(
         request,
         "concerns/step.html",
@@ -328,7 +358,7 @@ def decide(request: HttpRequest, concern: uuid.UUID) -> HttpResponse:
         request,
         concern,
         action="concern.edit",
-        make_form=lambda data, c: DecideForm(data),
+        make_form=lambda data, c: DecideForm(data, violence_path=c.is_violence_path),
         handle=_decide,
         title=_("Decide"),
         intro=_(
@@ -338,7 +368,157 @@ def decide(request: HttpRequest, concern: uuid.UUID) -> HttpResponse:
         ),
         done=_("The decision is saved."),
         button=_("Save the decision"),
+        next_url=_after_decision,
     )
+
+
+def _after_decision(concern: Concern, result: Any) -> str:
+    """A decision to report to child welfare goes on to the report's form."""
+    if result.status == Concern.Status.CHILD_WELFARE:
+        return reverse("concerns:report_edit", kwargs={"concern": concern.uuid})
+    return detail_url(concern)
+
+
+# ---------------------------------------------------------------------------
+# The violence/abuse path and the report to child welfare
+# ---------------------------------------------------------------------------
+
+
+def report_url(concern: Concern, name: str = "report") -> str:
+    return reverse(f"concerns:{name}", kwargs={"concern": concern.uuid})
+
+
+@require_http_methods(GET_POST)
+def violence_path(request: HttpRequest, concern: uuid.UUID) -> HttpResponse:
+    """ "I suspect violence or sexual abuse": who to contact, the rule that guardians are
+    not informed first, and the step that records the path and opens the report."""
+    actor = actor_for(request)
+    action = "concern.violence_path" if request.method == "POST" else "concern.view"
+    with transaction.atomic():
+        obj, facts = access_concern(request, concern, action)
+        contacts = selectors.emergency_contacts(obj.municipality_id)
+    if request.method == "POST":
+        try:
+            services.take_violence_path(actor=actor, concern=obj)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(report_url(obj, "violence_path"))
+        messages.success(
+            request,
+            _(
+                "The violence/abuse path is recorded. Your leader is told. Call child welfare "
+                "or the police now if the child is in danger, and write the report."
+            ),
+        )
+        return redirect(report_url(obj, "report_edit"))
+    context = {
+        "concern": obj,
+        "contacts": contacts,
+        "can_take_path": allowed(actor, "concern.violence_path", facts)
+        and not obj.is_violence_path,
+        "report_link": _report_link(actor, obj, facts),
+    }
+    return render(request, "concerns/violence_path.html", context)
+
+
+@require_GET
+def report(request: HttpRequest, concern: uuid.UUID) -> HttpResponse:
+    actor = actor_for(request)
+    with transaction.atomic():
+        obj, facts = access_report(request, concern, "report.view")
+        page = selectors.report_page(facts.report)
+        contacts = selectors.emergency_contacts(obj.municipality_id)
+    if page.report is None:
+        if allowed(actor, "report.edit", facts):
+            return redirect(report_url(obj, "report_edit"))
+        raise Http404
+    context = {
+        "concern": obj,
+        "page": page,
+        "contacts": contacts,
+        "can_edit": allowed(actor, "report.edit", facts),
+    }
+    return render(request, "concerns/report.html", context)
+
+
+def _report_content(data: dict[str, Any]) -> services.ReportContent:
+    return services.ReportContent(
+        **{name: data.get(name) or "" for name in services.REPORT_FIELDS}
+        | {
+            "child_birth_date": data.get("child_birth_date"),
+            "guardians_informed": bool(data.get("guardians_informed")),
+        }
+    )
+
+
+@require_http_methods(GET_POST)
+def report_edit(request: HttpRequest, concern: uuid.UUID) -> HttpResponse:
+    """Write the report (a draft, saved as a new version each time)."""
+    actor = actor_for(request)
+    user = request.user
+    with transaction.atomic():
+        obj, facts = access_report(request, concern, "report.edit")
+        page = selectors.report_page(facts.report)
+        initial = selectors.report_initial(obj, user, page.latest)
+        contacts = selectors.emergency_contacts(obj.municipality_id)
+    form = ReportForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_report(
+                actor=actor, concern=obj, content=_report_content(form.cleaned_data)
+            )
+        except ValidationError as error:
+            _service_errors(form, error)
+        else:
+            messages.success(request, _("The report is saved as a draft. Only you can change it."))
+            return redirect(report_url(obj))
+    context = {"concern": obj, "form": form, "page": page, "contacts": contacts}
+    return render(request, "concerns/report_edit.html", context)
+
+
+@require_http_methods(GET_POST)
+def report_sent(request: HttpRequest, concern: uuid.UUID) -> HttpResponse:
+    """Mark the report as sent (Stafett does not send it). After this it is frozen."""
+    actor = actor_for(request)
+    with transaction.atomic():
+        obj, facts = access_report(request, concern, "report.send")
+        page = selectors.report_page(facts.report)
+    if page.report is None:
+        return redirect(report_url(obj, "report_edit"))
+    form = SentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mark_report_sent(
+                actor=actor,
+                concern=obj,
+                sent_on=form.cleaned_data["sent_on"],
+                sent_how=form.cleaned_data["sent_how"],
+                sent_to=form.cleaned_data["sent_to"],
+            )
+        except ValidationError as error:
+            _service_errors(form, error)
+        else:
+            messages.success(request, _("The report is marked as sent. It can no longer change."))
+            return redirect(report_url(obj))
+    return render(
+        request, "concerns/report_sent.html", {"concern": obj, "form": form, "page": page}
+    )
+
+
+@require_GET
+def report_pdf(request: HttpRequest, concern: uuid.UUID) -> HttpResponse:
+    """The report as a PDF (WeasyPrint), to print or send. The download is logged."""
+    from stafett.concerns.pdf import report_pdf_bytes
+
+    with transaction.atomic():
+        obj, facts = access_report(request, concern, "report.pdf")
+        page = selectors.report_page(facts.report)
+    if page.report is None or page.latest is None:
+        raise Http404
+    data = report_pdf_bytes(obj, page)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="report-to-child-welfare.pdf"'
+    return response
 
 
 # ---------------------------------------------------------------------------
