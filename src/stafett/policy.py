@@ -115,16 +115,19 @@ def acting_user(actor: Actor) -> User:
     return actor.user
 
 
-def build_actor(user: Any) -> Actor:
+def build_actor(user: Any, *, away: bool = False) -> Actor:
     """Read the user's current roles from the database (never cached across requests,
-    so that a removed role takes effect at the next request)."""
+    so that a removed role takes effect at the next request).
+
+    `away`: the user is not making a request (a notification to them is being decided):
+    their roles count as they would once they have logged in with their second factor."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return ANONYMOUS_ACTOR
     from stafett.organisation.models import Membership
     from stafett.people.models import Guardianship, Subject
 
     # Staff must have passed the second factor before any role counts.
-    verified = not user.is_staff_member or _is_verified(user)
+    verified = not user.is_staff_member or away or _is_verified(user)
     if not verified:
         return Actor(user=user, municipality_id=user.municipality_id)
     leader: set[int] = set()
@@ -647,6 +650,66 @@ def access_consent_text(request: HttpRequest, text_uuid: uuid.UUID, action: str)
 
 # --- end of the family's side ---
 
+
+# ---------------------------------------------------------------------------
+# Notifications. The centre and the preferences are each person's own; the list of
+# failed e-mails is the municipal administrator's (object: Municipality) and shows no
+# content. Before an e-mail goes out, `notification.send` is asked for the recipient
+# (object: `NotificationFacts`): whoever has lost access to the log is not told.
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NotificationFacts:
+    kind: str
+    log: LogFacts  # the recipient's facts about the log the notification is about
+    handover: Any  # the Handover, for the handover kinds
+
+
+def _notification_send(actor: Actor, f: NotificationFacts) -> Decision:
+    lf = f.log
+    if not _same_municipality(actor, lf.log):
+        return Decision.HIDDEN
+    user_id = actor.user.id if actor.user is not None else None
+    if f.kind == "consent_ended":
+        # "Your access has ended", without content: to staff who took part.
+        return Decision.ALLOW if actor.is_staff_member else Decision.FORBIDDEN
+    if f.kind == "handover_accepted":
+        # Told to the coordinator who handed over (and who proposed it): no content.
+        h = f.handover
+        if (
+            h is not None
+            and actor.is_staff_member
+            and user_id in (h.from_user_id, h.proposed_by_id)
+        ):
+            return Decision.ALLOW
+        return Decision.FORBIDDEN
+    if f.kind == "handover_proposed":
+        return _handover_answer(actor, lf)
+    if f.kind == "consent_expiring":
+        return _consent_view(actor, lf)
+    return _log_view(actor, lf)
+
+
+NOTIFICATION_RULES: dict[str, Rule] = {
+    "notification.list": _signed_in,
+    "notification.preferences": _signed_in,
+    "notification.deliveries": _admin_of_municipality,
+    "notification.send": _notification_send,
+}
+
+
+def may_notify(user: Any, kind: str, log: Any, handover: Any = None) -> bool:
+    """May this person be told (now, at send time) about this kind of event in this log?"""
+    actor = build_actor(user, away=True)
+    if not actor.is_authenticated:
+        return False
+    facts = NotificationFacts(kind=kind, log=log_facts(actor, log), handover=handover)
+    return decide(actor, "notification.send", facts) is Decision.ALLOW
+
+
+# --- end of notifications rules ---
+
 RULES: dict[str, Rule] = {
     # Pages without an object.
     "home.view": _signed_in,
@@ -685,6 +748,8 @@ RULES: dict[str, Rule] = {
     **CONCERN_RULES,
     # The family's side: innsynslogg, consent requests, calendar files, consent texts.
     **FAMILY_RULES,
+    # Notifications: the centre, preferences, failed e-mails, and who may be told.
+    **NOTIFICATION_RULES,
 }
 
 

@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "stafett.core",
     "stafett.organisation",
     "stafett.accounts",
@@ -49,6 +51,7 @@ INSTALLED_APPS = [
     "stafett.concerns",
     "stafett.guides",
     "stafett.demo",
+    "stafett.notifications",
 ]
 
 MIDDLEWARE = [
@@ -85,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "stafett.core.context_processors.stafett",
+                "stafett.notifications.context_processors.notifications",
             ],
         },
     },
@@ -224,6 +228,22 @@ EMAIL_USE_TLS = env_bool("STAFETT_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("STAFETT_FROM_EMAIL", "Stafett <stafett@localhost>")
 # Absolute address used in e-mailed links.
 STAFETT_BASE_URL = env_str("STAFETT_BASE_URL", "http://127.0.0.1:8000")
+
+# Background work (e-mails, scheduled checks) through Django's tasks API: the django-tasks
+# backport with its database backend (django-tasks-db), run by `manage.py db_worker`;
+# `manage.py stafett_scheduler` enqueues the periodic checks (README: "Background work").
+# Tests replace the backend with the ImmediateBackend (tests/conftest.py).
+TASKS = {
+    "default": {
+        "BACKEND": env_str("STAFETT_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# Seconds between two runs of the scheduled checks (expiring consent, overdue
+# evaluations, digests, e-mails due for another try).
+STAFETT_SCHEDULER_INTERVAL = env_int("STAFETT_SCHEDULER_INTERVAL", 120, minimum=5)
+# Local hour (Europe/Oslo) from which the daily digests go out.
+STAFETT_DIGEST_HOUR = env_int("STAFETT_DIGEST_HOUR", 7, minimum=0)
 
 LOGGING = {
     "version": 1,

@@ -23,6 +23,7 @@ from tests.concerns.walk import CONCERN_EXPECTED, concern_values
 from tests.conftest import PERSONAS, World
 from tests.factories import english_client, login
 from tests.guides.walk import GUIDE_EXPECTED, guide_values
+from tests.notifications.walk import NOTIFICATION_EXPECTED
 from tests.policy.log_table import LOG_ROLES, LOG_TABLES
 from tests.policy.log_world import STATES, WalkLog, make_log
 from tests.policy.walker import Route, walk_all
@@ -123,6 +124,8 @@ EXPECTED: dict[str, dict[str, dict[str, Any]]] = {
     **CONCERN_EXPECTED,
     # Action guides, tools and filled forms (tests/guides/walk.py).
     **GUIDE_EXPECTED,
+    # Notifications: the centre, e-mail choices, failed e-mails (tests/notifications/walk.py).
+    **NOTIFICATION_EXPECTED,
 }
 # Relay logs: walked separately, once per consent state, with a participant role.
 NOT_LOGS = set(EXPECTED)

@@ -29,6 +29,7 @@ from stafett.core.dates import add_months
 from stafett.core.errors import ConflictError, ServiceError
 from stafett.logs.models import Handover, RelayLog
 from stafett.logs.services import add_event, lock_log, require
+from stafett.notifications import services as notifications
 from stafett.organisation.models import Unit
 from stafett.people.models import Guardianship
 from stafett.policy import Actor, Decision, acting_user, current_consent, decide, log_facts
@@ -339,6 +340,7 @@ def withdraw_consent(*, actor: Actor, log: RelayLog) -> Consent:
             event_type="consent.withdrawn",
             body=_("Consent withdrawn. The services no longer have access to the log."),
         )
+        notifications.consent_ended(log=log, consent=consent, occasion="withdrawn")
         consent.refresh_from_db()
         withdrawn: Consent = consent
         return withdrawn

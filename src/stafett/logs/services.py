@@ -34,6 +34,7 @@ from stafett.logs.models import (
     Step,
     VoiceMode,
 )
+from stafett.notifications import services as notifications
 from stafett.organisation.models import Membership, Unit
 from stafett.people.models import Subject
 from stafett.policy import Actor, Decision, LogFacts, Role, acting_user, decide, log_facts
@@ -392,6 +393,7 @@ def propose_handover(
             body=_("Proposed to hand the baton to %(person)s (%(unit)s).")
             % {"person": to_user, "unit": to_unit.name},
         )
+        notifications.handover_proposed(actor=actor, handover=handover)
         return handover
 
 
@@ -449,6 +451,7 @@ def answer_handover(
         from stafett.consent.services import renew_after_handover_locked
 
         renew_after_handover_locked(actor=actor, log=log, handover=handover)
+        notifications.handover_accepted(actor=actor, handover=handover)
         return handover
 
 
@@ -734,6 +737,7 @@ def add_entry(
             _mark_measure_evaluated(actor=actor, log=log, facts=facts, measure=data["measure"])
         log.updated_at = timezone.now()
         log.save(update_fields=["updated_at"])
+        notifications.entry_written(actor=actor, entry=entry)
         return entry
 
 
@@ -822,4 +826,7 @@ def edit_entry(*, actor: Actor, entry: Entry, base_version: int, **fields: Any) 
                     "Nothing was overwritten: look at the new version and make your change again."
                 )
             )
-        return _append_version(actor=actor, log=log, facts=facts, entry=entry, data=fields)
+        previous = entry.latest
+        version = _append_version(actor=actor, log=log, facts=facts, entry=entry, data=fields)
+        notifications.entry_written(actor=actor, entry=entry, previous=previous)
+        return version

@@ -1,0 +1,70 @@
+"""The notification centre, each person's e-mail choices, and the administrator's list
+of e-mails that failed. Thin: the policy decides, selectors read, services write."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from stafett.notifications import selectors, services
+from stafett.notifications.models import EmailSettings, Kind, Mode, NotificationPreference
+from stafett.policy import access_municipality, actor_for, requires
+
+
+@require_GET
+@requires("notification.list")
+def centre(request: HttpRequest) -> HttpResponse:
+    """The latest notifications; the unread ones are marked, and are read once shown."""
+    actor = actor_for(request)
+    items = selectors.centre(actor)
+    rows = [
+        {"notification": n, "sentence": services.sentence(n), "unread": n.read_at is None}
+        for n in items
+    ]
+    response = render(request, "notifications/centre.html", {"rows": rows})
+    services.mark_read(actor=actor, notification_ids=[n.id for n in items if n.read_at is None])
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@requires("notification.preferences")
+def preferences(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request)
+    user = actor.user
+    assert user is not None
+    if request.method == "POST":
+        modes = {kind: request.POST.get(f"mode-{kind}", Mode.IMMEDIATE) for kind in Kind.values}
+        services.set_preferences(
+            actor=actor, modes=modes, language=request.POST.get("language", "")
+        )
+        messages.success(request, _("Your e-mail choices are saved."))
+        return redirect("notifications:preferences")
+    chosen = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "mode"))
+    language = (
+        EmailSettings.objects.filter(user=user).values_list("language", flat=True).first() or ""
+    )
+    kinds = [
+        {"value": value, "label": label, "mode": chosen.get(value, Mode.IMMEDIATE)}
+        for value, label in Kind.choices
+    ]
+    return render(
+        request,
+        "notifications/preferences.html",
+        {
+            "kinds": kinds,
+            "modes": Mode.choices,
+            "email_languages": settings.LANGUAGES,
+            "language": language,
+        },
+    )
+
+
+@require_GET
+def failed_deliveries(request: HttpRequest) -> HttpResponse:
+    access_municipality(request, "notification.deliveries")
+    deliveries = selectors.troubled_deliveries(actor_for(request))
+    return render(request, "notifications/failed_deliveries.html", {"deliveries": deliveries})
