@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from stafett.audit.log import record_accesses
 from stafett.concerns.models import (
@@ -100,7 +101,9 @@ def overdue_for_home(actor: Actor, today: datetime.date | None = None) -> Overdu
         shared_unread = list(
             Concern.objects.in_municipality(actor.municipality_id)
             .filter(
-                status=Concern.Status.OPEN,
+                # On the violence/abuse path the leader is told until they have read it,
+                # even once the report is sent.
+                Q(status=Concern.Status.OPEN) | Q(violence_path_at__isnull=False),
                 shares__user=actor.user,
                 shares__first_read_at__isnull=True,
             )
@@ -256,8 +259,16 @@ def report_initial(concern: Concern, user: Any, version: ReportVersion | None) -
     guardians = ""
     if subject is not None:
         guardians = "\n".join(
-            g.guardian.get_full_name()
-            for g in Guardianship.objects.filter(subject=subject).select_related("guardian")
+            f"{g.guardian.get_full_name()} ({g.get_relation_display()}, "
+            + (
+                str(_("parental responsibility"))
+                if g.parental_responsibility
+                else str(_("no parental responsibility"))
+            )
+            + ")"
+            for g in Guardianship.objects.filter(subject=subject)
+            .select_related("guardian")
+            .order_by("-parental_responsibility", "id")
         )
     return {
         "reporter_name": user.get_full_name() or user.username,
