@@ -598,3 +598,40 @@ def test_an_open_concern_without_the_path_has_no_report(
     assert client.get(url("report_edit", concern)).status_code == 403
     assert client.get(url("report", concern)).status_code == 404
     assert client.get(url("report_pdf", concern)).status_code == 404
+
+
+# --- leftovers of issue 5: other tools on a concern, the public guide from home ----------
+
+
+def test_a_concern_offers_the_steps_tools_and_the_other_tools(
+    world: World, concern: Concern, login_as: Any
+) -> None:
+    from tests.guides.builders import make_guide, make_tool
+
+    listed = make_tool(world, title="Observasjonsskjema")
+    other = make_tool(world, title="Kartleggingsskjema")
+    make_tool(world, title="Utkast", publish=False)  # never published: not offered
+    make_guide(world, level=0, step="assess", what="Skriv ned.", tools=[listed])
+    client = login_as(world.employee)
+    html = client.get(url("detail", concern)).content.decode()
+    others = html.split('id="other-tools"', 1)[1].split("</section>", 1)[0]
+    assert "Kartleggingsskjema" in others
+    assert "Observasjonsskjema" not in others and "Utkast" not in others
+    fill = reverse("guides:fill_concern", kwargs={"template": other.uuid, "concern": concern.uuid})
+    assert fill in others
+    assert client.get(fill).status_code == 200
+    # Those it was shared with read the concern; they do not fill in tools for it.
+    services.share_concern(
+        actor=as_actor(world.employee), concern=concern, user=world.leader, role="leader"
+    )
+    assert (
+        'id="other-tools"'
+        not in login_as(world.leader).get(url("detail", concern)).content.decode()
+    )
+
+
+def test_the_guardians_home_links_to_the_public_guides(world: World, login_as: Any) -> None:
+    html = login_as(world.guardian).get(reverse("home:home")).content.decode()
+    public = reverse("guides:public_guides", kwargs={"municipality": world.municipality.uuid})
+    assert public in html
+    assert login_as(None).get(public).status_code == 200
