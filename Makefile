@@ -39,12 +39,31 @@ system-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-# The demo on http://127.0.0.1:$(PORT) (SQLite in var/ unless DATABASE_URL says otherwise).
+# The demo on http://127.0.0.1:$(PORT) (SQLite in var/ unless DATABASE_URL says otherwise),
+# with the background worker and the scheduler (see `worker`) running beside the web server
+# and stopped when it stops. E-mails are printed here (the console backend).
 run: install
 	$(PY) manage.py migrate --noinput -v 0
 	STAFETT_DEMO=1 $(PY) manage.py load_demo
 	@echo "Stafett demo: http://127.0.0.1:$(PORT)/  (demo log-ins are listed in README.md)"
-	STAFETT_DEMO=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@export STAFETT_DEMO=1; \
+	$(PY) manage.py db_worker --no-startup-delay & worker=$$!; \
+	$(PY) manage.py stafett_scheduler & scheduler=$$!; \
+	trap 'kill $$worker $$scheduler 2>/dev/null; wait $$worker $$scheduler 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Background work alone (production runs one or more of these beside the web servers):
+# `db_worker` runs the queued tasks (e-mails, checks) from the database; the scheduler
+# enqueues the scheduled checks every STAFETT_SCHEDULER_INTERVAL seconds (default 120).
+# Both stop together (Ctrl-C, or SIGTERM to this make).
+worker: install
+	$(PY) manage.py migrate --noinput -v 0
+	@$(PY) manage.py stafett_scheduler & scheduler=$$!; \
+	$(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker $$scheduler 2>/dev/null; wait $$worker $$scheduler 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
+	wait $$worker
 
 # The whole suite on two workers; browser tests share one worker (xdist group "browser").
 test: install

@@ -24,7 +24,9 @@ MEETING_LENGTH = datetime.timedelta(hours=1)
 
 
 def meeting_uid(entry: Any) -> str:
-    return f"meeting-{entry.uuid}@stafett"
+    """The same UID as the family's "add to calendar" download (logs/views_family.py), so
+    that an e-mailed change updates the event the download made."""
+    return f"{entry.uuid}@stafett"
 
 
 def meeting_ics(*, entry: Any, version: Any, method: str, attendee_email: str, link: str) -> bytes:
