@@ -96,6 +96,11 @@ def load_demo() -> None:
 
     load_demo_guides(municipalities=municipalities, users=users)
 
+    # Concerns (level 0) for the kindergarten and the school (see demo/concerns.py).
+    from stafett.demo.concerns import load_demo_concerns
+
+    load_demo_concerns(users=users, units=units)
+
     _reset_login_lockouts(list(users))
 
 
