@@ -105,6 +105,17 @@ VALID: dict[str, dict[str, dict[str, Any]]] = {
     },
     # The log is open: reopening it is refused (GET), or answered "already open" (POST).
     "logs:reopen": {"GET": insiders(), "POST": insiders(employee=302, guardian=302)},
+    # The family's side (issue 6). Who has read the log: the family only, in every state.
+    "logs:access_list": {"GET": insiders(guardian=200), "POST": WRONG_METHOD},
+    # A meeting as a calendar file: whoever reads the log.
+    "logs:meeting_calendar": {
+        "GET": insiders(employee=200, participant=200, guardian=200),
+        "POST": WRONG_METHOD,
+    },
+    # The family renews, or asks to change the scope; the coordinator answers.
+    "logs:consent_renew": {"GET": WRONG_METHOD, "POST": insiders(guardian=302)},
+    "logs:scope_ask": {"GET": WRONG_METHOD, "POST": insiders(guardian=302)},
+    "logs:scope_answer": {"GET": WRONG_METHOD, "POST": insiders(employee=302)},
 }
 
 # Without valid consent: no content for professionals, the family keeps reading; the
@@ -122,6 +133,7 @@ WITHOUT_CONSENT: dict[str, dict[str, dict[str, Any]]] = {
     "logs:handover_propose": {"GET": insiders(leader=200), "POST": insiders(leader=FORM_POST)},
     "logs:handover_cancel": {"GET": WRONG_METHOD, "POST": insiders(leader=302)},
     "logs:move": {"GET": insiders(), "POST": insiders()},
+    "logs:meeting_calendar": {"GET": insiders(guardian=200), "POST": WRONG_METHOD},
 }
 
 LOG_TABLES = {"valid": VALID, "expired": WITHOUT_CONSENT, "withdrawn": WITHOUT_CONSENT}

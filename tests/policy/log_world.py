@@ -14,8 +14,14 @@ from typing import Any
 
 from django.utils import timezone
 
-from stafett.consent.models import Consent, ConsentUnit
-from stafett.consent.services import give_consent, request_consent, widen_scope, withdraw_consent
+from stafett.consent.models import Consent, ConsentUnit, ScopeChangeRequest
+from stafett.consent.services import (
+    ask_scope_change,
+    give_consent,
+    request_consent,
+    widen_scope,
+    withdraw_consent,
+)
 from stafett.logs.models import Entry, Handover, Participant, RelayLog
 from stafett.logs.services import add_entry, add_participant, propose_handover, start_log
 from stafett.organisation.models import ServiceCategory
@@ -39,6 +45,8 @@ class WalkLog:
     entry: Entry
     handover: Handover
     pending_unit: ConsentUnit
+    meeting: Entry
+    scope_request: ScopeChangeRequest
 
 
 def make_log(world: World, state: str) -> WalkLog:
@@ -60,6 +68,17 @@ def make_log(world: World, state: str) -> WalkLog:
         actor=coordinator, log=log, user=world.school_employee, unit=world.school, task="Lærar"
     )
     entry = add_entry(actor=coordinator, log=log, kind="note", body="Eit notat.")
+    meeting = add_entry(
+        actor=coordinator,
+        log=log,
+        kind="meeting",
+        meeting_kind="start_up",
+        starts_at=timezone.now() + datetime.timedelta(days=3),
+        place="Solsida barnehage",
+    )
+    scope_request = ask_scope_change(
+        actor=as_actor(world.guardian), log=log, unit=world.school, kind="remove"
+    )
     health = f.make_unit(
         world.municipality,
         "Testvik helsestasjon",
@@ -82,4 +101,4 @@ def make_log(world: World, state: str) -> WalkLog:
         withdraw_consent(actor=as_actor(world.guardian), log=log)
     log.refresh_from_db()
     consent.refresh_from_db()
-    return WalkLog(log, consent, participant, entry, handover, pending_unit)
+    return WalkLog(log, consent, participant, entry, handover, pending_unit, meeting, scope_request)

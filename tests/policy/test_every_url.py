@@ -18,6 +18,7 @@ from django.test import Client
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from stafett.consent.models import ConsentText
 from stafett.organisation.models import EmergencyContact
 from tests.concerns.walk import CONCERN_EXPECTED, concern_values
 from tests.conftest import PERSONAS, World
@@ -115,6 +116,10 @@ EXPECTED: dict[str, dict[str, dict[str, Any]]] = {
     "organisation:leader_add": {"GET": NO_GET, "POST": ADMIN_POST},
     "organisation:leader_new": {"GET": NO_GET, "POST": ADMIN_POST},
     "organisation:leader_remove": {"GET": ADMIN_PAGE, "POST": ADMIN_POST},
+    # Consent texts in more languages (issue 6).
+    "organisation:consent_texts": {"GET": ADMIN_OWN_PAGE, "POST": ADMIN_OWN_POST},
+    "organisation:consent_text_edit": {"GET": ADMIN_PAGE, "POST": ADMIN_POST},
+    "organisation:consent_text_remove": {"GET": NO_GET, "POST": ADMIN_POST},
     # Unit leader.
     "organisation:unit_staff": {"GET": LEADER_PAGE, "POST": NO_POST},
     "organisation:employee_add": {"GET": NO_GET, "POST": LEADER_POST},
@@ -146,10 +151,24 @@ def _fill(route: Route, world: World) -> dict[str, Any]:
         "token": default_token_generator.make_token(world.employee),
         **concern_values(world, route),
         **guide_values(world, route),
+        "text": _consent_text(world).uuid,
     }
     missing = [name for name in route.kwargs if name not in values]
     assert not missing, f"{route.name}: add a test value for URL parameter(s) {missing}"
     return {name: values[name] for name in route.kwargs}
+
+
+def _consent_text(world: World) -> ConsentText:
+    text, _ = ConsentText.objects.get_or_create(
+        municipality=world.municipality,
+        language="pl",
+        defaults={
+            "information": "Informacja o zgodzie.",
+            "consent_statement": "Zgadzam się.",
+            "updated_by": world.admin,
+        },
+    )
+    return text
 
 
 def _log_fill(route: Route, world: World, walk: WalkLog) -> dict[str, Any]:
@@ -162,6 +181,8 @@ def _log_fill(route: Route, world: World, walk: WalkLog) -> dict[str, Any]:
         "unit": walk.pending_unit.unit.uuid,
         "participant": walk.participant.uuid,
         "handover": walk.handover.uuid,
+        "meeting": walk.meeting.uuid,
+        "request_id": walk.scope_request.uuid,
     }
     missing = [name for name in route.kwargs if name not in values]
     assert not missing, f"{route.name}: add a test value for URL parameter(s) {missing}"

@@ -7,7 +7,7 @@ from stafett.logs import views_family as views
 urlpatterns: list[URLPattern] = [
     path("<uuid:log>/who-has-read/", views.access_list, name="access_list"),
     path(
-        "<uuid:log>/meetings/<uuid:entry>/calendar.ics",
+        "<uuid:log>/meetings/<uuid:meeting>/calendar.ics",
         views.meeting_calendar,
         name="meeting_calendar",
     ),

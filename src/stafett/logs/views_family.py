@@ -128,13 +128,13 @@ def access_list(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
 
 @explain_refusal
 @require_GET
-def meeting_calendar(request: HttpRequest, log: uuid.UUID, entry: uuid.UUID) -> HttpResponse:
+def meeting_calendar(request: HttpRequest, log: uuid.UUID, meeting: uuid.UUID) -> HttpResponse:
     """`logs:meeting_calendar`: one meeting as an .ics file for the reader's calendar
     (Europe/Oslo times). It names the meeting, the place and the child's first name only."""
     with transaction.atomic():
         obj, facts = access_log(request, log, "log.meeting_calendar")
         found = selectors.meeting_in_log(
-            obj, entry, visible=visible_entries(actor_for(request), facts)
+            obj, meeting, visible=visible_entries(actor_for(request), facts)
         )
         if found is None or found.latest is None or found.latest.starts_at is None:
             raise Http404

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from stafett.organisation import views
+from stafett.organisation import views, views_texts
 
 app_name = "organisation"
 
@@ -25,6 +25,18 @@ urlpatterns = [
         "municipality/units/<uuid:unit>/leaders/<uuid:person>/remove/",
         views.leader_remove,
         name="leader_remove",
+    ),
+    # Consent texts in more languages (issue 6).
+    path("municipality/consent-texts/", views_texts.consent_texts, name="consent_texts"),
+    path(
+        "municipality/consent-texts/<uuid:text>/",
+        views_texts.consent_text_edit,
+        name="consent_text_edit",
+    ),
+    path(
+        "municipality/consent-texts/<uuid:text>/remove/",
+        views_texts.consent_text_remove,
+        name="consent_text_remove",
     ),
     # The unit leader.
     path("units/<uuid:unit>/staff/", views.unit_staff, name="unit_staff"),
