@@ -635,3 +635,14 @@ def test_the_guardians_home_links_to_the_public_guides(world: World, login_as: A
     public = reverse("guides:public_guides", kwargs={"municipality": world.municipality.uuid})
     assert public in html
     assert login_as(None).get(public).status_code == 200
+
+
+def test_the_new_pages_have_no_inline_script_or_style(
+    world: World, on_path: Concern, login_as: Any
+) -> None:
+    services.save_report(actor=as_actor(world.employee), concern=on_path, content=content())
+    client = login_as(world.employee)
+    for name in ("detail", "violence_path", "report", "report_edit", "report_sent"):
+        html = client.get(url(name, on_path)).content.decode()
+        assert "style=" not in html and "<style" not in html, name
+        assert all("src=" in tag for tag in re.findall(r"<script[^>]*>", html)), name
