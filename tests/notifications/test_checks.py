@@ -172,3 +172,13 @@ def test_the_scheduler_runs_the_checks_through_the_task_queue(
     call_command("stafett_scheduler", "--once")
     assert len(mailoutbox) == 2
     assert run_checks()["consents"] == 0
+
+
+def test_a_repeat_run_of_the_evaluation_check_costs_the_same_for_many_measures(
+    active_log: LogWorld, run: Any, django_assert_max_num_queries: Any
+) -> None:
+    for _ in range(8):
+        _overdue_measure(active_log)
+    assert run(check_evaluations, timezone.localdate()) == 16
+    with django_assert_max_num_queries(2):
+        assert check_evaluations(timezone.localdate()) == 0

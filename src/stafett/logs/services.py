@@ -325,9 +325,8 @@ def _tell_removed_participant(participant: Participant, coordinator: User) -> No
         "message": participant.removal_message,
         "home_url": settings.STAFETT_BASE_URL.rstrip("/") + reverse("home:home"),
     }
-    municipality = person.municipality
-    language = municipality.language if municipality is not None else settings.LANGUAGE_CODE
-    with translation.override(language):
+    # The person's own choice of e-mail language, else the municipality's.
+    with translation.override(notifications.email_language(person)):
         subject = " ".join(
             render_to_string("logs/email/participant_removed_subject.txt", context).split()
         )

@@ -116,6 +116,23 @@ def _subject_line(notification: Notification) -> str:
 # --- Recording events -------------------------------------------------------------------
 
 
+def event_key(kind: str, target: Any, occasion: str = "") -> str:
+    """(kind, object, occasion): with the recipient, what makes an event happen once."""
+    return f"{kind}:{target.uuid}:{occasion}"[:120]
+
+
+def _told(kind: str, keys: list[str]) -> set[tuple[int, str]]:
+    """(recipient, key) pairs already recorded: a check's repeat run costs one query."""
+    told: set[tuple[int, str]] = set()
+    for start in range(0, len(keys), 500):
+        told |= set(
+            Notification.objects.filter(kind=kind, key__in=keys[start : start + 500]).values_list(
+                "recipient_id", "key"
+            )
+        )
+    return told
+
+
 def mode_for(user: User, kind: str) -> str:
     pref = NotificationPreference.objects.filter(user=user, kind=kind).first()
     return pref.mode if pref is not None else Mode.IMMEDIATE
@@ -135,7 +152,7 @@ def notify(
     """Record the event for each recipient (once: a repeat adds nothing) and queue the
     immediate e-mails for when the caller's transaction commits."""
     target = entry or consent or handover or log
-    key = f"{kind}:{target.uuid}:{occasion}"[:120]
+    key = event_key(kind, target, occasion)
     people: dict[int, User] = {}
     for user in recipients:
         if user is not None and user.is_active and user.municipality_id == log.municipality_id:
@@ -385,10 +402,26 @@ def check_evaluations(today: datetime.date | None = None) -> int:
         latest__evaluation_date__lte=today,
         latest__measure_status__in=[MeasureStatus.PLANNED, MeasureStatus.RUNNING],
     ).select_related("latest", "latest__responsible", "log", "log__coordinator")
-    for entry in due:
-        version = entry.latest
+    candidates = [
+        (entry, entry.latest)
+        for entry in due
+        if entry.latest is not None and entry.latest.evaluation_date is not None
+    ]
+    told = _told(
+        Kind.EVALUATION_DUE,
+        [
+            event_key(Kind.EVALUATION_DUE, e, v.evaluation_date.isoformat())
+            for e, v in candidates
+            if v.evaluation_date is not None
+        ],
+    )
+    for entry, version in candidates:
         if version is None or version.evaluation_date is None:
             continue
+        key = event_key(Kind.EVALUATION_DUE, entry, version.evaluation_date.isoformat())
+        people = [version.responsible_id, entry.log.coordinator_id]
+        if all(p is None or (p, key) in told for p in people):
+            continue  # told before: no queries on a repeat run
         with transaction.atomic():
             made += len(
                 notify(
