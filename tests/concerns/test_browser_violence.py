@@ -33,6 +33,7 @@ from tests.concerns.conftest import as_actor, register
 from tests.conftest import World
 from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, SHOTS, assert_accessible
 from tests.e2e.test_relay_log_journey import DESKTOP, PHONE, Persona
+from tests.guides.builders import make_guide, make_tool
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -121,6 +122,9 @@ def test_the_violence_path_from_a_concern_to_a_sent_report(
     gro = Persona(browser, server, w.guardian, PHONE)
 
     log = consented_log(w)
+    observation = make_tool(w, title="Observasjonsskjema")
+    make_tool(w, title="Kartleggingsskjema")
+    make_guide(w, level=0, step="assess", what="Skriv ned kva du såg.", tools=[observation])
 
     # --- What Gro sees before (a first round marks what is new as seen). -------------------
     before = {}
@@ -136,6 +140,13 @@ def test_the_violence_path_from_a_concern_to_a_sent_report(
     page = eva.page
     eva.goto(f"/concerns/{concern.uuid}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Concern: Mia Mor")
+    # The guide's tool at this step, and the municipality's other tools beside it.
+    expect(page.get_by_role("region", name="The action guide at this step")).to_contain_text(
+        "Observasjonsskjema"
+    )
+    expect(page.get_by_role("region", name="Other tools")).to_contain_text("Kartleggingsskjema")
+    assert_accessible(page)
+    shot(page, "concern-before")
     page.get_by_role("link", name="I suspect violence or sexual abuse").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("I suspect violence or sexual abuse")
     rule = page.get_by_role("region", name="Guardians are not informed first")
