@@ -147,6 +147,7 @@ def test_taking_the_path_records_who_and_when_and_tells_the_leader(
     home = login_as(world.leader).get(reverse("home:home")).content.decode()
     assert "1 concern shared with you, not read yet" in home
     assert url("detail", concern) in home
+    assert "Violence or abuse suspected" in home
     # Nobody else was shared with, and nothing was sent.
     assert ConcernShare.objects.count() == 1
     assert mail.outbox == []

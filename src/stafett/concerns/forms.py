@@ -182,6 +182,10 @@ class DecideForm(AccessibleForm):
             outcome = self.fields["outcome"]
             assert isinstance(outcome, forms.ChoiceField)
             outcome.choices = [c for c in Outcome.choices if c[0] != Outcome.LEVEL]
+            outcome.help_text = _(
+                "On the violence/abuse path the concern cannot go on to a relay log with the "
+                "guardians."
+            )
             outcome.error_messages["invalid_choice"] = _(
                 "This concern took the violence/abuse path: it cannot go on to a relay log "
                 "with the guardians. Report to child welfare."
