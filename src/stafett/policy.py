@@ -672,8 +672,9 @@ def _notification_send(actor: Actor, f: NotificationFacts) -> Decision:
         return Decision.HIDDEN
     user_id = actor.user.id if actor.user is not None else None
     if f.kind == "consent_ended":
-        # "Your access has ended", without content: to staff who took part.
-        return Decision.ALLOW if actor.is_staff_member else Decision.FORBIDDEN
+        # "Your access has ended", without content: to the professionals on the log.
+        on_log = lf.participant is not None or lf.is_coordinator
+        return Decision.ALLOW if actor.is_staff_member and on_log else Decision.FORBIDDEN
     if f.kind == "handover_accepted":
         # Told to the coordinator who handed over (and who proposed it): no content.
         h = f.handover

@@ -157,7 +157,7 @@ def test_digest_mode_sends_one_email_a_day_with_everything_and_never_twice(
     assert send_digests(morning + datetime.timedelta(hours=3)) == []
     assert [m.to for m in mailoutbox] == [[world.employee.email]]
     digest = mailoutbox[0]
-    assert digest.subject == "Stafett: what happened today"
+    assert digest.subject == "Stafett: your daily summary"
     assert digest.body.count("A bright spot was added to a relay log.") == 2
     assert "one e-mail a day" in digest.body
     assert_no_content(mailoutbox)

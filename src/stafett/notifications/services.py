@@ -627,7 +627,7 @@ def build_message(delivery: Delivery) -> EmailMultiAlternatives:
             "digest": delivery.mode == Mode.DIGEST,
         }
         if delivery.mode == Mode.DIGEST:
-            subject = str(_("Stafett: what happened today"))
+            subject = str(_("Stafett: your daily summary"))
         else:
             subject = _subject_line(items[0])
         body = render_to_string("notifications/email/notice.txt", context)
