@@ -38,6 +38,7 @@ from django.utils import timezone
 
 from stafett.audit.log import record_accesses
 from stafett.consent.models import Consent, ConsentGiver, ConsentState, ConsentUnit
+from stafett.consent.selectors import open_scope_requests_for_coordinator
 from stafett.home.models import LogVisit
 from stafett.logs.models import Entry, EntryKind, Handover, MeasureStatus, Participant, RelayLog
 from stafett.organisation.models import Membership, Municipality, Unit
@@ -157,6 +158,10 @@ class MeetingRow:
     @property
     def url(self) -> str:
         return log_url("detail", log=self.log.uuid)
+
+    @property
+    def calendar_url(self) -> str:
+        return log_url("meeting_calendar", log=self.log.uuid, meeting=self.entry.uuid)
 
 
 @dataclass
@@ -406,6 +411,15 @@ def home_context(request: HttpRequest) -> dict[str, Any]:
             shown.append((item.log.subject, _staff_role(actor, item.log), "home.log_list"))
         for handover in staff.handovers:
             shown.append((handover.log.subject, "handover", "home.log_metadata"))
+    if Role.EMPLOYEE in roles or Role.UNIT_LEADER in roles:
+        # Families' requests to change their consent, on the logs this person coordinates.
+        context["scope_requests"] = list(
+            open_scope_requests_for_coordinator(actor.user.id, actor.municipality_id)[:LIST_LIMIT]
+            if actor.user is not None
+            else []
+        )
+        for item in context["scope_requests"]:
+            shown.append((item.log.subject, "coordinator", "home.log_list"))
     if Role.UNIT_LEADER in roles:
         leader = _leader_home(request, actor)
         context["leader"] = leader
@@ -665,6 +679,8 @@ def _family_home(actor: Actor) -> FamilyHome:
         new_counts = dict(
             Entry.objects.filter(log_id__in=ids)
             .exclude(created_by=user)
+            # The youth's entries for the coordinator only are not the family's to count.
+            .exclude(coordinator_only=True)
             .annotate(seen=Subquery(seen))
             .filter(Q(seen__isnull=True) | Q(created_at__gt=F("seen")))
             .order_by()

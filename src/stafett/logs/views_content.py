@@ -275,6 +275,7 @@ def detail(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
         "last_seen": last_seen,
         "scope_requests": scope_requests,
         "can_see_access_list": allowed(actor, "log.access_list", facts),
+        "can_add_bright_spot": allowed(actor, "log.add_bright_spot", facts),
     }
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "timeline":
         return render(request, "logs/_timeline.html", context)

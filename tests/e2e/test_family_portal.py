@@ -1,0 +1,250 @@
+"""Issue 6, the family's side, on a phone (390×844) in headless Chromium against the live
+server.
+
+Gro (Mia's mother) logs in with her password, reads the relay log (a summary in plain
+words at the top: who helps us, what we work towards, what is being done, the next
+meeting with a calendar file), adds a bright spot, opens "Who has read our log" and sees
+Eva's (the coordinator's) earlier read, renews the consent, then withdraws it. Siri (a
+participant) is refused at her next request. axe-core checks every page.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings as django_settings
+from django.utils import timezone
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Page,
+    Response,
+    ViewportSize,
+    expect,
+    sync_playwright,
+)
+
+from stafett.audit.log import verify_chain
+from stafett.audit.models import AccessLogEntry
+from stafett.consent.models import Consent
+from stafett.consent.services import give_consent, request_consent
+from stafett.logs.models import EntryKind
+from stafett.logs.services import add_entry, add_participant, start_log
+from stafett.policy import Actor, build_actor
+from tests import factories as f
+from tests.conftest import World
+from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, SHOTS, assert_accessible
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+PHONE: ViewportSize = {"width": 390, "height": 844}
+GOAL = "Mia leikar saman med andre barn kvar dag"
+MEASURE = "Fast vaksen i frileiken"
+TASK = "Kontaktlærar, førebur skulestarten"
+BRIGHT_SPOT = "Mia song for heile klassen i dag!"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def as_actor(user: Any) -> Actor:
+    user.is_verified = lambda: True
+    return build_actor(user)
+
+
+class Phone:
+    """Gro's own phone: a fresh browser context reading the pages in English, collecting
+    CSP violations, script errors and page resources the server could not deliver."""
+
+    def __init__(self, browser: Browser, server: str) -> None:
+        self.server = server
+        self.context = browser.new_context(viewport=PHONE, locale="nb-NO", accept_downloads=True)
+        self.context.add_cookies(
+            [{"name": django_settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": server}]
+        )
+        self.page: Page = self.context.new_page()
+        self.problems: list[str] = []
+        self.page.on("console", self._on_console)
+        self.page.on("pageerror", lambda error: self.problems.append(f"script: {error}"))
+        self.page.on("response", self._on_response)
+
+    def _on_console(self, message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            self.problems.append(f"CSP: {message.text}")
+
+    def _on_response(self, response: Response) -> None:
+        path = urlsplit(response.url).path
+        resource = response.request.resource_type != "document" and path != "/favicon.ico"
+        if resource and response.status >= 400:
+            self.problems.append(f"{response.request.method} {path} answered {response.status}")
+
+    def check(self, name: str) -> None:
+        """axe-core on the page, and a full-page screenshot for people to look at."""
+        assert_accessible(self.page)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SHOTS / f"family-{name}.png"), full_page=True)
+
+    def saved(self, message: str) -> None:
+        expect(self.page.locator(".messages")).to_contain_text(message)
+        expect(self.page.locator(".errorlist, .form-errors")).to_have_count(0)
+
+    def close(self) -> None:
+        assert self.problems == [], "\n".join(self.problems)
+        self.context.close()
+
+
+def test_a_guardian_on_her_phone_reads_writes_sees_who_read_renews_and_withdraws(
+    live_server: Any, browser: Browser, transactional_db: Any, world: World
+) -> None:
+    w = world
+    server = str(live_server.url)
+    today = timezone.localdate()
+    # A log in force: Eva coordinates, Siri (school) takes part, Gro consented.
+    eva = as_actor(w.employee)
+    log = start_log(actor=eva, subject=w.child, unit=w.kindergarten, level=2)
+    consent = request_consent(
+        actor=eva,
+        log=log,
+        purpose="Samarbeid mellom barnehage og skule om Mia.",
+        valid_from=today,
+        valid_to=today + datetime.timedelta(days=20),  # expiring soon: time to renew
+        units=[w.kindergarten, w.school],
+        method=Consent.Method.DIGITAL,
+    )
+    give_consent(actor=as_actor(w.guardian), consent=consent)
+    log.refresh_from_db()
+    add_participant(actor=eva, log=log, user=w.school_employee, unit=w.school, task=TASK)
+    add_entry(actor=eva, log=log, kind=EntryKind.GOAL, title=GOAL, body="")
+    add_entry(
+        actor=eva,
+        log=log,
+        kind=EntryKind.MEASURE,
+        title=MEASURE,
+        responsible=w.school_employee,
+        start_date=today,
+        evaluation_date=today + datetime.timedelta(days=42),
+    )
+    meeting_at = timezone.make_aware(
+        datetime.datetime.combine(today + datetime.timedelta(days=3), datetime.time(14, 0))
+    )
+    add_entry(
+        actor=eva,
+        log=log,
+        kind=EntryKind.MEETING,
+        meeting_kind="start_up",
+        starts_at=meeting_at,
+        place="Solsida barnehage, møterommet",
+        invited=[w.employee, w.school_employee, w.guardian],
+    )
+    detail = f"/logs/{log.uuid}/"
+    # Eva reads the log before Gro logs in.
+    eva_client = f.login(f.english_client(), w.employee)
+    assert eva_client.get(detail).status_code == 200
+    siri_client = f.login(f.english_client(), w.school_employee)
+    assert siri_client.get(detail).status_code == 200
+
+    gro = Phone(browser, server)
+    page = gro.page
+
+    # --- Gro logs in on her phone. ---------------------------------------------------
+    page.goto(f"{server}/login/")
+    gro.check("login")
+    page.get_by_label("Username").fill(w.guardian.username)
+    page.get_by_label("Password").fill(f.PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(f"{server}/")
+    expect(page.get_by_role("heading", name="Mia Mor")).to_be_visible()
+    gro.check("home")
+
+    # --- She reads the log: the summary speaks plainly. ------------------------------
+    page.get_by_role("link", name="Relay log", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mia Mor")
+    helpers = page.get_by_role("region", name="Who helps us")
+    expect(helpers).to_contain_text("Eva Tilsett")
+    expect(helpers).to_contain_text(TASK)
+    expect(page.get_by_role("region", name="What we are working towards")).to_contain_text(GOAL)
+    doing = page.get_by_role("region", name="What is being done, and by whom")
+    expect(doing).to_contain_text(MEASURE)
+    expect(doing).to_contain_text("Siri Lærar (Testvik skule) is responsible.")
+    meeting = page.get_by_role("region", name="Next meeting")
+    expect(meeting).to_contain_text(meeting_at.strftime("%d.%m.%Y") + " 14:00")
+    gro.check("log")
+    with page.expect_download() as download_info:
+        meeting.get_by_role("link", name="Add to calendar").click()
+    ics = open(download_info.value.path(), encoding="utf-8").read()  # noqa: SIM115
+    assert "BEGIN:VEVENT" in ics
+    assert f"DTSTART;TZID=Europe/Oslo:{meeting_at:%Y%m%d}T140000" in ics
+    assert "Solsida barnehage" in ics
+
+    # --- She adds a bright spot. -----------------------------------------------------
+    expect(page.get_by_role("region", name="Who takes part")).to_have_count(0)  # said above
+    expect(page.locator(".notice")).to_contain_text("Your consent runs out on")
+    bright = page.get_by_role("region", name="Bright spots – what went well")
+    bright.get_by_role("link", name="Add a bright spot").click()
+    gro.check("bright-spot")
+    page.get_by_label("What went well?").fill(BRIGHT_SPOT)
+    page.get_by_role("button", name="Save in the log").click()
+    gro.saved("Saved in the log.")
+    expect(bright).to_contain_text(BRIGHT_SPOT)
+
+    # --- Who has read our log: Eva's earlier read, and her own. -----------------------
+    page.get_by_role("link", name="Who has read our log").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Who has read our log")
+    reads = page.get_by_role("region", name="Reads, newest first")
+    expect(reads).to_contain_text("Eva Tilsett, coordinator, Solsida barnehage")
+    expect(reads).to_contain_text("Siri Lærar, participant, Testvik skule")
+    expect(reads).to_contain_text("Gro Mor, guardian")
+    expect(reads).to_contain_text("Who has read the log")  # this very visit
+    gro.check("who-has-read")
+    page.get_by_label("Person").select_option(label="Eva Tilsett")
+    page.get_by_role("button", name="Show").click()
+    expect(reads).to_contain_text("Eva Tilsett")
+    expect(reads).not_to_contain_text("Siri Lærar")
+    expect(reads).not_to_contain_text("Gro Mor")
+
+    # --- She renews the consent, then withdraws it. -----------------------------------
+    page.get_by_role("link", name="Back to the log for Mia").click()
+    page.get_by_role("navigation", name="More about the log").get_by_role(
+        "link", name="Your consent"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your consent")
+    gro.check("consent")
+    renew = page.get_by_role("region", name="Renew your consent")
+    renew.get_by_role("button", name="Yes, renew my consent").click()
+    gro.saved("Thank you. The consent is renewed until")
+    renewal = Consent.objects.filter(log=log).order_by("-id").first()
+    assert renewal is not None and renewal.completed_at is not None
+    assert renewal.replaces_id == consent.id
+
+    page.get_by_role("link", name="Withdraw my consent").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Withdraw your consent?")
+    expect(page.locator("main")).to_contain_text("The services can no longer read or write")
+    gro.check("withdraw")
+    page.get_by_role("button", name="Yes, withdraw my consent").click()
+    gro.saved("The consent is withdrawn.")
+    gro.check("consent-withdrawn")
+    gro.close()
+
+    # --- Siri's next request is refused, and that is in the access log. ---------------
+    assert siri_client.get(detail).status_code == 403
+    refused = AccessLogEntry.objects.filter(
+        object_uuid=log.uuid, actor=w.school_employee, outcome="refused"
+    )
+    assert refused.count() == 1
+    assert AccessLogEntry.objects.filter(
+        object_uuid=log.uuid, actor=w.guardian, action="log.access_list"
+    ).exists()
+    assert verify_chain(w.municipality.id) is None
