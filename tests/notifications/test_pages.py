@@ -1,0 +1,107 @@
+"""The notification centre (unread marks, read once opened), the header's count, and
+each person's e-mail choices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from stafett.logs.models import EntryKind
+from stafett.logs.services import add_entry
+from stafett.notifications.models import (
+    EmailSettings,
+    Kind,
+    Mode,
+    Notification,
+    NotificationPreference,
+)
+from tests.logs.conftest import LogWorld
+from tests.notifications.conftest import as_actor
+
+
+def _bright_spots(lw: LogWorld, count: int) -> None:
+    for number in range(count):
+        add_entry(
+            actor=as_actor(lw.world.guardian),
+            log=lw.log,
+            kind=EntryKind.BRIGHT_SPOT,
+            body=f"SECRET {number}",
+        )
+
+
+def test_the_centre_marks_new_notifications_and_opening_it_reads_them(
+    active_log: LogWorld, login_as: Any
+) -> None:
+    eva = active_log.world.employee
+    _bright_spots(active_log, 2)
+    client = login_as(eva)
+    home = client.get("/").content.decode()
+    assert 'href="/notifications/">Notifications <span class="badge">2' in home
+    page = client.get("/notifications/").content.decode()
+    assert page.count("A bright spot was added to a relay log.") == 2
+    assert page.count(">New<") == 2
+    assert "SECRET" not in page and "Mia" not in page
+    assert f"/logs/{active_log.log.uuid}/" in page
+    assert not Notification.objects.filter(recipient=eva, read_at__isnull=True).exists()
+    again = client.get("/notifications/").content.decode()
+    assert ">New<" not in again
+    assert 'class="badge">' not in client.get("/").content.decode().split("</nav>")[0]
+
+
+def test_the_header_count_costs_the_same_whatever_the_number_of_notifications(
+    active_log: LogWorld, login_as: Any
+) -> None:
+    eva = active_log.world.employee
+    client = login_as(eva)
+    _bright_spots(active_log, 1)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/notifications/settings/")
+    _bright_spots(active_log, 10)
+    with CaptureQueriesContext(connection) as many:
+        client.get("/notifications/settings/")
+    assert len(few) == len(many)
+    with CaptureQueriesContext(connection) as centre_few:
+        client.get("/notifications/")
+    _bright_spots(active_log, 10)
+    with CaptureQueriesContext(connection) as centre_many:
+        client.get("/notifications/")
+    assert len(centre_few) == len(centre_many)
+
+
+def test_access_ended_has_no_link_into_the_log(active_log: LogWorld, login_as: Any) -> None:
+    from stafett.consent.services import withdraw_consent
+
+    world = active_log.world
+    withdraw_consent(actor=as_actor(world.guardian), log=active_log.log)
+    page = login_as(world.school_employee).get("/notifications/").content.decode()
+    assert "Your access to a relay log has ended" in page
+    assert f"/logs/{active_log.log.uuid}/" not in page
+
+
+def test_each_person_chooses_digest_or_at_once_per_kind_and_the_language(
+    world: Any, login_as: Any
+) -> None:
+    client = login_as(world.guardian)
+    page = client.get("/notifications/settings/").content.decode()
+    assert "A bright spot is added" in page
+    response = client.post(
+        "/notifications/settings/",
+        {"mode-bright_spot": "digest", "mode-meeting": "immediate", "language": "nb"},
+    )
+    assert response.status_code == 302
+    assert NotificationPreference.objects.get(user=world.guardian, kind=Kind.BRIGHT_SPOT).mode == (
+        Mode.DIGEST
+    )
+    assert EmailSettings.objects.get(user=world.guardian).language == "nb"
+    page = client.get("/notifications/settings/").content.decode()
+    assert 'name="mode-bright_spot" value="digest" checked' in page
+
+
+def test_emails_are_in_the_persons_chosen_language_else_the_municipalitys(world: Any) -> None:
+    from stafett.notifications.services import email_language
+
+    assert email_language(world.employee) == world.municipality.language
+    EmailSettings.objects.create(user=world.employee, language="en")
+    assert email_language(world.employee) == "en"
