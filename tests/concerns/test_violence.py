@@ -347,9 +347,13 @@ def test_reads_on_the_path_name_no_child_in_the_access_log(
 ) -> None:
     services.save_report(actor=as_actor(world.employee), concern=on_path, content=content())
     client = login_as(world.employee)
+    client.get(reverse("concerns:list"))
+    client.get(reverse("home:home"))
     client.get(url("detail", on_path))
     client.get(url("report", on_path))
     client.get(url("report_pdf", on_path))
+    listed = AccessLogEntry.objects.filter(action="concern.list", object_uuid=on_path.uuid)
+    assert listed.count() == 1 and listed.get().subject_uuid is None
     report = ChildWelfareReport.objects.get()
     rows = list(
         AccessLogEntry.objects.filter(object_uuid__in=[on_path.uuid, report.uuid]).order_by("id")

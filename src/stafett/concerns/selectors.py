@@ -52,8 +52,27 @@ def concern_list(actor: Actor) -> list[Concern]:
 
 
 def record_list_reads(request: HttpRequest, actor: Actor, concerns: list[Concern]) -> None:
-    """Named children on a list page are reads: one bulk insert."""
-    subjects = {c.subject.id: c.subject for c in concerns if c.subject is not None}
+    """Named children on a list page are reads: one bulk insert. A concern on the
+    violence/abuse path is logged as a read of the concern, naming no child (as
+    `policy.access_concern` does), so that it never reaches the family's lists."""
+    from stafett.audit.log import record_access
+
+    for concern in concerns:
+        if concern.is_violence_path and concern.subject is not None:
+            record_access(
+                actor=actor.user,
+                action="concern.list",
+                obj=concern,
+                object_type="Concern",
+                role="staff",
+                reason="concern list",
+                request=request,
+            )
+    subjects = {
+        c.subject.id: c.subject
+        for c in concerns
+        if c.subject is not None and not c.is_violence_path
+    }
     if subjects:
         record_accesses(
             actor=actor.user,
