@@ -331,7 +331,9 @@ def consent_ended(*, log: Any, consent: Any, occasion: str) -> list[Notification
 def check_consents(today: datetime.date | None = None) -> int:
     """Consent ending in 30 and in 7 days (to the coordinator and the consenting people),
     and consent that has expired (to the professionals). Returns notifications made."""
-    from stafett.consent.models import Consent
+    from django.db.models import Prefetch
+
+    from stafett.consent.models import Consent, ConsentGiver
     from stafett.logs.models import RelayLog
     from stafett.policy import current_consent
 
@@ -349,23 +351,37 @@ def check_consents(today: datetime.date | None = None) -> int:
         .exclude(log__status=RelayLog.Status.CLOSED)
         .select_related("log", "log__coordinator", "log__subject")
     )
-    for consent in in_force:
+    warnings = []
+    for consent in in_force.prefetch_related(
+        Prefetch(
+            "givers",
+            queryset=ConsentGiver.objects.filter(
+                given_at__isnull=False, person__isnull=False
+            ).select_related("person"),
+            to_attr="consenters",
+        )
+    ):
         days = (consent.valid_to - today).days
         warning = min(w for w in EXPIRY_WARNINGS if days <= w)
-        givers = [
-            g.person
-            for g in consent.givers.filter(
-                given_at__isnull=False, person__isnull=False
-            ).select_related("person")
-        ]
+        occasion = f"{consent.valid_to.isoformat()}:{warning}"
+        people = [consent.log.coordinator, *(g.person for g in consent.consenters)]
+        warnings.append((consent, occasion, people))
+    told = _told(
+        Kind.CONSENT_EXPIRING,
+        [event_key(Kind.CONSENT_EXPIRING, c, occasion) for c, occasion, _p in warnings],
+    )
+    for consent, occasion, people in warnings:
+        key = event_key(Kind.CONSENT_EXPIRING, consent, occasion)
+        if all((p.id, key) in told for p in people):
+            continue  # told before: no queries on a repeat run
         with transaction.atomic():
             made += len(
                 notify(
                     kind=Kind.CONSENT_EXPIRING,
-                    recipients=[consent.log.coordinator, *givers],
+                    recipients=people,
                     log=consent.log,
                     consent=consent,
-                    occasion=f"{consent.valid_to.isoformat()}:{warning}",
+                    occasion=occasion,
                 )
             )
     # Expired in the last week (older ones were told when they expired).
