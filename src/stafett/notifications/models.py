@@ -48,17 +48,19 @@ class Notification(PublicIdModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications"
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    # Events go with what they are about: a log deleted at the end of its retention period
+    # takes its notifications (and their e-mail rows) with it.
     log = models.ForeignKey(
-        "logs.RelayLog", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "logs.RelayLog", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     entry = models.ForeignKey(
-        "logs.Entry", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "logs.Entry", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     consent = models.ForeignKey(
-        "consent.Consent", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "consent.Consent", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     handover = models.ForeignKey(
-        "logs.Handover", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "logs.Handover", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     # Machine words only, never content: the occasion ("v3", "30", "withdrawn", a date)
     # and a detail the e-mail needs ("request"/"cancel" for a meeting's calendar file).
@@ -106,7 +108,7 @@ class Delivery(PublicIdModel):
     )
     mode = models.CharField(max_length=10, choices=Mode.choices)
     notification = models.OneToOneField(
-        Notification, on_delete=models.PROTECT, null=True, blank=True, related_name="delivery"
+        Notification, on_delete=models.CASCADE, null=True, blank=True, related_name="delivery"
     )
     digest_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)

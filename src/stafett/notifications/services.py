@@ -463,6 +463,7 @@ def send_digests(now: datetime.datetime | None = None) -> list[int]:
     ids: list[int] = []
     waiting = (
         Notification.objects.filter(mode=Mode.DIGEST, digest__isnull=True, created_at__lte=now)
+        .order_by()
         .values_list("recipient_id", "municipality_id")
         .distinct()
     )
