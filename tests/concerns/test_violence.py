@@ -651,3 +651,20 @@ def test_the_new_pages_have_no_inline_script_or_style(
         html = client.get(url(name, on_path)).content.decode()
         assert "style=" not in html and "<style" not in html, name
         assert all("src=" in tag for tag in re.findall(r"<script[^>]*>", html)), name
+
+
+def test_those_it_was_shared_with_find_the_contacts_but_only_the_author_takes_the_path(
+    world: World, concern: Concern, contacts: list[EmergencyContact], login_as: Any
+) -> None:
+    services.share_concern(
+        actor=as_actor(world.employee), concern=concern, user=world.leader, role="leader"
+    )
+    client = login_as(world.leader)
+    detail = client.get(url("detail", concern)).content.decode()
+    assert "Who to contact if you suspect violence or sexual abuse" in detail
+    page = client.get(url("violence_path", concern)).content.decode()
+    assert "Politiet" in page and "Take the violence/abuse path" not in page
+    assert "Only the person who registered the concern can take this path." in page
+    assert client.post(url("violence_path", concern)).status_code == 403
+    concern.refresh_from_db()
+    assert not concern.is_violence_path
