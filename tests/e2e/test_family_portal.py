@@ -34,7 +34,7 @@ from stafett.consent.models import Consent
 from stafett.consent.services import give_consent, request_consent
 from stafett.logs.models import EntryKind
 from stafett.logs.services import add_entry, add_participant, start_log
-from stafett.policy import Actor, build_actor
+from stafett.policy import Actor, build_actor, log_facts
 from tests import factories as f
 from tests.conftest import World
 from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, SHOTS, assert_accessible
@@ -248,3 +248,109 @@ def test_a_guardian_on_her_phone_reads_writes_sees_who_read_renews_and_withdraws
         object_uuid=log.uuid, actor=w.guardian, action="log.access_list"
     ).exists()
     assert verify_chain(w.municipality.id) is None
+
+
+class Session(Phone):
+    """A person already logged in (staff past the one-time code), on a phone or a desk."""
+
+    def __init__(self, browser: Browser, server: str, user: Any, viewport: ViewportSize) -> None:
+        super().__init__(browser, server)
+        if viewport != PHONE:
+            self.page.set_viewport_size(viewport)
+        client = f.login(f.english_client(), user)
+        session = client.cookies[django_settings.SESSION_COOKIE_NAME]
+        self.context.add_cookies(
+            [{"name": session.key, "value": session.value, "url": server, "httpOnly": True}]
+        )
+
+
+def test_the_youths_own_voice_and_the_familys_requests_in_their_language(
+    live_server: Any, browser: Browser, transactional_db: Any, world: World
+) -> None:
+    """Jonas (16) writes for his coordinator only after reading what that means; Gro (his
+    mother) does not see it, reads about consent in Arabic and asks for a new service;
+    Eva (the coordinator) sees his words and answers Gro's request."""
+    w = world
+    server = str(live_server.url)
+    today = timezone.localdate()
+    f.add_guardian(w.youth_subject, w.guardian)
+    eva = as_actor(w.employee)
+    log = start_log(actor=eva, subject=w.youth_subject, unit=w.kindergarten, level=1)
+    consent = request_consent(
+        actor=eva,
+        log=log,
+        purpose="Samarbeid om Jonas.",
+        valid_from=today,
+        valid_to=today + datetime.timedelta(days=180),
+        units=[w.kindergarten],
+        method=Consent.Method.DIGITAL,
+    )
+    give_consent(actor=as_actor(w.youth), consent=consent)
+    from stafett.consent.services import save_consent_text
+
+    save_consent_text(
+        actor=as_actor(w.admin),
+        municipality=w.municipality,
+        language="ar",
+        information="سجل التتابع يساعد الخدمات على العمل معًا.",
+        consent_statement="أوافق على أن تتعاون الخدمات.",
+    )
+    detail = f"/logs/{log.uuid}/"
+    secret = "Eg vil snakke med deg åleine om heime."
+
+    jonas = Session(browser, server, w.youth, PHONE)
+    page = jonas.page
+    page.goto(server + detail)
+    page.get_by_role("link", name="Write in your own words").click()
+    help_box = page.get_by_role("region", name="Before you write")
+    expect(help_box).to_contain_text("the law says your coordinator must tell child welfare")
+    jonas.check("youth-voice")
+    page.get_by_label("What do you want to say?").fill(secret)
+    page.get_by_label("For my coordinator only").check()
+    page.get_by_role("button", name="Save in the log").click()
+    jonas.saved("Saved in the log.")
+    expect(page.locator("#timeline")).to_contain_text(secret)
+    expect(page.locator("#timeline")).to_contain_text("For the coordinator only")
+    jonas.close()
+
+    gro = Session(browser, server, w.guardian, PHONE)
+    page = gro.page
+    page.goto(server + detail)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Jonas Ung")
+    expect(page.locator("main")).not_to_contain_text(secret)
+    page.goto(server + f"/logs/{log.uuid}/consent/")
+    page.get_by_role("link", name="العربية").click()
+    text = page.get_by_role("region", name="About the relay log and consent (العربية)")
+    expect(text.locator(".consent-text__body[dir=rtl][lang=ar]")).to_contain_text("سجل التتابع")
+    gro.check("consent-arabic")
+    gro.close()
+
+    # Jonas consents alone at 16: his mother reads, but asking is his. He asks.
+    jonas = Session(browser, server, w.youth, PHONE)
+    page = jonas.page
+    page.goto(server + f"/logs/{log.uuid}/consent/")
+    change = page.get_by_role("region", name="Change who takes part")
+    change.get_by_label("Let another service take part").check()
+    change.get_by_label("Which service").select_option(label="Testvik skule")
+    change.get_by_label("Message to the coordinator (if you want)").fill("Læraren min bør vite.")
+    change.get_by_role("button", name="Send to the coordinator").click()
+    jonas.saved("The coordinator is asked.")
+    jonas.check("youth-consent-asked")
+    jonas.close()
+
+    coordinator = Session(browser, server, w.employee, {"width": 1024, "height": 800})
+    page = coordinator.page
+    page.goto(server + "/")
+    asks = page.get_by_role("region", name="Families asking to change their consent")
+    expect(asks).to_contain_text("Asks that Testvik skule may take part.")
+    coordinator.check("coordinator-home-requests")
+    page.goto(server + detail)
+    expect(page.locator("#timeline")).to_contain_text(secret)
+    page.get_by_role("link", name="Answer on the consent page").click()
+    requests = page.get_by_role("region", name="The family asks to change the consent")
+    coordinator.check("coordinator-consent-requests")
+    requests.get_by_role("button", name="Add Testvik skule").click()
+    coordinator.saved("Testvik skule is added to the consent as the family asked.")
+    coordinator.close()
+    facts = log_facts(as_actor(w.employee), log)
+    assert w.school.id in facts.scope_unit_ids

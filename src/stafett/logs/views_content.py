@@ -38,6 +38,7 @@ from stafett.logs.models import Entry, EntryKind, EntryVersion, RelayLog
 from stafett.policy import (
     Actor,
     LogFacts,
+    Role,
     access_log,
     access_log_page,
     actor_for,
@@ -205,9 +206,16 @@ def _manage_links(
     return links
 
 
+def add_title(kind: str, facts: LogFacts) -> Any:
+    """The youth writes in their own voice; adults write down what the child said."""
+    if kind == EntryKind.CHILD_VOICE and facts.family_role is Role.YOUTH:
+        return gettext_lazy("Write in your own words")
+    return ADD_TITLES[EntryKind(kind)]
+
+
 def _add_links(actor: Actor, facts: LogFacts) -> list[tuple[str, Any]]:
     return [
-        (kind, ADD_TITLES[EntryKind(kind)])
+        (kind, add_title(kind, facts))
         for kind in FORMS
         if allowed(actor, write_action(kind), facts)
     ]
@@ -337,7 +345,7 @@ def entry_add(request: HttpRequest, log: uuid.UUID, kind: str) -> HttpResponse:
         "facts": facts,
         "form": form,
         "kind": kind,
-        "title": ADD_TITLES[EntryKind(kind)],
+        "title": add_title(kind, facts),
         "submit": _("Save in the log"),
     }
     if not form_class.shows_content:
