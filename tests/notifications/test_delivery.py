@@ -217,3 +217,29 @@ def test_a_worker_killed_in_the_middle_of_a_batch_sends_nothing_twice_and_skips_
     )
     send_due(timezone.now() + datetime.timedelta(days=1))
     assert len(mailoutbox) == 6
+
+
+def test_a_person_without_an_address_is_not_sent_anything_but_sees_it_in_the_centre(
+    active_log: LogWorld, django_capture_on_commit_callbacks: Any, mailoutbox: Any
+) -> None:
+    eva = active_log.world.employee
+    eva.email = ""
+    eva.save(update_fields=["email"])
+    _bright_spot(active_log, django_capture_on_commit_callbacks)
+    delivery = _delivery_of(eva)
+    assert (delivery.status, delivery.last_error) == (Delivery.Status.SKIPPED, "no address")
+    assert Notification.objects.filter(recipient=eva, read_at__isnull=True).count() == 1
+
+
+def test_emails_are_written_in_the_persons_language(
+    active_log: LogWorld, django_capture_on_commit_callbacks: Any, mailoutbox: Any
+) -> None:
+    from stafett.notifications.models import EmailSettings
+
+    world = active_log.world
+    EmailSettings.objects.create(user=world.school_employee, language="en")
+    _bright_spot(active_log, django_capture_on_commit_callbacks)
+    body = {m.to[0]: m.body for m in mailoutbox}
+    # Testvik writes nynorsk; Siri chose English.
+    assert body[world.employee.email].startswith("Hei, Eva!")
+    assert body[world.school_employee.email].startswith("Hello Siri,")
