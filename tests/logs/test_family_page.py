@@ -158,3 +158,22 @@ def test_a_guardian_without_parental_responsibility_sees_nothing(
     assert client.get(reverse("logs:consent", kwargs={"log": active_log.log.uuid})).status_code == (
         404
     )
+
+
+def test_the_family_log_page_runs_the_same_queries_for_10_and_300_entries(
+    active_log: LogWorld, login_as: Any
+) -> None:
+    from tests.logs.test_content_queries import bulk_entries, queries_for
+
+    client = login_as(active_log.world.guardian)
+    url = reverse("logs:detail", kwargs={"log": active_log.log.uuid})
+    client.get(url)
+    bulk_entries(active_log, 10)
+    small, html = queries_for(client, url)
+    assert "Who helps us" in html
+    bulk_entries(active_log, 290)
+    large, _html = queries_for(client, url)
+    assert large == small, f"{small} queries for 10 entries, {large} for 300"
+    filtered, _html = queries_for(client, f"{url}?kind=goal")
+    # The summary reads the whole log once more: one query and its two prefetches.
+    assert filtered == small + 3
