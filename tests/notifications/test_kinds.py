@@ -159,12 +159,16 @@ def test_minutes_written_after_a_meeting_send_no_new_invitation(
 
 
 def _utc_start(message: Any) -> datetime.datetime:
+    """The meeting's start as a calendar reads it: the wall-clock time in DTSTART, put in
+    the time zone the file itself describes (its VTIMEZONE, not this machine's rules)."""
     cal = _ics(message)
-    assert list(cal.walk("VTIMEZONE")), "the calendar file carries its time zone"
+    zones = cal.walk("VTIMEZONE")
+    assert len(zones) == 1, "the calendar file carries its time zone"
     start = _event(cal)["DTSTART"]
     assert start.params["TZID"] == "Europe/Oslo"
-    value: datetime.datetime = start.dt
-    return value.astimezone(datetime.UTC)
+    wall = start.dt.replace(tzinfo=None)
+    as_described: datetime.datetime = wall.replace(tzinfo=zones[0].to_tz())
+    return as_described.astimezone(datetime.UTC)
 
 
 def test_meetings_on_the_days_the_clocks_change_are_at_the_right_hour(
@@ -180,6 +184,10 @@ def test_meetings_on_the_days_the_clocks_change_are_at_the_right_hour(
         _meeting(active_log, march, [world.school_employee])
     with django_capture_on_commit_callbacks(execute=True):
         _meeting(active_log, october, [world.school_employee])
+    # And the Saturday before the October change, still summer time: 10:00 is 08:00 UTC.
+    with django_capture_on_commit_callbacks(execute=True):
+        _meeting(active_log, october - datetime.timedelta(days=1), [world.school_employee])
+    assert _utc_start(mailoutbox[2]) == datetime.datetime(2030, 10, 26, 8, 0, tzinfo=datetime.UTC)
     assert _utc_start(mailoutbox[0]) == datetime.datetime(2030, 3, 31, 8, 0, tzinfo=datetime.UTC)
     assert _utc_start(mailoutbox[1]) == datetime.datetime(2030, 10, 27, 9, 0, tzinfo=datetime.UTC)
     # Written as Oslo wall-clock time, which the VTIMEZONE turns into the right instant.
