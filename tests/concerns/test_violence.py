@@ -548,7 +548,26 @@ def test_the_pdf_is_a_pdf_and_its_download_is_logged(
     html = report_html(on_path, report_page(report))
     assert "Mia Mor" in html and "04.03.2021" in html
     assert "Pappa tok hardt" in html
-    assert "Barnevernvakta" in html and "Draft: not marked as sent." in html
+    assert "Draft: not marked as sent." in html and "Signature" in html
+    # ... and WeasyPrint lays it out: the child's name is on the PDF's first page.
+    text = laid_out_text(html)
+    assert "Mia Mor" in text[0] and "Draft: not marked as sent." in text[0]
+    assert any("Pappa tok hardt" in page for page in text)
+
+
+def laid_out_text(html: str) -> list[str]:
+    """The text WeasyPrint puts on each page of the PDF (pdftotext or pypdf may be missing)."""
+    from weasyprint import HTML  # type: ignore[import-untyped]
+    from weasyprint.formatting_structure import boxes  # type: ignore[import-untyped]
+
+    def texts(box: Any) -> list[str]:
+        found = [box.text] if isinstance(box, boxes.TextBox) else []
+        for child in getattr(box, "children", None) or []:
+            found += texts(child)
+        return found
+
+    document = HTML(string=html).render()
+    return [" ".join(texts(page._page_box)) for page in document.pages]
 
 
 def test_who_reads_the_report(world: World, on_path: Concern, login_as: Any) -> None:

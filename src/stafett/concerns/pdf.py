@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from stafett.concerns.models import Concern
-from stafett.concerns.selectors import ReportPage, emergency_contacts
+from stafett.concerns.selectors import ReportPage
 
 
 def _no_fetch(url: str, *args: Any, **kwargs: Any) -> NoReturn:
@@ -28,7 +28,6 @@ def report_html(concern: Concern, page: ReportPage) -> str:
             "concern": concern,
             "report": page.report,
             "version": page.latest,
-            "contacts": emergency_contacts(concern.municipality_id),
             "printed_at": timezone.localtime(),
         },
     )
