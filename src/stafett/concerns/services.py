@@ -320,7 +320,8 @@ def decide_concern(
     level: int | None = None,
 ) -> Concern:
     """Close, go on observing (a new date), go on at level 1–3 (a relay log, waiting for the
-    family's consent), or report to child welfare (recorded only, for now)."""
+    family's consent), or report to child welfare (the report is written with
+    `save_report`; the unit's leader is told)."""
     from stafett.consent.models import Consent
     from stafett.consent.services import request_consent
     from stafett.logs.services import start_log
