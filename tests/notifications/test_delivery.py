@@ -243,3 +243,29 @@ def test_emails_are_written_in_the_persons_language(
     # Testvik writes nynorsk; Siri chose English.
     assert body[world.employee.email].startswith("Hei, Eva!")
     assert body[world.school_employee.email].startswith("Hello Siri,")
+
+
+def test_an_error_of_stafetts_own_while_writing_an_email_is_tried_again_not_for_ever(
+    active_log: LogWorld, monkeypatch: Any
+) -> None:
+    from stafett.notifications import services
+
+    def broken(delivery: Delivery) -> Any:
+        raise ValueError("a template is broken")
+
+    monkeypatch.setattr(services, "build_message", broken)
+    add_entry(
+        actor=as_actor(active_log.world.guardian),
+        log=active_log.log,
+        kind=EntryKind.BRIGHT_SPOT,
+        body="x",
+    )
+    now = timezone.now()
+    send_due(now)
+    delivery = _delivery_of(active_log.world.employee)
+    assert (delivery.status, delivery.last_error) == (Delivery.Status.RETRYING, "ValueError")
+    for _ in range(MAX_ATTEMPTS):
+        now += datetime.timedelta(days=1)
+        send_due(now)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (Delivery.Status.FAILED, MAX_ATTEMPTS)

@@ -554,6 +554,9 @@ def deliver(delivery_id: int, *, now: datetime.datetime | None = None) -> str:
     except NothingToSend as reason:
         _finish(delivery, reason.status, error=str(reason))
         return reason.status
+    except Exception as error:  # a fault of ours (a template, the data): not for ever
+        logger.exception("Delivery %s could not be written", delivery.uuid)
+        return _try_again(delivery, now, type(error).__name__)
     try:
         message.send()
     except smtplib.SMTPRecipientsRefused:
@@ -561,23 +564,27 @@ def deliver(delivery_id: int, *, now: datetime.datetime | None = None) -> str:
         logger.warning("Delivery %s: the address was refused", delivery.uuid)
         _finish(delivery, Delivery.Status.FAILED, error="SMTPRecipientsRefused")
         return Delivery.Status.FAILED
-    except (OSError, smtplib.SMTPException) as error:
-        name = type(error).__name__
+    except Exception as error:  # the mail server down, a timeout, a refusal of the message
         code = getattr(error, "smtp_code", None)
-        label = f"{name} {code}" if code else name
-        if delivery.attempts >= MAX_ATTEMPTS:
-            logger.warning("Delivery %s failed for good: %s", delivery.uuid, label)
-            _finish(delivery, Delivery.Status.FAILED, error=label)
-            return Delivery.Status.FAILED
-        logger.warning("Delivery %s failed (%s); will try again", delivery.uuid, label)
-        Delivery.objects.filter(id=delivery.id).update(
-            status=Delivery.Status.RETRYING,
-            next_attempt_at=now + backoff(delivery.attempts),
-            last_error=label[:200],
-        )
-        return Delivery.Status.RETRYING
+        label = f"{type(error).__name__} {code}" if code else type(error).__name__
+        return _try_again(delivery, now, label)
     _finish(delivery, Delivery.Status.SENT, sent_at=now)
     return Delivery.Status.SENT
+
+
+def _try_again(delivery: Delivery, now: datetime.datetime, label: str) -> str:
+    """Another try after a pause that grows, or failed for good after MAX_ATTEMPTS."""
+    if delivery.attempts >= MAX_ATTEMPTS:
+        logger.warning("Delivery %s failed for good: %s", delivery.uuid, label)
+        _finish(delivery, Delivery.Status.FAILED, error=label)
+        return Delivery.Status.FAILED
+    logger.warning("Delivery %s failed (%s); will try again", delivery.uuid, label)
+    Delivery.objects.filter(id=delivery.id).update(
+        status=Delivery.Status.RETRYING,
+        next_attempt_at=now + backoff(delivery.attempts),
+        last_error=label[:200],
+    )
+    return Delivery.Status.RETRYING
 
 
 def _finish(
