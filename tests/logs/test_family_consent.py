@@ -273,3 +273,17 @@ def test_a_consent_asked_for_shows_the_text_next_to_the_button(world: Any, login
     html = login_as(world.guardian).get(url).content.decode()
     assert "You are asked to consent" in html
     assert html.index("Я погоджуюся") < html.index("Yes, I consent")
+
+
+def test_withdrawing_after_a_renewal_leaves_the_replaced_consent_replaced(
+    active_log: LogWorld,
+) -> None:
+    w, log, old = active_log.world, active_log.log, active_log.consent
+    renewal = renew_by_family(actor=as_actor(w.guardian), log=log)
+    withdraw_consent(actor=as_actor(w.guardian), log=log)
+    old.refresh_from_db()
+    renewal.refresh_from_db()
+    assert renewal.withdrawn_at is not None
+    assert old.withdrawn_at is None
+    _consent, state = current_consent(log)
+    assert not state.grants_access

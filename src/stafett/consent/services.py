@@ -330,10 +330,11 @@ def withdraw_consent(*, actor: Actor, log: RelayLog) -> Consent:
         if consent is None or consent.withdrawn_at is not None:
             raise ServiceError(_("There is no consent to withdraw."))
         now = timezone.now()
-        # Withdrawing also stops a renewal that is waiting.
-        Consent.objects.filter(log=log, withdrawn_at__isnull=True).update(
-            withdrawn_at=now, withdrawn_by=actor.user
-        )
+        # Withdrawing also stops a renewal that is waiting. Consents a renewal already
+        # replaced stay as they were ("replaced", not "withdrawn").
+        Consent.objects.filter(
+            log=log, withdrawn_at__isnull=True, replaced_by__isnull=True
+        ).update(withdrawn_at=now, withdrawn_by=actor.user)
         add_event(
             log=log,
             actor=actor,
