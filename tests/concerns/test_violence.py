@@ -167,12 +167,18 @@ def test_the_path_is_taken_once_by_the_author_of_an_open_concern(
     assert ConcernRecord.objects.filter(kind=RecordKind.VIOLENCE_PATH).count() == 1
 
 
-def test_a_closed_concern_cannot_take_the_path(world: World, concern: Concern) -> None:
+def test_a_closed_concern_cannot_take_the_path(
+    world: World, concern: Concern, login_as: Any
+) -> None:
     services.decide_concern(
         actor=as_actor(world.employee), concern=concern, outcome=Outcome.CLOSE, reason="Ok."
     )
     with pytest.raises(PermissionDenied):
         take_path(world, concern)
+    client = login_as(world.employee)
+    page = client.get(url("violence_path", concern)).content.decode()
+    assert "This concern is no longer open." in page
+    assert client.post(url("violence_path", concern)).status_code == 403
 
 
 def test_the_path_page_shows_the_contacts_and_the_rule(
