@@ -273,6 +273,12 @@ def test_a_consent_asked_for_shows_the_text_next_to_the_button(world: Any, login
     html = login_as(world.guardian).get(url).content.decode()
     assert "You are asked to consent" in html
     assert html.index("Я погоджуюся") < html.index("Yes, I consent")
+    consent = Consent.objects.get(log=log)
+    response = login_as(world.guardian).post(
+        reverse("logs:consent_give", kwargs={"log": log.uuid, "consent": consent.uuid}),
+        {"text": "uk"},
+    )
+    assert response.status_code == 302 and response["Location"].endswith("?text=uk")
 
 
 def test_withdrawing_after_a_renewal_leaves_the_replaced_consent_replaced(

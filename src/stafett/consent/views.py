@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -32,6 +33,7 @@ from stafett.consent.forms import (
     ScopeChangeForm,
 )
 from stafett.consent.models import (
+    TEXT_LANGUAGE_NAMES,
     Consent,
     ConsentGiver,
     ConsentState,
@@ -365,7 +367,7 @@ def give(request: HttpRequest, log: uuid.UUID, consent: uuid.UUID) -> HttpRespon
                 request,
                 _("Thank you. The consent is in force when everyone who must answer has done so."),
             )
-    return redirect("logs:consent", log=obj.uuid)
+    return _back_to_consent(request, obj)
 
 
 @require_http_methods(GET_POST)
@@ -384,7 +386,7 @@ def withdraw(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
                     "You can still read it."
                 ),
             )
-        return redirect("logs:consent", log=obj.uuid)
+        return _back_to_consent(request, obj)
     texts, text = chosen_text(request, obj.municipality_id)
     return render(
         request,
@@ -423,13 +425,22 @@ def scope_confirm(
             _("Thank you. %(unit)s may take part when everyone who must answer has confirmed.")
             % {"unit": done.unit.name},
         )
-    return redirect("logs:consent", log=obj.uuid)
+    return _back_to_consent(request, obj)
 
 
 # ---------------------------------------------------------------------------
 # The family's side (issue 6): renewing, asking to change the scope, texts in the
 # language the family reads; the coordinator's answer to their requests.
 # ---------------------------------------------------------------------------
+
+
+def _back_to_consent(request: HttpRequest, log: RelayLog) -> HttpResponse:
+    """Back to the consent page, in the consent text's language the family chose."""
+    url = reverse("logs:consent", kwargs={"log": log.uuid})
+    language = request.POST.get("text", "")
+    if language in TEXT_LANGUAGE_NAMES:
+        url += f"?text={language}"
+    return redirect(url)
 
 
 def chosen_text(request: HttpRequest, municipality_id: int) -> tuple[list[ConsentText], Any]:
@@ -494,7 +505,7 @@ def renew(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
                     "Until then, the consent you gave still counts."
                 ),
             )
-    return redirect("logs:consent", log=obj.uuid)
+    return _back_to_consent(request, obj)
 
 
 @require_POST
@@ -504,7 +515,7 @@ def scope_ask(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
     form = ScopeChangeForm(request.POST, units=municipality_units(obj.municipality_id))
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-        return redirect("logs:consent", log=obj.uuid)
+        return _back_to_consent(request, obj)
     data = form.cleaned_data
     try:
         services.ask_scope_change(
@@ -521,7 +532,7 @@ def scope_ask(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
             request,
             _("The coordinator is asked. You see the answer here on the consent page."),
         )
-    return redirect("logs:consent", log=obj.uuid)
+    return _back_to_consent(request, obj)
 
 
 @require_POST

@@ -145,6 +145,11 @@ class LogRow:
     def label(self) -> str:
         return initials(self.log.subject)
 
+    @property
+    def access_list_url(self) -> str:
+        """Who has read the log (shown to the family only)."""
+        return log_url("access_list", log=self.log.uuid)
+
 
 @dataclass
 class MeetingRow:
