@@ -542,10 +542,10 @@ def save_report(*, actor: Actor, concern: Concern, content: ReportContent) -> Ch
     """Save the report as a new version (a draft its author edits until it is marked as
     sent). The first save creates the report and a line in the concern's history."""
     user = acting_user(actor)
-    data = _clean_report(content)
     with transaction.atomic():
         concern = lock_concern(concern)
         report = _require_report(actor, "report.edit", concern)
+        data = _clean_report(content)
         number = 1
         if report is None:
             report = ChildWelfareReport.objects.create(
