@@ -576,6 +576,16 @@ def laid_out_text(html: str) -> list[str]:
     return [" ".join(texts(page._page_box)) for page in document.pages]
 
 
+def test_the_leader_is_led_to_the_report_once_there_is_one(
+    world: World, on_path: Concern, login_as: Any
+) -> None:
+    client = login_as(world.leader)
+    assert url("report", on_path) not in client.get(url("detail", on_path)).content.decode()
+    assert client.get(url("report", on_path)).status_code == 404
+    services.save_report(actor=as_actor(world.employee), concern=on_path, content=content())
+    assert url("report", on_path) in client.get(url("detail", on_path)).content.decode()
+
+
 def test_who_reads_the_report(world: World, on_path: Concern, login_as: Any) -> None:
     services.save_report(actor=as_actor(world.employee), concern=on_path, content=content())
     # Child-welfare staff are not readers in Stafett: the report goes outside.

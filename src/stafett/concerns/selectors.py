@@ -210,6 +210,10 @@ def emergency_contacts(municipality_id: int) -> list[Any]:
     return list(EmergencyContact.objects.in_municipality(municipality_id).order_by("position"))
 
 
+def has_report(concern: Concern) -> bool:
+    return ChildWelfareReport.objects.filter(concern=concern).exists()
+
+
 @dataclass
 class ReportPage:
     report: ChildWelfareReport | None

@@ -165,6 +165,8 @@ def _report_link(actor: Any, concern: Concern, facts: Any) -> str:
         return ""
     if not allowed(actor, "report.view", facts):
         return ""
+    if not selectors.has_report(concern) and not allowed(actor, "report.edit", facts):
+        return ""  # nothing to read yet
     return reverse("concerns:report", kwargs={"concern": concern.uuid})
 
 
