@@ -354,3 +354,14 @@ def test_the_youths_own_voice_and_the_familys_requests_in_their_language(
     coordinator.close()
     facts = log_facts(as_actor(w.employee), log)
     assert w.school.id in facts.scope_unit_ids
+
+    # The administrator's page for the texts.
+    admin = Session(browser, server, w.admin, {"width": 1024, "height": 800})
+    page = admin.page
+    page.goto(server + "/municipality/")
+    page.get_by_role("link", name="Consent texts in more languages").click()
+    expect(page.get_by_role("region", name="Texts")).to_contain_text("العربية")
+    admin.check("admin-consent-texts")
+    page.get_by_role("link", name="Change العربية").click()
+    admin.check("admin-consent-text-edit")
+    admin.close()

@@ -293,3 +293,16 @@ def test_withdrawing_after_a_renewal_leaves_the_replaced_consent_replaced(
     assert old.withdrawn_at is None
     _consent, state = current_consent(log)
     assert not state.grants_access
+
+
+def test_a_closed_log_is_not_renewed_nor_changed(active_log: LogWorld, login_as: Any) -> None:
+    from stafett.logs.services import close_log
+
+    w, log = active_log.world, active_log.log
+    close_log(actor=as_actor(w.employee), log=log, reason="Ferdig.", close_reason="goals_met")
+    with pytest.raises(PermissionDenied):
+        renew_by_family(actor=as_actor(w.guardian), log=log)
+    with pytest.raises(PermissionDenied):
+        ask_scope_change(actor=as_actor(w.guardian), log=log, unit=w.school, kind="remove")
+    html = login_as(w.guardian).get(consent_url(active_log)).content.decode()
+    assert "Renew your consent" not in html and "Change who takes part" not in html
