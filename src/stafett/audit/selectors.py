@@ -1,9 +1,10 @@
 """Reads of the access log for the family's "who has read our log" (innsynslogg).
 
 The rows of one relay log are those about the log itself (every read of its pages,
-its consent, its participants, and refused attempts) and about its consents' scanned
-forms. Rows about level-0 concerns are never shown here: a concern (and the violence
-and abuse path above all) is not the family's to see until it becomes a relay log.
+its consent, its participants, and refused attempts), about its consents' scanned
+forms and about the forms filled in on it. Rows about level-0 concerns are never shown
+here: a concern (and the violence and abuse path above all) is not the family's to see
+until it becomes a relay log.
 Each function runs one query, whatever the number of rows, on the
 (object_uuid, at) and (object_uuid, actor, at) indexes.
 """
@@ -35,8 +36,8 @@ def log_reads(
     since: datetime.date | None = None,
     until: datetime.date | None = None,
 ) -> QuerySet[AccessLogEntry]:
-    """Rows about these objects (the log and its consents), newest first, optionally one
-    person's and within a period (whole days in Europe/Oslo, both ends included)."""
+    """Rows about these objects (the log, its consents, its filled forms), newest first,
+    optionally one person's and within a period (whole days in Europe/Oslo, both ends included)."""
     rows = AccessLogEntry.objects.filter(object_uuid__in=object_uuids)
     if person is not None:
         rows = rows.filter(actor__uuid=person)

@@ -25,6 +25,7 @@ from icalendar import Calendar, Event
 
 from stafett.audit import selectors as audit_selectors
 from stafett.consent.models import Consent
+from stafett.guides.models import FilledForm
 from stafett.logs import selectors
 from stafett.logs.views_content import explain_refusal
 from stafett.organisation.forms import AccessibleForm
@@ -43,6 +44,8 @@ WHAT_PART = {
     "consent.scan": gettext_lazy("The scanned consent form"),
     "log.access_list": gettext_lazy("Who has read the log"),
     "log.meeting_calendar": gettext_lazy("A meeting, as a calendar file"),
+    "filled_form.view": gettext_lazy("A filled-in form"),
+    "filled_form.fill": gettext_lazy("A form, while filling it in"),
 }
 WHAT_PART_REASON = {
     "print": gettext_lazy("The printable version"),
@@ -86,12 +89,17 @@ class AccessFilterForm(AccessibleForm):
 @explain_refusal
 @require_GET
 def access_list(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
-    """`logs:access_list`: every read of the log, newest first, by person and period.
-    Opening it is a read too, and is listed with the others."""
+    """`logs:access_list`: every read of the log (its pages, its consents, the forms
+    filled in on it), newest first, by person and period. Opening it is a read too, and
+    is listed with the others."""
     with transaction.atomic():
         obj, facts = access_log(request, log, "log.access_list")
         record_log_read(request, obj, facts, "log.access_list")
-        objects = [obj.uuid, *Consent.objects.filter(log=obj).values_list("uuid", flat=True)]
+        objects = [
+            obj.uuid,
+            *Consent.objects.filter(log=obj).values_list("uuid", flat=True),
+            *FilledForm.objects.filter(entry__log=obj).values_list("uuid", flat=True),
+        ]
         people = audit_selectors.log_readers(objects)
         form = AccessFilterForm(request.GET or None, people=people)
         person = since = until = None
