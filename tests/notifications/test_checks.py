@@ -183,3 +183,23 @@ def test_a_repeat_run_of_the_evaluation_check_costs_the_same_for_many_measures(
     assert run(check_evaluations, timezone.localdate()) == 16
     with django_assert_max_num_queries(2):
         assert check_evaluations(timezone.localdate()) == 0
+
+
+def test_the_digest_on_the_morning_the_clocks_go_back_goes_out_once_after_seven_oslo_time(
+    active_log: LogWorld, django_capture_on_commit_callbacks: Any, mailoutbox: Any
+) -> None:
+    world = active_log.world
+    NotificationPreference.objects.create(
+        user=world.employee, kind=Kind.BRIGHT_SPOT, mode=Mode.DIGEST
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        add_entry(
+            actor=as_actor(world.guardian), log=active_log.log, kind=EntryKind.BRIGHT_SPOT, body="x"
+        )
+    mailoutbox.clear()
+    utc = datetime.UTC
+    # 31 October 2027: at 03:00 summer time the clocks go back to 02:00 (01:00 UTC).
+    assert send_digests(datetime.datetime(2027, 10, 31, 5, 30, tzinfo=utc)) == []  # 06:30
+    assert len(send_digests(datetime.datetime(2027, 10, 31, 6, 0, tzinfo=utc))) == 1  # 07:00
+    assert send_digests(datetime.datetime(2027, 10, 31, 22, 59, tzinfo=utc)) == []  # 23:59
+    assert len(mailoutbox) == 1
