@@ -276,7 +276,10 @@ def detail(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
             for k in selectors.FILTER_KINDS
         ],
         "add_links": _add_links(actor, facts),
-        "manage_links": _manage_links(actor, obj, facts),
+        # The family's summary links to their consent already.
+        "manage_links": _manage_links(
+            actor, obj, facts, leave_out=("logs:consent",) if summary is not None else ()
+        ),
         "can_write": allowed(actor, "log.write", facts),
         "worry_chart": worry_chart,
         "summary": summary,
