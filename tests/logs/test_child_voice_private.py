@@ -81,6 +81,7 @@ def test_the_youth_and_the_coordinator_read_an_entry_for_the_coordinator_only(
         assert SECRET in html, user
         assert "For the coordinator only" in html
         assert OPEN in html
+    assert "The youth wrote this for you only." in html  # the coordinator is told
 
 
 def test_guardians_and_participants_never_see_it_on_any_page(

@@ -306,3 +306,30 @@ def test_a_closed_log_is_not_renewed_nor_changed(active_log: LogWorld, login_as:
         ask_scope_change(actor=as_actor(w.guardian), log=log, unit=w.school, kind="remove")
     html = login_as(w.guardian).get(consent_url(active_log)).content.decode()
     assert "Renew your consent" not in html and "Change who takes part" not in html
+
+
+def test_a_guardian_of_a_youth_who_consents_alone_is_told_so(world: Any, login_as: Any) -> None:
+    from stafett.consent.services import give_consent, request_consent
+    from stafett.logs.services import start_log
+
+    f.add_guardian(world.youth_subject, world.guardian)
+    eva = as_actor(world.employee)
+    log = start_log(actor=eva, subject=world.youth_subject, unit=world.kindergarten, level=1)
+    today = timezone.localdate()
+    consent = request_consent(
+        actor=eva,
+        log=log,
+        purpose="Samarbeid om Jonas.",
+        valid_from=today,
+        valid_to=today + datetime.timedelta(days=90),
+        units=[world.kindergarten],
+        method=Consent.Method.DIGITAL,
+    )
+    give_consent(actor=as_actor(world.youth), consent=consent)
+    url = reverse("logs:consent", kwargs={"log": log.uuid})
+    html = login_as(world.guardian).get(url).content.decode()
+    assert "From the age of 15, Jonas decides about the consent alone." in html
+    assert "Renew your consent" not in html and "Withdraw my consent" not in html
+    html = login_as(world.youth).get(url).content.decode()
+    assert "decides about the consent alone" not in html
+    assert "Renew your consent" in html and "Change who takes part" in html
