@@ -209,6 +209,7 @@ def test_a_guardian_on_her_phone_reads_writes_sees_who_read_renews_and_withdraws
     expect(reads).to_contain_text("Gro Mor, guardian")
     expect(reads).to_contain_text("Who has read the log")  # this very visit
     gro.check("who-has-read")
+    page.get_by_text("Show only one person or a period").click()
     page.get_by_label("Person").select_option(label="Eva Tilsett")
     page.get_by_role("button", name="Show").click()
     expect(reads).to_contain_text("Eva Tilsett")
