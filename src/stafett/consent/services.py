@@ -332,9 +332,9 @@ def withdraw_consent(*, actor: Actor, log: RelayLog) -> Consent:
         now = timezone.now()
         # Withdrawing also stops a renewal that is waiting. Consents a renewal already
         # replaced stay as they were ("replaced", not "withdrawn").
-        Consent.objects.filter(
-            log=log, withdrawn_at__isnull=True, replaced_by__isnull=True
-        ).update(withdrawn_at=now, withdrawn_by=actor.user)
+        Consent.objects.filter(log=log, withdrawn_at__isnull=True, replaced_by__isnull=True).update(
+            withdrawn_at=now, withdrawn_by=actor.user
+        )
         add_event(
             log=log,
             actor=actor,
