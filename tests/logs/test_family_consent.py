@@ -333,3 +333,19 @@ def test_a_guardian_of_a_youth_who_consents_alone_is_told_so(world: Any, login_a
     html = login_as(world.youth).get(url).content.decode()
     assert "decides about the consent alone" not in html
     assert "Renew your consent" in html and "Change who takes part" in html
+
+
+def test_the_family_takes_back_a_request_not_yet_answered(
+    active_log: LogWorld, login_as: Any
+) -> None:
+    w, log = active_log.world, active_log.log
+    request = ask_scope_change(actor=as_actor(w.guardian), log=log, unit=w.school, kind="remove")
+    url = reverse("logs:scope_take_back", kwargs={"log": log.uuid, "request_id": request.uuid})
+    assert login_as(w.employee).post(url).status_code == 403
+    assert login_as(w.guardian).post(url).status_code == 302
+    request.refresh_from_db()
+    assert request.status == ScopeChangeRequest.Status.WITHDRAWN
+    html = login_as(w.employee).get(consent_url(active_log)).content.decode()
+    assert "The family asks to change the consent" not in html
+    with pytest.raises(ValidationError):
+        answer_scope_change(actor=as_actor(w.employee), request=request, accept=True)

@@ -116,6 +116,7 @@ VALID: dict[str, dict[str, dict[str, Any]]] = {
     "logs:consent_renew": {"GET": WRONG_METHOD, "POST": insiders(guardian=302)},
     "logs:scope_ask": {"GET": WRONG_METHOD, "POST": insiders(guardian=302)},
     "logs:scope_answer": {"GET": WRONG_METHOD, "POST": insiders(employee=302)},
+    "logs:scope_take_back": {"GET": WRONG_METHOD, "POST": insiders(guardian=302)},
 }
 
 # Without valid consent: no content for professionals, the family keeps reading; the

@@ -634,6 +634,33 @@ def answer_scope_change(
         return request
 
 
+def take_back_scope_change(*, actor: Actor, request: ScopeChangeRequest) -> ScopeChangeRequest:
+    """The family takes back a request the coordinator has not answered yet."""
+
+    with transaction.atomic():
+        log = lock_log(request.log)
+        require(actor, "consent.ask_scope_change", log)
+        request = (
+            ScopeChangeRequest.objects.select_for_update(of=("self",))
+            .select_related("unit")
+            .get(pk=request.pk)
+        )
+        if request.status != ScopeChangeRequest.Status.OPEN:
+            raise ServiceError(_("This request has already been answered."))
+        request.status = ScopeChangeRequest.Status.WITHDRAWN
+        request.answered_by = acting_user(actor)
+        request.answered_at = timezone.now()
+        request.save(update_fields=["status", "answered_by", "answered_at"])
+        add_event(
+            log=log,
+            actor=actor,
+            event_type="consent.scope_change_taken_back",
+            body=_("The family took back their request about %(unit)s.")
+            % {"unit": request.unit.name},
+        )
+        return request
+
+
 def _confirm_if_enough(*, actor: Actor, log: RelayLog, scope_unit: ConsentUnit) -> None:
     """A widened scope counts once enough of the consenting people have confirmed it."""
     needed = {g[0].id for g in required_givers(log) if g[0] is not None}

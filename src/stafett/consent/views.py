@@ -567,3 +567,19 @@ def scope_answer(request: HttpRequest, log: uuid.UUID, request_id: uuid.UUID) ->
                 % {"unit": done.unit.name},
             )
     return redirect("logs:consent", log=obj.uuid)
+
+
+@require_POST
+def scope_take_back(request: HttpRequest, log: uuid.UUID, request_id: uuid.UUID) -> HttpResponse:
+    """`logs:scope_take_back`: the family takes back a request not yet answered."""
+    obj, _facts = access_log(request, log, "consent.ask_scope_change")
+    found = ScopeChangeRequest.objects.filter(log=obj, uuid=request_id).first()
+    if found is None:
+        raise Http404
+    try:
+        services.take_back_scope_change(actor=actor_for(request), request=found)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, _("Your request is taken back."))
+    return _back_to_consent(request, obj)

@@ -29,6 +29,11 @@ urlpatterns: list[URLPattern] = [
         consent.scope_answer,
         name="scope_answer",
     ),
+    path(
+        "<uuid:log>/consent/requests/<uuid:request_id>/take-back/",
+        consent.scope_take_back,
+        name="scope_take_back",
+    ),
     # Participants.
     path("<uuid:log>/participants/", views.participants, name="participants"),
     path(
