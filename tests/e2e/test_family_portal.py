@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings as django_settings
+from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 from playwright.sync_api import (
     Browser,
@@ -238,6 +240,17 @@ def test_a_guardian_on_her_phone_reads_writes_sees_who_read_renews_and_withdraws
     gro.saved("The consent is withdrawn.")
     gro.check("consent-withdrawn")
     gro.close()
+
+    # --- Siri got "your access has ended", with nothing of the log in it. -------------
+    ended = [m for m in mail.outbox if w.school_employee.email in m.to]
+    assert [m.subject for m in ended][-1:] == ["Stafett: your access has ended"]
+    message = ended[-1]
+    assert isinstance(message, EmailMultiAlternatives)
+    bodies = [str(message.body)] + [str(content) for content, _ in message.alternatives]
+    for body in bodies:
+        assert "has ended" in body
+        for secret in ("Mia", "Mor", "Testvik skule", "Solsida", BRIGHT_SPOT, GOAL, TASK):
+            assert secret not in body, secret
 
     # --- Siri's next request is refused, and that is in the access log. ---------------
     assert siri_client.get(detail).status_code == 403
