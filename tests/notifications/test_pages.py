@@ -3,13 +3,19 @@ each person's e-mail choices."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from stafett.audit.models import AccessLogEntry
+from stafett.consent.models import Consent
+from stafett.consent.services import give_consent, request_consent
 from stafett.logs.models import EntryKind
-from stafett.logs.services import add_entry
+from stafett.logs.services import add_entry, start_log
 from stafett.notifications.models import (
     EmailSettings,
     Kind,
@@ -17,6 +23,7 @@ from stafett.notifications.models import (
     Notification,
     NotificationPreference,
 )
+from tests import factories as f
 from tests.logs.conftest import LogWorld
 from tests.notifications.conftest import as_actor
 
@@ -42,7 +49,12 @@ def test_the_centre_marks_new_notifications_and_opening_it_reads_them(
     page = client.get("/notifications/").content.decode()
     assert page.count("A bright spot was added to a relay log.") == 2
     assert page.count(">New<") == 2
-    assert "SECRET" not in page and "Mia" not in page
+    assert "SECRET" not in page
+    # Inside Stafett the child is named while Eva may open the log (the e-mails never
+    # name anyone), and that read is in the access log, once per child.
+    assert page.count("<strong>Mia Mor</strong>") == 2
+    rows = AccessLogEntry.objects.filter(actor=eva, action="notifications.list")
+    assert [r.object_uuid for r in rows] == [active_log.world.child.uuid]
     assert f"/logs/{active_log.log.uuid}/" in page
     assert not Notification.objects.filter(recipient=eva, read_at__isnull=True).exists()
     again = client.get("/notifications/").content.decode()
@@ -78,6 +90,56 @@ def test_access_ended_has_no_link_into_the_log(active_log: LogWorld, login_as: A
     page = login_as(world.school_employee).get("/notifications/").content.decode()
     assert "Your access to a relay log has ended" in page
     assert f"/logs/{active_log.log.uuid}/" not in page
+    assert "Mia" not in page
+    assert not AccessLogEntry.objects.filter(
+        actor=world.school_employee, action="notifications.list"
+    ).exists()
+
+
+def test_a_participant_who_lost_access_no_longer_sees_the_child_or_the_link(
+    active_log: LogWorld, login_as: Any
+) -> None:
+    from stafett.consent.services import withdraw_consent
+
+    world = active_log.world
+    _bright_spots(active_log, 1)
+    client = login_as(world.school_employee)
+    before = client.get("/notifications/").content.decode()
+    assert "<strong>Mia Mor</strong>" in before
+    assert f"/logs/{active_log.log.uuid}/" in before
+    withdraw_consent(actor=as_actor(world.guardian), log=active_log.log)
+    after = client.get("/notifications/").content.decode()
+    assert "A bright spot was added to a relay log." in after
+    assert "Mia" not in after.split("<main")[1]
+    assert f"/logs/{active_log.log.uuid}/" not in after
+
+
+def test_a_guardian_with_two_children_tells_their_notifications_apart(
+    active_log: LogWorld, login_as: Any
+) -> None:
+    world = active_log.world
+    brother = f.make_subject(world.municipality, first_name="Ola", last_name="Mor")
+    f.add_guardian(brother, world.guardian)
+    other = start_log(
+        actor=as_actor(world.employee), subject=brother, unit=world.kindergarten, level=1
+    )
+    consent = request_consent(
+        actor=as_actor(world.employee),
+        log=other,
+        purpose="Samarbeid",
+        valid_from=timezone.localdate(),
+        valid_to=timezone.localdate() + datetime.timedelta(days=180),
+        units=[world.kindergarten],
+        method=Consent.Method.DIGITAL,
+    )
+    give_consent(actor=as_actor(world.guardian), consent=consent)
+    add_entry(actor=as_actor(world.employee), log=other, kind=EntryKind.BRIGHT_SPOT, body="x")
+    add_entry(
+        actor=as_actor(world.employee), log=active_log.log, kind=EntryKind.BRIGHT_SPOT, body="y"
+    )
+    page = login_as(world.guardian).get("/notifications/").content.decode()
+    assert "<strong>Ola Mor</strong>" in page and "<strong>Mia Mor</strong>" in page
+    assert f"/logs/{other.uuid}/" in page and f"/logs/{active_log.log.uuid}/" in page
 
 
 def test_each_person_chooses_digest_or_at_once_per_kind_and_the_language(
@@ -99,6 +161,7 @@ def test_each_person_chooses_digest_or_at_once_per_kind_and_the_language(
     assert 'name="mode-bright_spot" value="digest" checked' in page
 
 
+@pytest.mark.municipality_language
 def test_emails_are_in_the_persons_chosen_language_else_the_municipalitys(world: Any) -> None:
     from stafett.notifications.services import email_language
 

@@ -277,6 +277,21 @@ def _facts_for(
     return facts
 
 
+def facts_for_logs(actor: Actor, logs: Iterable[RelayLog]) -> dict[int, LogFacts]:
+    """`LogFacts` for logs the actor is told about elsewhere (the notification centre), in
+    three queries; the logs must carry `subject__municipality`."""
+    logs = list(logs)
+    participations: dict[int, Participant] = {}
+    if actor.user is not None and actor.is_staff_member and logs:
+        participations = {
+            p.log_id: p
+            for p in Participant.objects.current().filter(
+                user=actor.user, log_id__in=[log.id for log in logs]
+            )
+        }
+    return _facts_for(actor, logs, participations=participations, handovers={})
+
+
 def _may(actor: Actor, action: str, facts: LogFacts) -> bool:
     return decide(actor, action, facts) is Decision.ALLOW
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from django.db.models import QuerySet
 
-from stafett.notifications.models import Delivery, Notification
-from stafett.policy import Actor
+from stafett.home.selectors import facts_for_logs
+from stafett.notifications.models import Delivery, Kind, Notification
+from stafett.policy import Actor, Decision, decide
 
 CENTRE_SIZE = 50
 
@@ -16,9 +20,46 @@ def centre(actor: Actor) -> list[Notification]:
         return []
     return list(
         Notification.objects.filter(recipient=actor.user)
-        .select_related("log")
+        .select_related("log", "log__subject", "log__subject__municipality")
         .order_by("-created_at", "-id")[:CENTRE_SIZE]
     )
+
+
+@dataclass(frozen=True)
+class CentreRow:
+    notification: Notification
+    unread: bool
+    # The child the log is about, only while the person may still open that log (a guardian
+    # with two children must tell them apart; the e-mails never name anyone).
+    child: Any
+    role: str
+    can_open: bool
+
+
+def centre_rows(actor: Actor) -> list[CentreRow]:
+    """The centre's rows: each event, and whether the person may open its log now (asked
+    of the policy for every log at once, a constant number of queries)."""
+    items = centre(actor)
+    logs = {n.log_id: n.log for n in items if n.log is not None}
+    facts = facts_for_logs(actor, logs.values())
+    rows = []
+    for n in items:
+        log_facts = facts.get(n.log_id) if n.log_id is not None else None
+        can_open = (
+            log_facts is not None
+            and n.kind != Kind.CONSENT_ENDED
+            and decide(actor, "log.view", log_facts) is Decision.ALLOW
+        )
+        rows.append(
+            CentreRow(
+                notification=n,
+                unread=n.read_at is None,
+                child=n.log.subject if can_open and n.log is not None else None,
+                role=log_facts.role if log_facts is not None else "",
+                can_open=can_open,
+            )
+        )
+    return rows
 
 
 def unread_count(actor: Actor) -> int:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from stafett.audit.log import record_accesses
 from stafett.notifications import selectors, services
 from stafett.notifications.models import EmailSettings, Kind, Mode, NotificationPreference
 from stafett.policy import access_municipality, actor_for, requires
@@ -20,13 +22,33 @@ from stafett.policy import access_municipality, actor_for, requires
 def centre(request: HttpRequest) -> HttpResponse:
     """The latest notifications; the unread ones are marked, and are read once shown."""
     actor = actor_for(request)
-    items = selectors.centre(actor)
-    rows = [
-        {"notification": n, "sentence": services.sentence(n), "unread": n.read_at is None}
-        for n in items
+    with transaction.atomic():
+        rows = selectors.centre_rows(actor)
+        named = {row.child.id: row for row in rows if row.child is not None}
+        if named:
+            # The child's name is shown: one access-log row per child, as on the home page.
+            record_accesses(
+                actor=actor.user,
+                action="notifications.list",
+                objects=[row.child for row in named.values()],
+                role_for=lambda child: named[child.id].role,
+                reason="notification centre",
+                request=request,
+            )
+    items = [
+        {
+            "notification": row.notification,
+            "sentence": services.sentence(row.notification),
+            "unread": row.unread,
+            "child": row.child,
+            "can_open": row.can_open,
+        }
+        for row in rows
     ]
-    response = render(request, "notifications/centre.html", {"rows": rows})
-    services.mark_read(actor=actor, notification_ids=[n.id for n in items if n.read_at is None])
+    response = render(request, "notifications/centre.html", {"rows": items})
+    services.mark_read(
+        actor=actor, notification_ids=[row.notification.id for row in rows if row.unread]
+    )
     return response
 
 
