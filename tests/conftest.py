@@ -62,6 +62,23 @@ def _tasks_run_at_once(settings: Any) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
+@pytest.fixture(autouse=True)
+def _emails_in_english(request: Any, monkeypatch: Any) -> None:
+    """Tests read e-mails in English too: a person's own choice still counts, but the
+    municipality's language is not the fallback, except in tests marked
+    `municipality_language` (those test that fallback)."""
+    if request.node.get_closest_marker("municipality_language"):
+        return
+    from stafett.notifications import services as notifications
+    from stafett.notifications.models import EmailSettings
+
+    def own_choice_else_english(user: Any) -> str:
+        own = EmailSettings.objects.filter(user=user).values_list("language", flat=True).first()
+        return own or "en"
+
+    monkeypatch.setattr(notifications, "email_language", own_choice_else_english)
+
+
 @pytest.fixture
 def client() -> Client:
     """Tests read pages in English; tests of the language choice set the cookie themselves."""

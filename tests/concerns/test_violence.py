@@ -16,7 +16,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from stafett.audit.models import AccessLogEntry
 from stafett.concerns import services
@@ -551,7 +551,8 @@ def test_the_pdf_is_a_pdf_and_its_download_is_logged(
     row = AccessLogEntry.objects.filter(action="report.pdf").get()
     assert row.actor_id == world.leader.id and row.object_uuid == report.uuid
     # The HTML the PDF is made from has the child, the observation, the contacts.
-    html = report_html(on_path, report_page(report))
+    with translation.override("en"):
+        html = report_html(on_path, report_page(report))
     assert "Mia Mor" in html and "04.03.2021" in html
     assert "Pappa tok hardt" in html
     assert "Draft: not marked as sent." in html and "Signature" in html

@@ -231,6 +231,7 @@ def test_a_person_without_an_address_is_not_sent_anything_but_sees_it_in_the_cen
     assert Notification.objects.filter(recipient=eva, read_at__isnull=True).count() == 1
 
 
+@pytest.mark.municipality_language
 def test_emails_are_written_in_the_persons_language(
     active_log: LogWorld, django_capture_on_commit_callbacks: Any, mailoutbox: Any
 ) -> None:
