@@ -282,3 +282,15 @@ def test_birth_dates_keep_the_age_on_the_day_the_demo_loads(
     birth = birth_date_for(age, days, today)
     assert birth == expected
     assert age_on(birth, today) == age
+
+
+def test_fjordvik_has_consent_texts_in_english_and_polish_for_the_language_picker(
+    demo: None,
+) -> None:
+    from stafett.consent.models import ConsentText
+
+    fjordvik = Municipality.objects.get(name="Fjordvik kommune")
+    texts = ConsentText.objects.filter(municipality=fjordvik)
+    assert sorted(texts.values_list("language", flat=True)) == ["en", "pl"]
+    assert all(t.information and t.consent_statement and t.withdraw_text for t in texts)
+    assert not ConsentText.objects.exclude(municipality=fjordvik).exists()

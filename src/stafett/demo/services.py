@@ -101,6 +101,11 @@ def load_demo() -> None:
 
     load_demo_concerns(users=users, units=units)
 
+    # Consent texts in further languages for Fjordvik (see demo/consent_texts.py).
+    from stafett.demo.consent_texts import load_demo_consent_texts
+
+    load_demo_consent_texts(municipality=fjordvik, admin=users["admin.fjordvik"])
+
     _reset_login_lockouts(list(users))
 
 
