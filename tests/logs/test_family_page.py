@@ -177,3 +177,16 @@ def test_the_family_log_page_runs_the_same_queries_for_10_and_300_entries(
     filtered, _html = queries_for(client, f"{url}?kind=goal")
     # The summary reads the whole log once more: one query and its two prefetches.
     assert filtered == small + 3
+
+
+def test_the_family_reads_where_the_log_stands_without_professional_words(
+    active_log: LogWorld, login_as: Any
+) -> None:
+    url = reverse("logs:detail", kwargs={"log": active_log.log.uuid})
+    family = login_as(active_log.world.guardian).get(url).content.decode()
+    assert "<dt>How many services work together</dt>" in family
+    assert "<dt>Where we are in the work</dt>" in family
+    assert "<dt>Level</dt>" not in family and "<dt>Step</dt>" not in family
+    staff = login_as(active_log.world.employee).get(url).content.decode()
+    assert "<dt>Level</dt>" in staff and "<dt>Step</dt>" in staff
+    assert "How many services work together" not in staff
