@@ -19,8 +19,13 @@ DATABASE_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 @pytest.fixture
-def database_queue(settings: Any) -> None:
+def database_queue(settings: Any, monkeypatch: Any) -> None:
     settings.TASKS = DATABASE_BACKEND
+    # The worker closes "old" connections between tasks; inside a test's transaction on
+    # PostgreSQL that closes the test's own connection (SQLite's in-memory one survives).
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
 
 
 def test_the_worker_sends_what_a_write_queued(
