@@ -17,7 +17,7 @@ import enum
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import wraps
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -1133,84 +1133,35 @@ def _concern_subject_uuid(concern: Any) -> Any:
     return concern.subject.uuid
 
 
-def access_concern(
-    request: HttpRequest, concern_uuid: uuid.UUID, action: str, *, reason: str = ""
-) -> tuple[Any, ConcernFacts]:
-    """Fetch a concern for an action: 404 to outsiders, 403 to insiders without the right
-    (refusals queued for the access log). Every allowed call is a read of the concern and
-    is written to the access log: call this inside the transaction that reads it."""
-    from stafett.audit.log import record_access
+def _fetch_concern(actor: Actor, concern_uuid: uuid.UUID) -> Any:
     from stafett.concerns.models import Concern
 
-    mark_consulted(request)
-    actor = actor_for(request)
-    if not actor.is_authenticated:
-        raise LoginRequired
-    concern: Any = _fetch(
+    return _fetch(
         actor, Concern.objects.select_related("subject", "unit", "author", "log"), concern_uuid
     )
-    facts = concern_facts(actor, concern)
-    decision = decide(actor, action, facts)
-    subject_uuid = _concern_subject_uuid(concern)
-    if decision is not Decision.ALLOW:
-        queue_refusal(
-            request,
-            actor=actor.user,
-            action=action,
-            obj=concern,
-            object_type="Concern",
-            subject_uuid=subject_uuid,
-            role=facts.role or actor.main_role,
-            outcome="refused",
-        )
-        if decision is Decision.FORBIDDEN:
-            raise PermissionDenied
-        raise Http404
-    record_access(
-        actor=actor.user,
-        action=action,
-        obj=concern,
-        object_type="Concern",
-        subject_uuid=subject_uuid,
-        role=facts.role,
-        unit_name=concern.unit.name if facts.is_author else "",
-        reason=reason,
-        request=request,
-    )
-    return concern, facts
 
 
-def access_report(
-    request: HttpRequest, concern_uuid: uuid.UUID, action: str
-) -> tuple[Any, ConcernFacts]:
-    """Fetch a concern with its report to child welfare (or None, before the first save)
-    for a `report.*` action: 404 to outsiders, 403 to insiders without the right. Every
-    allowed call is a read of the report (or of the concern, before there is one) and is
-    written to the access log: call this inside the transaction that reads it."""
+def _authorize_concern_read(
+    request: HttpRequest,
+    actor: Actor,
+    facts: ConcernFacts,
+    *,
+    action: str,
+    obj: Any,
+    object_type: str,
+    decide_as: str = "",
+    record: bool = True,
+    reason: str = "",
+) -> None:
+    """Decide `decide_as` (else `action`) on a concern's facts for `obj` (the concern, its
+    report or a form filled in on it). A refusal is queued for the access log and answered
+    404 to outsiders, 403 to insiders; an allowed read is written to the access log (when
+    `record`), naming the child only as `_concern_subject_uuid` allows."""
     from stafett.audit.log import record_access
-    from stafett.concerns.models import ChildWelfareReport, Concern
 
-    mark_consulted(request)
-    actor = actor_for(request)
-    if not actor.is_authenticated:
-        raise LoginRequired
-    concern: Any = _fetch(
-        actor, Concern.objects.select_related("subject", "unit", "author", "log"), concern_uuid
-    )
-    report = ChildWelfareReport.objects.filter(concern=concern).first()
-    base = concern_facts(actor, concern)
-    facts = ConcernFacts(
-        concern=concern,
-        is_author=base.is_author,
-        share=base.share,
-        is_log_coordinator=base.is_log_coordinator,
-        is_unit_leader=base.is_unit_leader,
-        report=report,
-    )
-    decision = decide(actor, action, facts)
-    obj = report if report is not None else concern
-    object_type = "ChildWelfareReport" if report is not None else "Concern"
+    concern = facts.concern
     subject_uuid = _concern_subject_uuid(concern)
+    decision = decide(actor, decide_as or action, facts)
     if decision is not Decision.ALLOW:
         queue_refusal(
             request,
@@ -1225,15 +1176,61 @@ def access_report(
         if decision is Decision.FORBIDDEN:
             raise PermissionDenied
         raise Http404
-    record_access(
-        actor=actor.user,
+    if record:
+        record_access(
+            actor=actor.user,
+            action=action,
+            obj=obj,
+            object_type=object_type,
+            subject_uuid=subject_uuid,
+            role=facts.role,
+            unit_name=concern.unit.name if facts.is_author else "",
+            reason=reason,
+            request=request,
+        )
+
+
+def access_concern(
+    request: HttpRequest, concern_uuid: uuid.UUID, action: str, *, reason: str = ""
+) -> tuple[Any, ConcernFacts]:
+    """Fetch a concern for an action: 404 to outsiders, 403 to insiders without the right
+    (refusals queued for the access log). Every allowed call is a read of the concern and
+    is written to the access log: call this inside the transaction that reads it."""
+    mark_consulted(request)
+    actor = actor_for(request)
+    if not actor.is_authenticated:
+        raise LoginRequired
+    concern = _fetch_concern(actor, concern_uuid)
+    facts = concern_facts(actor, concern)
+    _authorize_concern_read(
+        request, actor, facts, action=action, obj=concern, object_type="Concern", reason=reason
+    )
+    return concern, facts
+
+
+def access_report(
+    request: HttpRequest, concern_uuid: uuid.UUID, action: str
+) -> tuple[Any, ConcernFacts]:
+    """Fetch a concern with its report to child welfare (or None, before the first save)
+    for a `report.*` action: 404 to outsiders, 403 to insiders without the right. Every
+    allowed call is a read of the report (or of the concern, before there is one) and is
+    written to the access log: call this inside the transaction that reads it."""
+    from stafett.concerns.models import ChildWelfareReport
+
+    mark_consulted(request)
+    actor = actor_for(request)
+    if not actor.is_authenticated:
+        raise LoginRequired
+    concern = _fetch_concern(actor, concern_uuid)
+    report = ChildWelfareReport.objects.filter(concern=concern).first()
+    facts = replace(concern_facts(actor, concern), report=report)
+    _authorize_concern_read(
+        request,
+        actor,
+        facts,
         action=action,
-        obj=obj,
-        object_type=object_type,
-        subject_uuid=subject_uuid,
-        role=facts.role,
-        unit_name=concern.unit.name if facts.is_author else "",
-        request=request,
+        obj=report if report is not None else concern,
+        object_type="ChildWelfareReport" if report is not None else "Concern",
     )
     return concern, facts
 
@@ -1348,37 +1345,17 @@ CONCERN_FORM_ACTIONS = {"filled_form.view": "concern.view", "filled_form.fill": 
 def _access_concern_form(
     request: HttpRequest, actor: Actor, filled: Any, action: str
 ) -> tuple[Any, ConcernFacts]:
-    from stafett.audit.log import record_access
-
-    concern = filled.concern
-    facts = concern_facts(actor, concern)
-    decision = decide(actor, CONCERN_FORM_ACTIONS.get(action, action), facts)
-    subject_uuid = _concern_subject_uuid(concern)
-    if decision is not Decision.ALLOW:
-        queue_refusal(
-            request,
-            actor=actor.user,
-            action=action,
-            obj=filled,
-            object_type="FilledForm",
-            subject_uuid=subject_uuid,
-            role=facts.role or actor.main_role,
-            outcome="refused",
-        )
-        if decision is Decision.FORBIDDEN:
-            raise PermissionDenied
-        raise Http404
-    if action == "filled_form.view":
-        record_access(
-            actor=actor.user,
-            action=action,
-            obj=filled,
-            object_type="FilledForm",
-            subject_uuid=subject_uuid,
-            role=facts.role,
-            unit_name=concern.unit.name if facts.is_author else "",
-            request=request,
-        )
+    facts = concern_facts(actor, filled.concern)
+    _authorize_concern_read(
+        request,
+        actor,
+        facts,
+        action=action,
+        obj=filled,
+        object_type="FilledForm",
+        decide_as=CONCERN_FORM_ACTIONS.get(action, action),
+        record=action == "filled_form.view",
+    )
     return filled, facts
 
 
