@@ -71,6 +71,32 @@ def _check_scan(scan: UploadedFile | None) -> None:
         raise ServiceError(_("The scanned form must be a PDF, JPEG or PNG file."))
 
 
+def _add_givers_and_scope(
+    consent: Consent,
+    *,
+    givers: list[tuple[Any, str, bool]],
+    answered: set[int],
+    answered_by: str,
+    units: Iterable[Unit],
+    added_by: Any,
+    now: datetime.datetime,
+) -> None:
+    """A new consent's rows: everyone who must answer (those at the indexes in `answered`
+    have, by `answered_by`) and the units it covers, confirmed at once."""
+    for index, (person, name, is_subject) in enumerate(givers):
+        given = index in answered
+        ConsentGiver.objects.create(
+            consent=consent,
+            person=person,
+            name=name,
+            is_subject=is_subject,
+            given_at=now if given else None,
+            method=answered_by if given else "",
+        )
+    for unit in units:
+        ConsentUnit.objects.create(consent=consent, unit=unit, added_by=added_by, confirmed_at=now)
+
+
 def request_consent(
     *,
     actor: Actor,
@@ -158,20 +184,15 @@ def request_consent(
             requested_by=acting_user(actor),
             after_handover=after_handover,
         )
-        for index, (user, name, is_subject) in enumerate(givers):
-            given = method == Consent.Method.PAPER and index in signed
-            ConsentGiver.objects.create(
-                consent=consent,
-                person=user,
-                name=name,
-                is_subject=is_subject,
-                given_at=now if given else None,
-                method=Consent.Method.PAPER if given else "",
-            )
-        for unit in unit_list:
-            ConsentUnit.objects.create(
-                consent=consent, unit=unit, added_by=acting_user(actor), confirmed_at=now
-            )
+        _add_givers_and_scope(
+            consent,
+            givers=givers,
+            answered=signed if method == Consent.Method.PAPER else set(),
+            answered_by=Consent.Method.PAPER,
+            units=unit_list,
+            added_by=acting_user(actor),
+            now=now,
+        )
         add_event(
             log=log,
             actor=actor,
@@ -504,19 +525,19 @@ def renew_by_family(*, actor: Actor, log: RelayLog) -> Consent:
             method=Consent.Method.DIGITAL,
             requested_by=user,
         )
-        now = timezone.now()
-        for person, name, is_subject in givers:
-            mine = person is not None and person.id == user.id
-            ConsentGiver.objects.create(
-                consent=renewal,
-                person=person,
-                name=name,
-                is_subject=is_subject,
-                given_at=now if mine else None,
-                method=Consent.Method.DIGITAL if mine else "",
-            )
-        for unit in units:
-            ConsentUnit.objects.create(consent=renewal, unit=unit, added_by=user, confirmed_at=now)
+        _add_givers_and_scope(
+            renewal,
+            givers=givers,
+            answered={
+                index
+                for index, (person, _name, _is_subject) in enumerate(givers)
+                if person is not None and person.id == user.id
+            },
+            answered_by=Consent.Method.DIGITAL,
+            units=units,
+            added_by=user,
+            now=timezone.now(),
+        )
         add_event(
             log=log,
             actor=actor,
