@@ -70,13 +70,8 @@ def _emails_in_english(request: Any, monkeypatch: Any) -> None:
     if request.node.get_closest_marker("municipality_language"):
         return
     from stafett.notifications import services as notifications
-    from stafett.notifications.models import EmailSettings
 
-    def own_choice_else_english(user: Any) -> str:
-        own = EmailSettings.objects.filter(user=user).values_list("language", flat=True).first()
-        return own or "en"
-
-    monkeypatch.setattr(notifications, "email_language", own_choice_else_english)
+    monkeypatch.setattr(notifications, "default_email_language", lambda user: "en")
 
 
 @pytest.fixture

@@ -596,9 +596,13 @@ def _finish(
 
 
 def email_language(user: User) -> str:
+    """The person's own choice, else `default_email_language`."""
     own = EmailSettings.objects.filter(user=user).values_list("language", flat=True).first()
-    if own:
-        return own
+    return own or default_email_language(user)
+
+
+def default_email_language(user: User) -> str:
+    """The municipality's language, else the installation's."""
     if user.municipality is not None:
         return str(user.municipality.language)
     return str(settings.LANGUAGE_CODE)
