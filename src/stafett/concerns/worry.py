@@ -103,6 +103,15 @@ class Point:
     x: float
     y: float
 
+    # The square of an evaluation is drawn around the point (8 × 8).
+    @property
+    def box_x(self) -> float:
+        return round(self.x - 4, 1)
+
+    @property
+    def box_y(self) -> float:
+        return round(self.y - 4, 1)
+
 
 @dataclass(frozen=True)
 class Chart:
@@ -138,6 +147,15 @@ class Chart:
     @property
     def axis_y(self) -> int:
         return HEIGHT - BOTTOM
+
+    @property
+    def label_x(self) -> int:
+        """The score labels end just left of the plot."""
+        return LEFT - 6
+
+    @property
+    def date_y(self) -> int:
+        return HEIGHT - 6
 
 
 def _y(score: int) -> float:
