@@ -41,12 +41,14 @@ system-deps:
 
 # The demo on http://127.0.0.1:$(PORT) (SQLite in var/ unless DATABASE_URL says otherwise),
 # with the background worker and the scheduler (see `worker`) running beside the web server
-# and stopped when it stops. E-mails are printed here (the console backend).
+# and stopped when it stops. E-mails are printed here (the console backend); their links
+# point to this port unless STAFETT_BASE_URL says otherwise.
 run: install
 	$(PY) manage.py migrate --noinput -v 0
 	STAFETT_DEMO=1 $(PY) manage.py load_demo
 	@echo "Stafett demo: http://127.0.0.1:$(PORT)/  (demo log-ins are listed in README.md)"
 	@export STAFETT_DEMO=1; \
+	export STAFETT_BASE_URL="$${STAFETT_BASE_URL:-http://127.0.0.1:$(PORT)}"; \
 	$(PY) manage.py db_worker --no-startup-delay & worker=$$!; \
 	$(PY) manage.py stafett_scheduler & scheduler=$$!; \
 	trap 'kill $$worker $$scheduler 2>/dev/null; wait $$worker $$scheduler 2>/dev/null' EXIT; \
