@@ -122,3 +122,19 @@ def test_staff_come_back_to_the_page_they_asked_for_after_the_code(
     assert client.get("/?tab=units")["Location"] == "/login/code/"
     response = client.post("/login/code/", {"code": current_code(device_of(world.employee))})
     assert response["Location"] == "/?tab=units"
+
+
+def test_the_code_page_shows_nothing_of_the_account_before_the_code(
+    world: World, client: Client
+) -> None:
+    _password_step(client)
+    html = client.get("/login/code/").content.decode()
+    header = html.split("<main", 1)[0]
+    assert world.employee.get_full_name() not in header
+    assert world.municipality.name not in header
+    assert "Notifications" not in header
+    assert "Log out" in header  # she can still leave
+    # Once the code is given, the header is hers.
+    client.post("/login/code/", {"code": current_code(device_of(world.employee))})
+    header = client.get("/").content.decode().split("<main", 1)[0]
+    assert world.employee.get_full_name() in header and "Notifications" in header
