@@ -49,3 +49,29 @@ def localised_numbers(html: str) -> list[str]:
         elif _DECIMAL_COMMA.search(value):
             bad.append(f'{name}="{value}"')
     return bad
+
+
+# Words that belong to one written standard only. A nynorsk page with "ikke" or a bokmål
+# page with "ikkje" has a string from the other standard (or a fallback nobody meant).
+_ONLY_IN = {
+    "nb": ("ikke", "hva", "hvordan", "hvem", "jeg", "samme", "valg", "Velg", "velg", "være"),
+    "nn": ("ikkje", "kva", "korleis", "kven", "eg", "same", "vere"),
+}
+
+
+def other_standard_words(text: str, language: str) -> list[str]:
+    """Words in `text` (a page's visible text) from the written standard that is not
+    `language` ("nn" or "nb")."""
+    other = "nb" if language == "nn" else "nn"
+    found = []
+    for word in _ONLY_IN[other]:
+        if re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text):
+            found.append(word)
+    return found
+
+
+def visible_text(html: str) -> str:
+    """The page's text without markup, scripts and styles (good enough for word checks)."""
+    html = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", html)
+    html = re.sub(r"(?s)<!--.*?-->", " ", html)
+    return re.sub(r"(?s)<[^>]+>", " ", html)
