@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
@@ -550,6 +551,7 @@ def test_the_pdf_is_a_pdf_and_its_download_is_logged(
     assert response.content.startswith(b"%PDF")
     row = AccessLogEntry.objects.filter(action="report.pdf").get()
     assert row.actor_id == world.leader.id and row.object_uuid == report.uuid
+
     # The HTML the PDF is made from has the child, the observation, the contacts.
     with translation.override("en"):
         html = report_html(on_path, report_page(report))
@@ -560,6 +562,24 @@ def test_the_pdf_is_a_pdf_and_its_download_is_logged(
     text = laid_out_text(html)
     assert "Mia Mor" in text[0] and "Draft: not marked as sent." in text[0]
     assert any("Pappa tok hardt" in page for page in text)
+
+
+@pytest.mark.parametrize(
+    ("language", "filename"),
+    [
+        ("nn", "bekymringsmelding-til-barnevernet.pdf"),
+        ("nb", "bekymringsmelding-til-barnevernet.pdf"),
+        ("en", "report-to-child-welfare.pdf"),
+    ],
+)
+def test_the_pdfs_file_name_is_in_the_readers_language(
+    world: World, on_path: Concern, login_as: Any, language: str, filename: str
+) -> None:
+    services.save_report(actor=as_actor(world.employee), concern=on_path, content=content())
+    client = login_as(world.leader)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = client.get(url("report_pdf", on_path))
+    assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
 
 
 def laid_out_text(html: str) -> list[str]:

@@ -168,3 +168,15 @@ def test_emails_are_in_the_persons_chosen_language_else_the_municipalitys(world:
     assert email_language(world.employee) == world.municipality.language
     EmailSettings.objects.create(user=world.employee, language="en")
     assert email_language(world.employee) == "en"
+
+
+def test_the_centre_writes_dates_as_the_rest_of_stafett(
+    active_log: LogWorld, login_as: Any
+) -> None:
+    """One date format everywhere: 03.12.2026, never 3.12.2026 (issue 11, item 4)."""
+    eva = active_log.world.employee
+    _bright_spots(active_log, 1)
+    early_in_month = timezone.make_aware(datetime.datetime(2026, 3, 4, 9, 5))
+    Notification.objects.filter(recipient=eva).update(created_at=early_in_month)
+    page = login_as(eva).get("/notifications/").content.decode()
+    assert "04.03.2026 09:05" in page and " 4.3.2026" not in page

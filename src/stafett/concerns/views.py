@@ -20,7 +20,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from stafett.accounts.models import User
@@ -519,7 +521,9 @@ def report_pdf(request: HttpRequest, concern: uuid.UUID) -> HttpResponse:
         raise Http404
     data = report_pdf_bytes(obj, page)
     response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = 'attachment; filename="report-to-child-welfare.pdf"'
+    # The file name is in the reader's language, and never names the child.
+    filename = pgettext("file name", "report-to-child-welfare") + ".pdf"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 

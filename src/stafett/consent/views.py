@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from stafett.audit.log import record_access
@@ -339,7 +340,7 @@ def scan(request: HttpRequest, log: uuid.UUID, consent: uuid.UUID) -> FileRespon
         row.scanned_form.name.rsplit(".", 1)[-1].lower() if "." in row.scanned_form.name else "pdf"
     )
     content_type = mimetypes.types_map.get(f".{extension}", "application/octet-stream")
-    filename = f"consent-{row.valid_from:%Y-%m-%d}.{extension}"
+    filename = f"{pgettext('file name', 'consent')}-{row.valid_from:%Y-%m-%d}.{extension}"
     return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
 
 

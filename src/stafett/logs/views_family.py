@@ -18,8 +18,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET
 from icalendar import Calendar, Event
 
@@ -177,5 +178,6 @@ def meeting_calendar(request: HttpRequest, log: uuid.UUID, meeting: uuid.UUID) -
     calendar.add_component(event)
     calendar.add_missing_timezones()
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="meeting-{starts:%Y-%m-%d}.ics"'
+    filename = f"{pgettext('file name', 'meeting')}-{starts:%Y-%m-%d}.ics"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
