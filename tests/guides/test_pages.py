@@ -30,7 +30,7 @@ def log_url(lw: LogWorld) -> str:
 
 
 def public_url(world: World) -> str:
-    return reverse("guides:public_guides", kwargs={"municipality": world.municipality.uuid})
+    return reverse("guides:public_guides", kwargs={"municipality": world.municipality.slug})
 
 
 def test_the_administrator_edits_and_publishes_a_step_and_staff_and_public_see_it(
@@ -65,7 +65,7 @@ def test_the_administrator_edits_and_publishes_a_step_and_staff_and_public_see_i
     assert "Rettleiar for barnehage og skule" in listing.content.decode()
     guide_page = anonymous.get(
         reverse(
-            "guides:public_guide", kwargs={"municipality": w.municipality.uuid, "guide": guide.uuid}
+            "guides:public_guide", kwargs={"municipality": w.municipality.slug, "guide": guide.uuid}
         )
     )
     assert "Kall inn til oppstartsmøte." in guide_page.content.decode()

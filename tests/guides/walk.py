@@ -97,7 +97,7 @@ def guide_values(world: World, route: Route) -> dict[str, Any]:
     needed = set(route.kwargs) & _PARAMS
     if not needed:
         return {}
-    values: dict[str, Any] = {"municipality": world.municipality.uuid, "level": 2, "step": "start"}
+    values: dict[str, Any] = {"municipality": world.municipality.slug, "level": 2, "step": "start"}
     values["number"] = 1
     if needed & {"guide", "template", "field"}:
         tool = make_tool(world)

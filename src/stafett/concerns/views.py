@@ -523,7 +523,7 @@ def report_pdf(request: HttpRequest, concern: uuid.UUID) -> HttpResponse:
     response = HttpResponse(data, content_type="application/pdf")
     # The file name is in the reader's language, and never names the child.
     filename = pgettext("file name", "report-to-child-welfare") + ".pdf"
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
     return response
 
 

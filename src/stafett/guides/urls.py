@@ -60,6 +60,8 @@ urlpatterns = [
     ),
     path("forms/<uuid:filled>/", views.filled_form, name="filled_form"),
     # Public: no log-in.
-    path("m/<uuid:municipality>/guides/", views.public_guides, name="public_guides"),
-    path("m/<uuid:municipality>/guides/<uuid:guide>/", views.public_guide, name="public_guide"),
+    # `municipality` is its short name (/m/fjordvik/guides/); the older addresses with its
+    # id still work and lead to the short one.
+    path("m/<str:municipality>/guides/", views.public_guides, name="public_guides"),
+    path("m/<str:municipality>/guides/<uuid:guide>/", views.public_guide, name="public_guide"),
 ]

@@ -567,17 +567,33 @@ def filled_form(request: HttpRequest, filled: uuid.UUID) -> HttpResponse:
 # ---------------------------------------------------------------------------
 
 
-def _public_municipality(municipality: uuid.UUID) -> Municipality:
-    found = Municipality.objects.filter(uuid=municipality).first()
+def _public_municipality(key: str) -> Municipality:
+    """The municipality by its short name, or (older links) by its id."""
+    found = Municipality.objects.filter(slug=key).first()
+    if found is None:
+        try:
+            found = Municipality.objects.filter(uuid=uuid.UUID(key)).first()
+        except ValueError:
+            found = None
     if found is None:
         raise Http404
     return found
 
 
+def _moved(request: HttpRequest, place: Municipality, key: str) -> HttpResponse | None:
+    """An address with the municipality's id answers with its readable address."""
+    if key == place.slug:
+        return None
+    return redirect(request.path.replace(f"/m/{key}/", f"/m/{place.slug}/", 1), permanent=True)
+
+
 @public
 @require_http_methods(["GET"])
-def public_guides(request: HttpRequest, municipality: uuid.UUID) -> HttpResponse:
+def public_guides(request: HttpRequest, municipality: str) -> HttpResponse:
     place = _public_municipality(municipality)
+    moved = _moved(request, place, municipality)
+    if moved is not None:
+        return moved
     return render(
         request,
         "guides/public_guides.html",
@@ -591,12 +607,15 @@ def public_guides(request: HttpRequest, municipality: uuid.UUID) -> HttpResponse
 
 @public
 @require_http_methods(["GET"])
-def public_guide(request: HttpRequest, municipality: uuid.UUID, guide: uuid.UUID) -> HttpResponse:
+def public_guide(request: HttpRequest, municipality: str, guide: uuid.UUID) -> HttpResponse:
     place = _public_municipality(municipality)
     obj = Guide.objects.filter(uuid=guide, municipality=place).first()
     version = selectors.latest_published(obj) if obj is not None else None
     if obj is None or version is None:
         raise Http404
+    moved = _moved(request, place, municipality)
+    if moved is not None:
+        return moved
     return render(
         request,
         "guides/public_guide.html",

@@ -179,5 +179,5 @@ def meeting_calendar(request: HttpRequest, log: uuid.UUID, meeting: uuid.UUID) -
     calendar.add_missing_timezones()
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     filename = f"{pgettext('file name', 'meeting')}-{starts:%Y-%m-%d}.ics"
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
     return response

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from stafett.core.models import PublicIdModel, TenantQuerySet
@@ -22,6 +23,9 @@ class Municipality(PublicIdModel):
         BOKMAL = "nb", _("Bokmål")
 
     name = models.CharField(_("name"), max_length=120, unique=True)
+    # The readable part of the municipality's public addresses (/m/fjordvik/guides/), for
+    # its website and letters to families.
+    slug = models.SlugField(_("short name in addresses"), max_length=60, unique=True)
     language = models.CharField(
         _("default language"), max_length=2, choices=Language.choices, default=Language.NYNORSK
     )
@@ -66,6 +70,20 @@ class Municipality(PublicIdModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.slug:
+            self.slug = municipality_slug(self.name)
+        super().save(*args, **kwargs)
+
+
+def municipality_slug(name: str) -> str:
+    """ "Fjordvik kommune" → "fjordvik"; æ, ø and å written as ae, o and a."""
+    base = name.strip()
+    for suffix in (" kommune", " Kommune"):
+        base = base.removesuffix(suffix)
+    base = base.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
+    return slugify(base)[:60] or "kommune"
 
 
 class EmergencyContact(PublicIdModel):
