@@ -693,7 +693,7 @@ def test_a_concern_offers_the_steps_tools_and_the_other_tools(
 
 def test_the_guardians_home_links_to_the_public_guides(world: World, login_as: Any) -> None:
     html = login_as(world.guardian).get(reverse("home:home")).content.decode()
-    public = reverse("guides:public_guides", kwargs={"municipality": world.municipality.uuid})
+    public = reverse("guides:public_guides", kwargs={"municipality": world.municipality.slug})
     assert public in html
     assert login_as(None).get(public).status_code == 200
 
