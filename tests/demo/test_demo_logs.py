@@ -161,3 +161,36 @@ def test_the_demo_personas_homes_show_their_logs(demo: None, client: Any, settin
         html = response.content.decode()
         for text in expected:
             assert text in html, (username, text)
+
+
+def test_the_demos_consents_are_dated_as_the_timeline_tells(demo: None) -> None:
+    """Issue 11, item 22: consents were stamped with the time the demo was loaded, so a
+    consent page said "consented today" and Ida's consent was given after it was withdrawn."""
+    loaded = timezone.now() - datetime.timedelta(minutes=5)
+    for consent in Consent.objects.filter(completed_at__isnull=False):
+        givers = list(ConsentGiver.objects.filter(consent=consent, given_at__isnull=False))
+        assert givers, consent
+        for giver in givers:
+            assert giver.given_at is not None
+            assert giver.given_at >= consent.created_at
+            assert consent.completed_at is not None and giver.given_at <= consent.completed_at
+            if consent.withdrawn_at is not None:
+                assert giver.given_at < consent.withdrawn_at
+        # A consent given well before today is not dated today.
+        if consent.created_at < loaded - datetime.timedelta(days=2):
+            assert consent.completed_at < loaded, consent
+
+
+def test_the_demos_meetings_are_on_workdays_and_past_ones_invite_nobody(demo: None) -> None:
+    from stafett.notifications.models import Kind, Notification
+
+    now = timezone.now()
+    meetings = EntryVersion.objects.filter(entry__kind=EntryKind.MEETING, starts_at__isnull=False)
+    assert meetings.exists()
+    for version in meetings:
+        assert version.starts_at is not None
+        assert timezone.localtime(version.starts_at).weekday() < 5, version.starts_at
+    past = {v.entry_id for v in meetings if v.starts_at is not None and v.starts_at < now}
+    assert past
+    invited = set(Notification.objects.filter(kind=Kind.MEETING).values_list("entry_id", flat=True))
+    assert not invited & past

@@ -116,6 +116,13 @@ class Story:
         day = self.today - datetime.timedelta(days=days_ago)
         return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
 
+    def workday(self, days_ago: int, hour: int = 10, minute: int = 0) -> datetime.datetime:
+        """Like `at`, but a Saturday moves to the Friday before and a Sunday to the Monday
+        after: meetings are held on workdays."""
+        day = self.today - datetime.timedelta(days=days_ago)
+        shift = {5: -1, 6: 1}.get(day.weekday(), 0)
+        return self.at(days_ago - shift, hour, minute)
+
     def date(self, days_ago: int) -> datetime.date:
         return self.today - datetime.timedelta(days=days_ago)
 
@@ -183,12 +190,19 @@ class Story:
             units=units,
             method=Consent.Method.DIGITAL,
         )
+        answered = None
         for offset, giver in enumerate(givers):
-            self.do(
-                self.at(max(days_ago - 1 - offset, 0), 20),
-                give_consent,
-                actor=self.actor(giver),
-                consent=consent,
+            answered = min(self.at(max(days_ago - 1 - offset, 0), 20), timezone.now())
+            self.do(answered, give_consent, actor=self.actor(giver), consent=consent)
+            # The giver's row and the consent were written when it was asked for, so the
+            # step's stamp does not reach them: each answer is dated when it was given.
+            ConsentGiver.objects.filter(consent=consent, person=giver).update(given_at=answered)
+        if answered is not None:
+            Consent.objects.filter(pk=consent.pk, completed_at__isnull=False).update(
+                completed_at=answered
+            )
+            ConsentUnit.objects.filter(consent=consent, confirmed_at__isnull=False).update(
+                confirmed_at=answered
             )
         self.log.refresh_from_db()
         return consent
@@ -390,7 +404,7 @@ def _noah(
     s.meeting(
         71,
         kind=MeetingKind.START_UP,
-        starts_at=s.at(68, 14),
+        starts_at=s.workday(68, 14),
         place="Møterommet på Fjordvik skule",
         agenda="1. Kva ser vi?\n2. Kva seier Noah?\n3. Mål og tiltak\n4. Neste møte",
         minutes=(
@@ -451,7 +465,7 @@ def _noah(
     s.meeting(
         10,
         kind=MeetingKind.EVALUATION,
-        starts_at=s.at(-9, 14),
+        starts_at=s.workday(-9, 14),
         place="Møterommet på Fjordvik skule",
         agenda="1. Korleis går det i friminutta?\n2. Evaluering av venegruppa\n3. Vegen vidare",
         invited=[head, mother, father],
@@ -492,7 +506,7 @@ def _sara(
     s.meeting(
         348,
         kind=MeetingKind.START_UP,
-        starts_at=s.at(345, 13),
+        starts_at=s.workday(345, 13),
         place="Fjordvik skule, grupperom 2",
         agenda="1. Felles forståing\n2. Kva seier Sara?\n3. Kartlegging\n4. Ansvar",
         minutes="Ahmed, Sigrid, Liv og Astrid møttest. Alle ser at Sara gruar seg til lesing.",
@@ -560,7 +574,7 @@ def _sara(
     s.meeting(
         14,
         kind=MeetingKind.EVALUATION,
-        starts_at=s.at(-min(2, days_left_in_week), 13),
+        starts_at=s.workday(-min(2, days_left_in_week), 13),
         place="Fjordvik skule, grupperom 2",
         agenda="1. Evaluering av leseopplegget\n2. Fornying av samtykket\n3. Vegen vidare",
         invited=[psych, nurse, father],
@@ -602,7 +616,7 @@ def _emma(
     s.meeting(
         225,
         kind=MeetingKind.START_UP,
-        starts_at=s.at(222, 9),
+        starts_at=s.workday(222, 9),
         place="Fjordvik barnehage, personalrommet",
         agenda="1. Kva ser barnehagen og heimen?\n2. Høyrsel\n3. Tiltak",
         minutes="Camilla og Thomas kjenner seg att. Emma snakkar meir heime enn i barnehagen.",
@@ -649,7 +663,7 @@ def _emma(
     s.meeting(
         30,
         kind=MeetingKind.PLANNING,
-        starts_at=s.at(21, 14),
+        starts_at=s.workday(21, 14),
         place="Fjordvik barnehage",
         agenda="1. Overgang til skulen\n2. Kven tek over stafettpinnen?",
         minutes="Foreldra ønskjer at kontaktlæraren på skulen tek over loggen til skulestart.",
@@ -706,7 +720,7 @@ def _lukas(
     s.meeting(
         145,
         kind=MeetingKind.START_UP,
-        starts_at=s.at(142, 8, 30),
+        starts_at=s.workday(142, 8, 30),
         place="Fjordvik ungdomsskule, møterom 1",
         agenda="1. Fråvær og trivsel\n2. Kva seier Lukas?\n3. Tiltak",
         minutes="Lukas var med dei første 20 minutta. Han seier morgonane er verst.",
@@ -780,7 +794,7 @@ def _lukas(
     s.meeting(
         7,
         kind=MeetingKind.EVALUATION,
-        starts_at=s.at(-12, 8, 30),
+        starts_at=s.workday(-12, 8, 30),
         place="Fjordvik ungdomsskule, møterom 1",
         agenda="1. Evaluering av samtalane\n2. Foreldrerettleiinga\n3. Vegen vidare",
         invited=[psych, nurse, caseworker, mother, father],
@@ -825,7 +839,7 @@ def _jonas(
     s.meeting(
         46,
         kind=MeetingKind.START_UP,
-        starts_at=s.at(44, 12),
+        starts_at=s.workday(44, 12),
         place="Helsestasjon for ungdom",
         agenda="1. Kva vil Jonas ha hjelp til?\n2. Plan for prøvar\n3. Søvn",
         minutes="Jonas leia sjølv delar av møtet og hadde skrive ned kva han ønskjer.",
@@ -877,7 +891,7 @@ def _ida(
     s.meeting(
         56,
         kind=MeetingKind.START_UP,
-        starts_at=s.at(52, 10),
+        starts_at=s.workday(52, 10),
         place="Fjordvik helsestasjon",
         agenda="1. Kva treng Ida?\n2. Kven kan hjelpe?",
         minutes="Ida ønskjer samtalar med familieteamet og hjelp til å søkje om bustøtte.",
@@ -913,7 +927,7 @@ def _maja(
     s.meeting(
         197,
         kind=MeetingKind.START_UP,
-        starts_at=s.at(194, 15),
+        starts_at=s.workday(194, 15),
         place="Fjordvik barnehage",
         agenda="1. Kva ser vi?\n2. Språkgruppe",
         minutes="Nora fortel at Maja syng mykje heime.",

@@ -272,6 +272,10 @@ MEETING_FIELDS = ("starts_at", "place", "video_link", "meeting_kind", "cancelled
 
 
 def _meeting_written(*, actor: Actor, entry: Any, version: Any, previous: Any) -> None:
+    if version.starts_at is not None and version.starts_at < timezone.now():
+        # A meeting that has already begun is being recorded (minutes, who came): nobody
+        # is invited to it, nor told it is cancelled.
+        return
     invited = {u.id: u for u in version.invited.all()}
     before = {u.id: u for u in previous.invited.all()} if previous is not None else {}
     changed = previous is None or any(
