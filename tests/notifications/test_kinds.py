@@ -248,3 +248,55 @@ def test_withdrawn_consent_tells_each_participant_their_access_has_ended(
     assert_no_content(mailoutbox)
     # Nobody else: the family withdrew it themselves.
     assert not Notification.objects.filter(recipient=world.guardian).exists()
+
+
+def test_closing_the_log_cancels_its_coming_meetings_in_everyones_calendar(
+    active_log: LogWorld, django_capture_on_commit_callbacks: Any, mailoutbox: Any
+) -> None:
+    """Issue 11, item 12: a closed log left its meetings in everyone's calendars."""
+    from stafett.logs.models import EntryVersion
+    from stafett.logs.services import close_log
+
+    world = active_log.world
+    coming = timezone.now() + datetime.timedelta(days=10)
+    invited = [world.employee, world.school_employee, world.guardian]
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = _meeting(active_log, coming, invited)
+        held = _meeting(active_log, coming, [world.school_employee])
+        edit_entry(actor=as_actor(world.employee), entry=held, base_version=1, cancelled=True)
+    uid = str(_event(_ics(mailoutbox[0]))["UID"])
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        close_log(
+            actor=as_actor(world.employee),
+            log=active_log.log,
+            reason="Måla er nådde.",
+            close_reason="goals_met",
+        )
+    # The invited (but the coordinator who closed it) get a cancellation with the same UID;
+    # the meeting already cancelled is not cancelled twice.
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(
+        [world.school_employee.email, world.guardian.email]
+    )
+    for message in mailoutbox:
+        cal = _ics(message)
+        assert cal["METHOD"] == "CANCEL"
+        assert str(_event(cal)["UID"]) == uid
+        assert str(_event(cal)["STATUS"]) == "CANCELLED"
+    assert_no_content(mailoutbox)
+    meeting.refresh_from_db()
+    latest = EntryVersion.objects.get(pk=meeting.latest_id)
+    assert latest.cancelled and latest.number == 2
+    assert latest.agenda == "SECRET agenda about Mia"  # the rest of the meeting is kept
+    assert [v.cancelled for v in meeting.versions.order_by("number")] == [False, True]
+
+
+def test_recording_a_meeting_that_was_held_invites_nobody(
+    active_log: LogWorld, django_capture_on_commit_callbacks: Any, mailoutbox: Any
+) -> None:
+    world = active_log.world
+    held = timezone.now() - datetime.timedelta(days=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        _meeting(active_log, held, [world.school_employee, world.guardian])
+    assert mailoutbox == []
+    assert not Notification.objects.filter(kind=Kind.MEETING).exists()

@@ -569,7 +569,45 @@ def close_log(
         Handover.objects.filter(log=log, status=Handover.Status.PENDING).update(
             status=Handover.Status.CANCELLED, answered_at=timezone.now()
         )
+        _cancel_upcoming_meetings(actor=actor, log=log, facts=facts)
         return entry
+
+
+# What a cancelling version does not copy from the version before it.
+_NOT_COPIED = {"id", "entry", "number", "author", "author_name", "author_role", "author_unit"}
+
+
+def _cancel_upcoming_meetings(*, actor: Actor, log: RelayLog, facts: LogFacts) -> None:
+    """A closed log holds no more meetings: each one still to come gets a new version that
+    cancels it, and the invited are told (their calendar files are cancelled, same UID)."""
+    upcoming = (
+        Entry.objects.filter(
+            log=log,
+            kind=EntryKind.MEETING,
+            latest__cancelled=False,
+            latest__starts_at__gt=timezone.now(),
+        )
+        .select_related("latest")
+        .prefetch_related("latest__invited", "latest__attended")
+    )
+    for entry in upcoming:
+        previous = entry.latest
+        assert previous is not None
+        copied = {
+            field.attname: getattr(previous, field.attname)
+            for field in EntryVersion._meta.concrete_fields
+            if field.name not in _NOT_COPIED
+        }
+        copied.update(cancelled=True, created_at=timezone.now())
+        version = EntryVersion.objects.create(
+            entry=entry, number=entry.version_count + 1, **_author(actor, log, facts), **copied
+        )
+        version.invited.set(previous.invited.all())
+        version.attended.set(previous.attended.all())
+        entry.latest = version
+        entry.version_count += 1
+        entry.save(update_fields=["latest", "version_count"])
+        notifications.entry_written(actor=actor, entry=entry, previous=previous)
 
 
 def reopen_log(*, actor: Actor, log: RelayLog, reason: str, revision: int | None = None) -> Entry:
