@@ -350,12 +350,13 @@ def test_a_meeting_gets_minutes_and_attendance_by_editing(
     active_log: LogWorld, client_for: Any
 ) -> None:
     w, log = active_log.world, active_log.log
+    held = timezone.localtime().replace(second=0, microsecond=0)
     meeting = add_entry(
         actor=as_actor(w.employee),
         log=log,
         kind=EntryKind.MEETING,
         meeting_kind="start_up",
-        starts_at=timezone.now(),
+        starts_at=held,
         place="Solsida",
         invited=[w.employee, w.guardian],
     )
@@ -367,8 +368,10 @@ def test_a_meeting_gets_minutes_and_attendance_by_editing(
         {
             "base_version": "1",
             "meeting_kind": "start_up",
-            "date": iso(timezone.localdate()),
-            "time": "10:00",
+            # The meeting was held at the time it was planned: writing its minutes
+            # afterwards asks no question about a time that has passed.
+            "date": iso(held.date()),
+            "time": held.strftime("%H:%M"),
             "place": "Solsida",
             "invited": [str(w.employee.uuid), str(w.guardian.uuid)],
             "attended": [str(w.guardian.uuid)],
@@ -454,3 +457,64 @@ def test_someone_outside_the_log_cannot_be_made_responsible(active_log: LogWorld
             evaluation_date=TODAY,
         )
     assert not Entry.objects.filter(log=log, kind=EntryKind.MEASURE).exists()
+
+
+def _meeting_data(day: datetime.date, time: str, **extra: Any) -> dict[str, Any]:
+    return {"meeting_kind": "planning", "date": iso(day), "time": time, "place": "Solsida", **extra}
+
+
+def test_a_meeting_in_the_past_is_saved_only_when_the_coordinator_says_it_was_held(
+    active_log: LogWorld, client_for: Any, mailoutbox: Any
+) -> None:
+    """Issue 11, item 13: a meeting in January was saved without a word and e-mailed."""
+    w, log = active_log.world, active_log.log
+    client = client_for(w.employee)
+    url = reverse("logs:entry_add", kwargs={"log": log.uuid, "kind": "meeting"})
+    last_month = timezone.localdate() - datetime.timedelta(days=30)
+    data = _meeting_data(last_month, "09:00", invited=[str(w.guardian.uuid)])
+    response = client.post(url, data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "This time has passed." in html
+    assert 'name="confirm_past"' in html
+    assert not Entry.objects.filter(log=log, kind=EntryKind.MEETING).exists()
+    response = client.post(url, {**data, "confirm_past": "on"})
+    assert response.status_code == 302
+    meeting = Entry.objects.get(log=log, kind=EntryKind.MEETING)
+    assert meeting.latest is not None and meeting.latest.starts_at is not None
+    assert timezone.localtime(meeting.latest.starts_at).date() == last_month
+    assert mailoutbox == []  # nobody is invited to a meeting that was held
+
+
+def test_a_coming_meeting_asks_nothing(active_log: LogWorld, client_for: Any) -> None:
+    client = client_for(active_log.world.employee)
+    url = reverse("logs:entry_add", kwargs={"log": active_log.log.uuid, "kind": "meeting"})
+    soon = timezone.localdate() + datetime.timedelta(days=7)
+    response = client.post(url, _meeting_data(soon, "09:00"))
+    assert response.status_code == 302
+
+
+def test_an_evaluation_date_that_has_passed_is_saved_only_when_confirmed(
+    active_log: LogWorld, client_for: Any
+) -> None:
+    w, log = active_log.world, active_log.log
+    client = client_for(w.employee)
+    url = reverse("logs:entry_add", kwargs={"log": log.uuid, "kind": "measure"})
+    today = timezone.localdate()
+    data = {
+        "title": "Fast vaksen i frileiken",
+        "responsible": str(w.employee.uuid),
+        "start_date": iso(today - datetime.timedelta(days=20)),
+        "evaluation_date": iso(today - datetime.timedelta(days=2)),
+        "measure_status": "planned",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "The evaluation date has passed." in response.content.decode()
+    assert not Entry.objects.filter(log=log, kind=EntryKind.MEASURE).exists()
+    assert client.post(url, {**data, "confirm_past": "on"}).status_code == 302
+    measure = Entry.objects.get(log=log, kind=EntryKind.MEASURE)
+    # Editing that measure later (its date kept) asks nothing again.
+    edit = reverse("logs:entry_edit", kwargs={"log": log.uuid, "entry": measure.uuid})
+    response = client.post(edit, {**data, "base_version": "1", "measure_status": "running"})
+    assert response.status_code == 302

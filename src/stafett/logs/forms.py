@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from stafett.accounts.models import User
@@ -104,7 +105,26 @@ class EntryForm(AccessibleForm):
         """What to pass to services.add_entry / edit_entry."""
         data = dict(self.cleaned_data)
         data.pop("base_version", None)
+        data.pop("confirm_past", None)
         return data
+
+    # --- dates that have passed: a warning, and a box to save anyway -----------------
+
+    def _is_new_past(self, value: Any, now: Any, *initial_names: str) -> bool:
+        """`value` has passed and was typed now (not kept from the version being edited)."""
+        if value is None or value >= now:
+            return False
+        kept = tuple(self.initial.get(name) for name in initial_names)
+        typed = tuple(self.cleaned_data.get(name) for name in initial_names)
+        return not self.editing or kept != typed
+
+    def _confirm_past(self, field: str, message: str, confirm_label: str) -> None:
+        """Refuse a date that has passed unless the box is ticked; the box appears with
+        the message, so the second save is a choice, not an accident."""
+        if self.data.get("confirm_past") in ("on", "true", "True", "1"):
+            return
+        self.add_error(field, message)
+        self.fields["confirm_past"] = forms.BooleanField(label=confirm_label, required=False)
 
     @classmethod
     def initial_from(cls, version: EntryVersion) -> dict[str, Any]:
@@ -180,6 +200,15 @@ class MeasureForm(EntryForm):
             self.add_error(
                 "evaluation_date", _("The evaluation date cannot be before the start date.")
             )
+        elif self._is_new_past(evaluation, timezone.localdate(), "evaluation_date"):
+            self._confirm_past(
+                "evaluation_date",
+                _(
+                    "The evaluation date has passed. Choose a later date, or tick the box "
+                    "below and save again."
+                ),
+                _("Yes, save an evaluation date that has passed"),
+            )
         return cleaned
 
 
@@ -251,6 +280,18 @@ class MeetingForm(EntryForm):
         no_place = not cleaned.get("place") and not cleaned.get("video_link")
         if no_place and "video_link" not in self.errors:
             self.add_error("place", _("Give a place or a video link."))
+        day, time = cleaned.get("date"), cleaned.get("time")
+        if day is not None and time is not None:
+            starts = datetime.datetime.combine(day, time, tzinfo=OSLO)
+            if self._is_new_past(starts, timezone.now(), "date", "time"):
+                self._confirm_past(
+                    "date",
+                    _(
+                        "This time has passed. To record a meeting that was held, tick the "
+                        "box below and save again: nobody is invited to it."
+                    ),
+                    _("Yes, record a meeting that was already held"),
+                )
         return cleaned
 
     def service_fields(self) -> dict[str, Any]:

@@ -394,7 +394,10 @@ def entry_edit(request: HttpRequest, log: uuid.UUID, entry: uuid.UUID) -> HttpRe
         form_class = FORMS[found.kind]
         conflict: Entry | None = None
         if request.method == "POST":
-            form = form_class(request.POST, log=obj, facts=facts, editing=True)
+            assert found.latest is not None
+            # The version being edited, so that a date kept from it is not asked about again.
+            kept = form_class.initial_from(found.latest)
+            form = form_class(request.POST, initial=kept, log=obj, facts=facts, editing=True)
             if form.is_valid():
                 fields = form.service_fields()
                 try:
