@@ -118,7 +118,7 @@ class EntryForm(AccessibleForm):
         typed = tuple(self.cleaned_data.get(name) for name in initial_names)
         return not self.editing or kept != typed
 
-    def _confirm_past(self, field: str, message: str, confirm_label: str) -> None:
+    def _confirm_past(self, field: str, message: Any, confirm_label: Any) -> None:
         """Refuse a date that has passed unless the box is ticked; the box appears with
         the message, so the second save is a choice, not an accident."""
         if self.data.get("confirm_past") in ("on", "true", "True", "1"):
