@@ -114,6 +114,34 @@ def test_a_named_concerns_reads_carry_the_child(
     assert concern_reads(concern)[-1].subject_uuid == world.child.uuid
 
 
+def test_naming_the_child_finds_a_known_child_and_writes_the_find_to_the_access_log(
+    world: World, concern: Concern, login_as: Any
+) -> None:
+    """Issue 10 item 7: finding an existing child by name and birth date is a read of the
+    child's record (as when a relay log is started): a `subject.find` row names the child."""
+    response = login_as(world.employee).post(
+        url("name", concern),
+        {
+            "first_name": " mia ",
+            "last_name": "MOR",
+            "birth_date": world.child.birth_date.isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    concern.refresh_from_db()
+    assert concern.subject == world.child
+    found = AccessLogEntry.objects.get(action="subject.find")
+    assert found.subject_uuid == world.child.uuid
+    assert found.actor == world.employee and found.reason == "concern.name"
+    # Naming a child the municipality does not know registers them: nothing was found.
+    other = register(world)
+    login_as(world.employee).post(
+        url("name", other),
+        {"first_name": "Ny", "last_name": "Person", "birth_date": "2020-01-02"},
+    )
+    assert AccessLogEntry.objects.filter(action="subject.find").count() == 1
+
+
 def test_the_concern_page_shows_the_worry_chart_with_a_table(
     world: World, concern: Concern, login_as: Any
 ) -> None:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from stafett.accounts.models import User
+from stafett.audit.log import record_access, record_accesses
 from stafett.concerns import selectors, services
 from stafett.concerns.forms import (
     DecideForm,
@@ -287,7 +288,7 @@ def add_view(request: HttpRequest, concern: uuid.UUID) -> HttpResponse:
     )
 
 
-def _name(actor: Any, concern: Concern, data: dict[str, Any]) -> Concern:
+def _name(request: HttpRequest, actor: Any, concern: Concern, data: dict[str, Any]) -> Concern:
     with transaction.atomic():
         subject = log_services.find_subject(
             actor=actor,
@@ -295,7 +296,19 @@ def _name(actor: Any, concern: Concern, data: dict[str, Any]) -> Concern:
             last_name=data["last_name"],
             birth_date=data["birth_date"],
         )
-        if subject is None:
+        if subject is not None:
+            # Finding a child by name and birth date is a read of the child's record
+            # (as when a relay log is started), written in the transaction that names it.
+            record_access(
+                actor=actor.user,
+                action="subject.find",
+                obj=subject,
+                subject_uuid=subject.uuid,
+                role=actor.main_role,
+                reason="concern.name",
+                request=request,
+            )
+        else:
             subject = log_services.register_subject(
                 actor=actor,
                 kind=concern.kind,
@@ -313,7 +326,7 @@ def name(request: HttpRequest, concern: uuid.UUID) -> HttpResponse:
         concern,
         action="concern.edit",
         make_form=lambda data, c: NameForm(data),
-        handle=_name,
+        handle=lambda actor, c, d: _name(request, actor, c, d),
         title=_("Name the child"),
         intro=_("When you talk with the family, add who the concern is about."),
         done=_("The concern now names who it is about."),
@@ -591,4 +604,14 @@ def ask_for_help(request: HttpRequest) -> HttpResponse:
                 _("Thank you. Your request is sent. The unit's leader will contact you."),
             )
             return redirect("home:home")
-    return render(request, "concerns/ask_for_help.html", {"form": form})
+    with transaction.atomic():
+        # The form lists the guardian's children by name: a read of their identity.
+        record_accesses(
+            actor=actor.user,
+            action="subject.view_as_family",
+            objects=list(children),
+            role_for=lambda subject: "guardian",
+            reason="ask for help",
+            request=request,
+        )
+        return render(request, "concerns/ask_for_help.html", {"form": form})
