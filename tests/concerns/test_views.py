@@ -426,9 +426,10 @@ def test_the_detail_page_uses_a_constant_number_of_queries(
     assert count(client, url("detail", concern)) == few
 
 
-def test_a_relay_log_from_a_concern_shows_worry_over_time(
+def test_a_relay_log_from_a_concern_shows_worry_over_time_when_the_scores_were_chosen(
     world: World, concern: Concern, login_as: Any
 ) -> None:
+    from stafett.concerns.carry import CarryChoice
     from stafett.consent.models import Consent
     from stafett.consent.services import give_consent
 
@@ -442,12 +443,57 @@ def test_a_relay_log_from_a_concern_shows_worry_over_time(
         with_child=True,
         said="Ja.",
     )
-    services.decide_concern(actor=eva, concern=concern, outcome="level", reason="x", level=2)
+    services.decide_concern(
+        actor=eva,
+        concern=concern,
+        outcome="level",
+        reason="x",
+        level=2,
+        carry=CarryChoice(noticed=True, scores=True),
+    )
     log = RelayLog.objects.get()
     give_consent(actor=as_actor(world.guardian), consent=Consent.objects.get(log=log))
     html = login_as(world.employee).get(reverse("logs:detail", kwargs={"log": log.uuid}))
     text = html.content.decode()
     assert "Worry over time" in text and "<svg" in text
-    assert "From the concern registered" in text
+    # The title in the municipality's language (nynorsk), framed in the reader's.
+    assert "From the concern (level 0): Dette vart lagt merke til" in text
+    assert "Sit mykje åleine i leiken, et lite." in text
     # The coordinator, after consent, reads the concern itself.
     assert login_as(world.employee).get(url("detail", concern)).status_code == 200
+
+
+def test_the_decide_page_previews_what_the_family_will_read(
+    world: World, concern: Concern, login_as: Any
+) -> None:
+    """The author's own description and observations are ticked; a leader's view is not,
+    and appears in the preview only when ticked and shown again."""
+    eva = as_actor(world.employee)
+    services.share_concern(actor=eva, concern=concern, user=world.leader, role="leader")
+    view = services.add_view(
+        actor=as_actor(world.leader),
+        concern=concern,
+        body="Vurder om dette er ei sak for barnevernet direkte.",
+    )
+    services.add_observation(actor=eva, concern=concern, body="Sat åleine tre dagar.")
+    client = login_as(world.employee)
+    page = client.get(url("decide", concern)).content.decode()
+    preview = page.split("This is what the family will read", 1)[1]
+    assert "Sit mykje åleine i leiken, et lite." in preview
+    assert "Sat åleine tre dagar." in preview
+    assert "Vurder om dette er ei sak for barnevernet direkte." not in preview
+    box = page.split(f'value="record-{view.id}"', 1)[1].split(">", 1)[0]
+    assert "checked" not in box  # offered, not ticked
+    # Ticking the view and asking for the preview shows it, credited to Lars; nothing is
+    # decided yet.
+    response = client.post(
+        url("decide", concern),
+        {"carry": ["noticed", f"record-{view.id}"], "preview": "1", "outcome": "level"},
+    )
+    assert response.status_code == 200
+    preview = response.content.decode().split("This is what the family will read", 1)[1]
+    assert "Vurder om dette er ei sak for barnevernet direkte." in preview
+    assert "Lars Leiar, unit leader" in preview
+    assert "Sat åleine tre dagar." not in preview
+    concern.refresh_from_db()
+    assert concern.status == Concern.Status.OPEN and not RelayLog.objects.exists()

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from stafett.accounts.models import User
 from stafett.audit.log import record_access, record_accesses
 from stafett.concerns import selectors, services
+from stafett.concerns.carry import REASON, carry_items, reason_item
 from stafett.concerns.forms import (
     DecideForm,
     FamilyTalkForm,
@@ -356,34 +357,57 @@ def family_talk(request: HttpRequest, concern: uuid.UUID) -> HttpResponse:
     )
 
 
-def _decide(actor: Any, concern: Concern, data: dict[str, Any]) -> Concern:
-    return services.decide_concern(
-        actor=actor,
-        concern=concern,
-        outcome=data["outcome"],
-        reason=data["reason"],
-        observe_until=data.get("observe_until"),
-        level=data.get("level"),
-    )
-
-
 @require_http_methods(GET_POST)
 def decide(request: HttpRequest, concern: uuid.UUID) -> HttpResponse:
-    return _step(
+    """Decide, and (going on at a level) choose what the family will read in the relay log,
+    with a preview of exactly that. "Show what the family will read" sends the form
+    without deciding."""
+    actor = actor_for(request)
+    with transaction.atomic():
+        obj, _facts = access_concern(request, concern, "concern.edit")
+        items = carry_items(obj)
+    form = DecideForm(request.POST or None, violence_path=obj.is_violence_path, items=items)
+    previewing = request.method == "POST" and "preview" in request.POST
+    if request.method == "POST" and not previewing and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = services.decide_concern(
+                actor=actor,
+                concern=obj,
+                outcome=data["outcome"],
+                reason=data["reason"],
+                observe_until=data.get("observe_until"),
+                level=data.get("level"),
+                carry=form.carry_choice() if "carry" in form.fields else None,
+            )
+        except ValidationError as error:
+            _service_errors(form, error)
+        else:
+            messages.success(request, _("The decision is saved."))
+            return redirect(_after_decision(obj, result))
+    chosen = form.chosen_keys()
+    preview = [item for item in items if item.key in chosen]
+    if REASON in chosen:
+        level = form.data.get("level") if form.is_bound else None
+        preview.append(
+            reason_item(
+                obj,
+                actor.user,
+                int(level) if level and str(level).isdigit() else None,
+                form.data.get("reason", "") if form.is_bound else "",
+            )
+        )
+    return render(
         request,
-        concern,
-        action="concern.edit",
-        make_form=lambda data, c: DecideForm(data, violence_path=c.is_violence_path),
-        handle=_decide,
-        title=_("Decide"),
-        intro=_(
-            "Close the concern, go on observing with a new date, go on at level 1, 2 or 3 "
-            "(a relay log starts and the family is asked for consent), or report to child "
-            "welfare."
-        ),
-        done=_("The decision is saved."),
-        button=_("Save the decision"),
-        next_url=_after_decision,
+        "concerns/decide.html",
+        {
+            "concern": obj,
+            "form": form,
+            "items": items,
+            "chosen": chosen,
+            "preview": preview,
+            "reason_key": REASON,
+        },
     )
 
 
