@@ -497,3 +497,34 @@ def test_the_decide_page_previews_what_the_family_will_read(
     assert "Sat åleine tre dagar." not in preview
     concern.refresh_from_db()
     assert concern.status == Concern.Status.OPEN and not RelayLog.objects.exists()
+
+
+def test_a_choice_that_is_not_on_the_concern_is_refused_and_nothing_is_decided(
+    world: World, concern: Concern, login_as: Any
+) -> None:
+    eva = as_actor(world.employee)
+    services.name_subject(actor=eva, concern=concern, subject=world.child)
+    services.record_family_talk(
+        actor=eva,
+        concern=concern,
+        told_who="Mor",
+        told_on=timezone.localdate(),
+        with_child=False,
+        said="Ja.",
+    )
+    other = register(world)
+    foreign = services.add_observation(actor=eva, concern=other, body="Eit anna barn.")
+    response = login_as(world.employee).post(
+        url("decide", concern),
+        {
+            "outcome": "level",
+            "level": "2",
+            "reason": "Samarbeid.",
+            "carry": ["noticed", f"record-{foreign.id}"],
+        },
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    concern.refresh_from_db()
+    assert concern.status == Concern.Status.OPEN and not RelayLog.objects.exists()
+    assert not concern.noticed_for_log

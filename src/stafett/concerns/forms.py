@@ -193,9 +193,8 @@ class DecideForm(AccessibleForm):
         super().__init__(*args, **kwargs)
         carry = self.fields["carry"]
         assert isinstance(carry, forms.MultipleChoiceField)
-        carry.choices = [(item.key, item.title) for item in items]
-        if items:
-            carry.choices.append((REASON, _("The reason for this decision")))
+        choices: list[tuple[str, Any]] = [(item.key, item.title) for item in items]
+        carry.choices = [*choices, (REASON, _("The reason for this decision"))]
         self.items = list(items)
         if violence_path:
             del self.fields["carry"]
