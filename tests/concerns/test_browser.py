@@ -214,7 +214,11 @@ def test_an_anonymous_concern_goes_on_to_a_relay_log(
     expect(page.locator("#timeline")).to_contain_text(NOTICED)
     expect(page.locator("main")).not_to_contain_text(VIEW)
     eva.goto(f"/concerns/{concern.uuid}/")
-    expect(page.get_by_role("region", name="History")).to_contain_text(VIEW)
+    history = page.get_by_role("region", name="History")
+    expect(history).to_contain_text(VIEW)
+    # The concern says what went to the log: the talk did, Lars's view did not.
+    expect(history.locator("li", has_text=SAID)).to_contain_text("chosen for the relay log")
+    expect(history.locator("li", has_text=VIEW)).not_to_contain_text("chosen for the relay log")
     assert_accessible(page)
 
     for persona in (eva, lars, gro):
