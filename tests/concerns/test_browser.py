@@ -4,8 +4,11 @@ the live server.
 Eva (kindergarten) registers an anonymous concern with a worry score, fills in the
 municipality's observation form from the level-0 guide beside it, and shares it with
 Lars, her leader, who reads it and adds his view. Eva names the child, records her talk
-with the guardians and decides for level 2. Gro (the mother) consents on her phone, and
-the relay log opens carrying the concern's history, with the worry chart.
+with the guardians and decides for level 2, choosing on the decide page (with a preview)
+what the family will read in the relay log: what she noticed, her observation, the talk
+and the worry scores, not Lars's view. Gro (the mother) consents on her phone and reads
+the log there: the chosen pieces, each credited to Eva, and never Lars's view (issue 10
+item 5: level 0 is the staff's own documentation).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import Browser, expect, sync_playwright
 
 from stafett.concerns.models import Concern
@@ -131,11 +135,34 @@ def test_an_anonymous_concern_goes_on_to_a_relay_log(
     page.get_by_role("button", name="Save the talk").click()
     eva.saved("The talk is saved.")
 
-    # --- Eva decides for level 2. ---------------------------------------------------------
+    # --- Eva decides for level 2, choosing what the family will read. -------------------
     page.get_by_role("link", name="Decide", exact=True).click()
     page.get_by_label("Go on at level 1, 2 or 3 with a relay log", exact=True).check()
     page.get_by_label("Level (when you go on with a relay log)", exact=True).select_option("2")
     page.get_by_label("Reason", exact=True).fill("Barnehagen og helsestasjonen bør samarbeide.")
+    choice = page.get_by_role("group", name="If you go on with a relay log: what the family")
+    preview = page.get_by_role("region", name="This is what the family will read")
+    # Ticked when the page opens: what Eva noticed and her observations. Not Lars's view.
+    expect(choice.get_by_role("checkbox", name="What was noticed")).to_be_checked()
+    expect(choice.get_by_role("checkbox", name="– Lars Leiar")).not_to_be_checked()
+    expect(preview).to_contain_text(NOTICED)
+    expect(preview).to_contain_text("Filled in the form “Observasjonsskjema”.")
+    expect(preview).not_to_contain_text(VIEW)
+    expect(preview).not_to_contain_text(SAID)
+    assert_accessible(page)
+    # She adds the talk and the worry scores, and looks at the preview again.
+    choice.get_by_role("checkbox", name="Talk with Gro (mor)").check()
+    choice.get_by_role("checkbox", name="Worry scores at level 0").check()
+    page.get_by_role("button", name="Show what the family will read").click()
+    preview = page.get_by_role("region", name="This is what the family will read")
+    expect(preview).to_contain_text(SAID)
+    expect(preview).to_contain_text("5 / 10")
+    expect(preview).to_contain_text("Eva Tilsett, employee, ")
+    expect(preview).not_to_contain_text(VIEW)
+    expect(preview).not_to_contain_text("Lars Leiar")
+    expect(page.get_by_label("Reason", exact=True)).to_have_value(
+        "Barnehagen og helsestasjonen bør samarbeide."
+    )
     assert_accessible(page)
     page.get_by_role("button", name="Save the decision").click()
     eva.saved("The decision is saved.")
@@ -154,16 +181,44 @@ def test_an_anonymous_concern_goes_on_to_a_relay_log(
     page.get_by_role("button", name="Yes, I consent").click()
     gro.saved("Thank you. The consent is in force.")
 
-    # --- The relay log opens carrying the concern's history. ---------------------------
-    page = eva.page
-    eva.goto(f"/logs/{log.uuid}/")
+    # --- Gro reads the log on her phone: what Eva chose, credited to Eva. -----------------
+    gro.goto(f"/logs/{log.uuid}/")
     timeline = page.locator("#timeline")
-    expect(timeline).to_contain_text("From the concern registered")
+    # Titles in Fjordvik's nynorsk (written once for all readers), framed in Gro's English.
+    expect(timeline).to_contain_text("From the concern (level 0): Dette vart lagt merke til")
     expect(timeline).to_contain_text(NOTICED)
-    expect(timeline).to_contain_text(VIEW)
     expect(timeline).to_contain_text("Filled in the form “Observasjonsskjema”.")
     expect(timeline).to_contain_text(SAID)
+    carried = timeline.locator("li.entry", has_text="From the concern (level 0)")
+    expect(carried).to_have_count(4)  # noticed, the form, the talk, the scores
+    for index in range(4):
+        expect(carried.nth(index).locator(".entry__meta")).to_contain_text(
+            "Eva Tilsett, employee, Solsida barnehage"
+        )
+    # Never Lars's view, and nothing of the concern signed by Gro.
+    expect(page.locator("main")).not_to_contain_text(VIEW)
+    expect(carried.filter(has_text="Gro Mor")).to_have_count(0)
     expect(page.get_by_role("region", name="Worry over time")).to_be_visible()
+    assert_accessible(page)
+    # In nynorsk, as Fjordvik writes.
+    gro.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "nn", "url": server}])
+    gro.goto(f"/logs/{log.uuid}/")
+    expect(page.locator("#timeline")).to_contain_text(
+        "Frå uroa (nivå 0): Dette vart lagt merke til"
+    )
+    expect(page.locator("main")).not_to_contain_text(VIEW)
+
+    # --- Eva, the coordinator, reads the same; the view stays on the concern. ----------
+    page = eva.page
+    eva.goto(f"/logs/{log.uuid}/")
+    expect(page.locator("#timeline")).to_contain_text(NOTICED)
+    expect(page.locator("main")).not_to_contain_text(VIEW)
+    eva.goto(f"/concerns/{concern.uuid}/")
+    history = page.get_by_role("region", name="History")
+    expect(history).to_contain_text(VIEW)
+    # The concern says what went to the log: the talk did, Lars's view did not.
+    expect(history.locator("li", has_text=SAID)).to_contain_text("chosen for the relay log")
+    expect(history.locator("li", has_text=VIEW)).not_to_contain_text("chosen for the relay log")
     assert_accessible(page)
 
     for persona in (eva, lars, gro):

@@ -6,13 +6,15 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.utils import timezone
 
-from stafett.concerns import services
+from stafett.concerns import selectors, services
+from stafett.concerns.carry import CarryChoice
 from stafett.concerns.models import Concern, ConcernRecord, ConcernShare, RecordKind, Step
 from stafett.consent.models import Consent
 from stafett.consent.services import give_consent
-from stafett.logs.models import EntryKind, RelayLog
+from stafett.logs.models import EntryVersion, RelayLog
 from stafett.policy import Decision, concern_facts, decide
 from tests import factories as f
 from tests.concerns.conftest import as_actor, register
@@ -231,12 +233,37 @@ def test_a_level_decision_needs_a_name_and_a_talk_with_the_guardians(
     assert not RelayLog.objects.exists()
 
 
-def test_deciding_for_level_2_starts_a_log_that_carries_the_concern_after_consent(
+def _carried(log: RelayLog) -> list[EntryVersion]:
+    return [
+        entry.latest
+        for entry in log.entries.filter(latest__event_type="concern.carried")
+        .select_related("latest")
+        .order_by("created_at", "id")
+        if entry.latest is not None
+    ]
+
+
+def _log_text(log: RelayLog) -> str:
+    return "\n".join(
+        f"{v.author_name} {v.title} {v.body}"
+        for v in EntryVersion.objects.filter(entry__log=log, entry__latest=F("pk"))
+    )
+
+
+def test_deciding_for_level_2_starts_a_log_that_carries_nothing_of_level_0_unless_chosen(
     world: World, concern: Concern
 ) -> None:
+    """Issue 10 item 5: the leader's internal view, the observations and the talk used to
+    arrive in the family's log as one block signed by the guardian. Level 0 is the staff's
+    own documentation: without a choice at "decide", nothing of it is carried."""
     eva = as_actor(world.employee)
     services.share_concern(actor=eva, concern=concern, user=world.leader, role="leader")
-    services.add_view(actor=as_actor(world.leader), concern=concern, body="Einig, ta det vidare.")
+    services.add_view(
+        actor=as_actor(world.leader),
+        concern=concern,
+        body="Vurder om dette er ei sak for barnevernet direkte.",
+    )
+    services.add_observation(actor=eva, concern=concern, body="Sat åleine tre dagar.")
     concern = name_and_talk(world, concern)
     services.decide_concern(
         actor=eva, concern=concern, outcome="level", reason="Treng samarbeid.", level=2
@@ -245,22 +272,106 @@ def test_deciding_for_level_2_starts_a_log_that_carries_the_concern_after_consen
     log = concern.log
     assert log is not None and log.level == 2 and log.coordinator == world.employee
     assert concern.status == Concern.Status.LOG and concern.carried_at is None
-    assert not log.entries.filter(latest__event_type="concern.carried").exists()
 
-    consent = Consent.objects.get(log=log)
-    give_consent(actor=as_actor(world.guardian), consent=consent)
+    give_consent(actor=as_actor(world.guardian), consent=Consent.objects.get(log=log))
     concern.refresh_from_db()
     assert concern.carried_at is not None
-    carried = log.entries.get(kind=EntryKind.EVENT, latest__event_type="concern.carried")
-    assert carried.latest is not None
-    body = carried.latest.body
-    assert "Sit mykje åleine" in body
-    assert "Einig, ta det vidare." in body
-    assert "Mor har sett det same heime." in body
-    assert "Worry scores: 4" in body
+    assert _carried(log) == []
+    text = _log_text(log)
+    for internal in (
+        "Vurder om dette er ei sak for barnevernet direkte.",
+        "Sat åleine tre dagar.",
+        "Sit mykje åleine",
+        "Mor har sett det same heime.",
+        "Treng samarbeid.",
+    ):
+        assert internal not in text
+    # Nothing in the log speaks for the guardian but her own consent.
+    by_guardian = EntryVersion.objects.filter(entry__log=log, author=world.guardian)
+    assert {v.event_type for v in by_guardian} == {"consent.given", "consent.complete"}
+    # The worry scores stay on the concern too.
+    assert selectors.log_worry_scores(log) == []
+
+
+def test_what_is_chosen_is_carried_credited_to_the_staff_member_who_wrote_it(
+    world: World, concern: Concern
+) -> None:
+    eva = as_actor(world.employee)
+    services.share_concern(actor=eva, concern=concern, user=world.leader, role="leader")
+    view = services.add_view(
+        actor=as_actor(world.leader), concern=concern, body="Einig, ta det vidare."
+    )
+    services.add_view(
+        actor=as_actor(world.leader),
+        concern=concern,
+        body="Vurder om dette er ei sak for barnevernet direkte.",
+    )
+    observation = services.add_observation(actor=eva, concern=concern, body="Sat åleine tre dagar.")
+    concern = name_and_talk(world, concern)
+    services.decide_concern(
+        actor=eva,
+        concern=concern,
+        outcome="level",
+        reason="Treng samarbeid.",
+        level=2,
+        carry=CarryChoice(
+            noticed=True, scores=True, reason=True, record_ids=frozenset({observation.id, view.id})
+        ),
+    )
+    concern.refresh_from_db()
+    log = concern.log
+    assert log is not None
+    give_consent(actor=as_actor(world.guardian), consent=Consent.objects.get(log=log))
+
+    carried = {v.body: v for v in _carried(log)}
+    assert set(carried) == {
+        "Sit mykje åleine i leiken, et lite.",
+        "Sat åleine tre dagar.",
+        "Einig, ta det vidare.",
+        "4 / 10 (" + TODAY().strftime("%d.%m.%Y") + ")",
+        "Treng samarbeid.",
+    }
+    # Each piece is credited to the person who wrote it, never to the guardian who
+    # completed the consent.
+    for body in (
+        "Sit mykje åleine i leiken, et lite.",
+        "Sat åleine tre dagar.",
+        "Treng samarbeid.",
+    ):
+        version = carried[body]
+        assert version.author == world.employee and version.author_name == "Eva Tilsett"
+        assert version.author_role == "employee" and version.author_unit == world.kindergarten
+    lars = carried["Einig, ta det vidare."]
+    assert lars.author == world.leader and lars.author_role == "unit_leader"
+    assert all(v.author != world.guardian for v in carried.values())
+    # Not chosen: the other view and the talk stay on the concern.
+    text = _log_text(log)
+    assert "Vurder om dette er ei sak for barnevernet direkte." not in text
+    assert "Mor har sett det same heime." not in text
+    assert [score for _day, score, _src in selectors.log_worry_scores(log)] == [4]
     # Carried once only.
     services.carry_into_log(actor=eva, log=log)
-    assert log.entries.filter(latest__event_type="concern.carried").count() == 1
+    assert len(_carried(log)) == 5
+
+
+def test_only_this_concerns_records_can_be_chosen_for_the_log(
+    world: World, concern: Concern
+) -> None:
+    eva = as_actor(world.employee)
+    other = register(world)
+    foreign = services.add_observation(actor=eva, concern=other, body="Eit anna barn.")
+    concern = name_and_talk(world, concern)
+    with pytest.raises(ValidationError, match="Choose only what is written on this concern"):
+        services.decide_concern(
+            actor=eva,
+            concern=concern,
+            outcome="level",
+            reason="x",
+            level=2,
+            carry=CarryChoice(record_ids=frozenset({foreign.id})),
+        )
+    assert not RelayLog.objects.exists()
+    assert not ConcernRecord.objects.filter(for_log=True).exists()
 
 
 def test_a_later_coordinator_reads_the_concern_only_after_consent(

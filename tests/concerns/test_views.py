@@ -114,6 +114,34 @@ def test_a_named_concerns_reads_carry_the_child(
     assert concern_reads(concern)[-1].subject_uuid == world.child.uuid
 
 
+def test_naming_the_child_finds_a_known_child_and_writes_the_find_to_the_access_log(
+    world: World, concern: Concern, login_as: Any
+) -> None:
+    """Issue 10 item 7: finding an existing child by name and birth date is a read of the
+    child's record (as when a relay log is started): a `subject.find` row names the child."""
+    response = login_as(world.employee).post(
+        url("name", concern),
+        {
+            "first_name": " mia ",
+            "last_name": "MOR",
+            "birth_date": world.child.birth_date.isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    concern.refresh_from_db()
+    assert concern.subject == world.child
+    found = AccessLogEntry.objects.get(action="subject.find")
+    assert found.subject_uuid == world.child.uuid
+    assert found.actor == world.employee and found.reason == "concern.name"
+    # Naming a child the municipality does not know registers them: nothing was found.
+    other = register(world)
+    login_as(world.employee).post(
+        url("name", other),
+        {"first_name": "Ny", "last_name": "Person", "birth_date": "2020-01-02"},
+    )
+    assert AccessLogEntry.objects.filter(action="subject.find").count() == 1
+
+
 def test_the_concern_page_shows_the_worry_chart_with_a_table(
     world: World, concern: Concern, login_as: Any
 ) -> None:
@@ -398,9 +426,10 @@ def test_the_detail_page_uses_a_constant_number_of_queries(
     assert count(client, url("detail", concern)) == few
 
 
-def test_a_relay_log_from_a_concern_shows_worry_over_time(
+def test_a_relay_log_from_a_concern_shows_worry_over_time_when_the_scores_were_chosen(
     world: World, concern: Concern, login_as: Any
 ) -> None:
+    from stafett.concerns.carry import CarryChoice
     from stafett.consent.models import Consent
     from stafett.consent.services import give_consent
 
@@ -414,12 +443,88 @@ def test_a_relay_log_from_a_concern_shows_worry_over_time(
         with_child=True,
         said="Ja.",
     )
-    services.decide_concern(actor=eva, concern=concern, outcome="level", reason="x", level=2)
+    services.decide_concern(
+        actor=eva,
+        concern=concern,
+        outcome="level",
+        reason="x",
+        level=2,
+        carry=CarryChoice(noticed=True, scores=True),
+    )
     log = RelayLog.objects.get()
     give_consent(actor=as_actor(world.guardian), consent=Consent.objects.get(log=log))
     html = login_as(world.employee).get(reverse("logs:detail", kwargs={"log": log.uuid}))
     text = html.content.decode()
     assert "Worry over time" in text and "<svg" in text
-    assert "From the concern registered" in text
+    # The title in the municipality's language (nynorsk), framed in the reader's.
+    assert "From the concern (level 0): Dette vart lagt merke til" in text
+    assert "Sit mykje åleine i leiken, et lite." in text
     # The coordinator, after consent, reads the concern itself.
     assert login_as(world.employee).get(url("detail", concern)).status_code == 200
+
+
+def test_the_decide_page_previews_what_the_family_will_read(
+    world: World, concern: Concern, login_as: Any
+) -> None:
+    """The author's own description and observations are ticked; a leader's view is not,
+    and appears in the preview only when ticked and shown again."""
+    eva = as_actor(world.employee)
+    services.share_concern(actor=eva, concern=concern, user=world.leader, role="leader")
+    view = services.add_view(
+        actor=as_actor(world.leader),
+        concern=concern,
+        body="Vurder om dette er ei sak for barnevernet direkte.",
+    )
+    services.add_observation(actor=eva, concern=concern, body="Sat åleine tre dagar.")
+    client = login_as(world.employee)
+    page = client.get(url("decide", concern)).content.decode()
+    preview = page.split("This is what the family will read", 1)[1]
+    assert "Sit mykje åleine i leiken, et lite." in preview
+    assert "Sat åleine tre dagar." in preview
+    assert "Vurder om dette er ei sak for barnevernet direkte." not in preview
+    box = page.split(f'value="record-{view.id}"', 1)[1].split(">", 1)[0]
+    assert "checked" not in box  # offered, not ticked
+    # Ticking the view and asking for the preview shows it, credited to Lars; nothing is
+    # decided yet.
+    response = client.post(
+        url("decide", concern),
+        {"carry": ["noticed", f"record-{view.id}"], "preview": "1", "outcome": "level"},
+    )
+    assert response.status_code == 200
+    preview = response.content.decode().split("This is what the family will read", 1)[1]
+    assert "Vurder om dette er ei sak for barnevernet direkte." in preview
+    assert "Lars Leiar, unit leader" in preview
+    assert "Sat åleine tre dagar." not in preview
+    concern.refresh_from_db()
+    assert concern.status == Concern.Status.OPEN and not RelayLog.objects.exists()
+
+
+def test_a_choice_that_is_not_on_the_concern_is_refused_and_nothing_is_decided(
+    world: World, concern: Concern, login_as: Any
+) -> None:
+    eva = as_actor(world.employee)
+    services.name_subject(actor=eva, concern=concern, subject=world.child)
+    services.record_family_talk(
+        actor=eva,
+        concern=concern,
+        told_who="Mor",
+        told_on=timezone.localdate(),
+        with_child=False,
+        said="Ja.",
+    )
+    other = register(world)
+    foreign = services.add_observation(actor=eva, concern=other, body="Eit anna barn.")
+    response = login_as(world.employee).post(
+        url("decide", concern),
+        {
+            "outcome": "level",
+            "level": "2",
+            "reason": "Samarbeid.",
+            "carry": ["noticed", f"record-{foreign.id}"],
+        },
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    concern.refresh_from_db()
+    assert concern.status == Concern.Status.OPEN and not RelayLog.objects.exists()
+    assert not concern.noticed_for_log

@@ -16,7 +16,13 @@ from stafett.audit.models import AccessLogEntry
 from stafett.consent.models import Consent
 from stafett.consent.services import give_consent, narrow_scope, request_consent, withdraw_consent
 from stafett.logs.models import Entry, EntryKind, MeasureStatus, RelayLog
-from stafett.logs.services import add_entry, edit_entry, propose_handover, start_log
+from stafett.logs.services import (
+    add_entry,
+    add_participant,
+    edit_entry,
+    propose_handover,
+    start_log,
+)
 from tests import factories as f
 from tests.conftest import World
 from tests.logs.conftest import LogWorld, as_actor
@@ -256,6 +262,45 @@ def test_the_unit_leader_sees_the_header_only(
     assert reads_of(log, w.leader) == 0
     for url in (versions_url(log, filled["goal"]), print_url(log)):
         assert client.get(url).status_code == 403
+
+
+def test_the_summary_shows_only_level_step_coordinator_and_dates_never_the_tasks(
+    active_log: LogWorld, filled: dict[str, Entry], login_as: Any
+) -> None:
+    """Issue 10 item 6: the page tells the unit's leader and the person offered the baton
+    that they see the level, the step, the coordinator and the dates. The tasks of the
+    people who take part (what each service does for the child) are the log's content."""
+    w, log = active_log.world, active_log.log
+    coordinator = as_actor(w.employee)
+    nurse = f.make_user(w.municipality, username="nurse", first_name="Hanne", last_name="Helse")
+    f.add_membership(nurse, w.school)
+    add_participant(
+        actor=coordinator,
+        log=log,
+        user=nurse,
+        unit=w.school,
+        task="Helsesjukepleiar – høyrsel og språk",
+    )
+    offeree = f.make_user(w.municipality, username="next", first_name="Nina", last_name="Neste")
+    f.add_membership(offeree, w.school)
+    propose_handover(
+        actor=coordinator, log=log, to_user=offeree, to_unit=w.school, message="Ta over?"
+    )
+    log.refresh_from_db()
+    for user in (w.leader, offeree):
+        response = login_as(user).get(detail_url(log))
+        assert response.status_code == 200
+        html = response.content.decode()
+        # What the page promises ...
+        assert "Level 2 – two services together" in html
+        assert "Start and assessment" in html
+        assert "Eva Tilsett" in html  # the coordinator
+        assert active_log.consent.valid_to.strftime("%d.%m.%Y") in html
+        # ... and nothing of who does what for the child.
+        assert "Helsesjukepleiar – høyrsel og språk" not in html, user
+        assert "Kontaktlærar ved skulestart" not in html, user
+        assert "Hanne Helse" not in html and "Who takes part" not in html, user
+        assert not _content_shown(html)
 
 
 def test_the_coordinator_without_valid_consent_sees_how_to_renew_it(

@@ -180,3 +180,24 @@ def test_a_unit_leader_cannot_close_even_a_closed_log(active_log: LogWorld, clie
     close_log(actor=as_actor(w.employee), log=active_log.log, reason="Ferdig", close_reason="other")
     login(client, w.leader)
     assert client.post(_url(active_log, "logs:close"), {}).status_code == 403
+
+
+def test_opening_the_reopen_page_of_a_closed_log_is_a_read_the_family_sees(
+    active_log: LogWorld, client: Client
+) -> None:
+    """Issue 10 item 7: the lifecycle pages show the child's name and birth date. The
+    reopen page of a closed log (not walked by the every-URL test, whose log is open)
+    writes a `log.header` row too, and the family's list of who read the log shows it."""
+    from stafett.audit.models import AccessLogEntry
+
+    w = active_log.world
+    close_log(actor=as_actor(w.employee), log=active_log.log, reason="Ferdig", close_reason="other")
+    login(client, w.employee)
+    html = client.get(_url(active_log, "logs:reopen")).content.decode()
+    assert w.child.full_name in html and w.child.birth_date.strftime("%d.%m.%Y") in html
+    row = AccessLogEntry.objects.filter(actor=w.employee, action="log.header").get()
+    assert row.subject_uuid == w.child.uuid and row.reason == "reopen"
+    assert row.role == "coordinator" and row.unit_name == w.kindergarten.name
+    login(client, w.guardian)
+    listed = client.get(_url(active_log, "logs:access_list")).content.decode()
+    assert "The name and where the log stands, on a page to manage it" in listed

@@ -7,11 +7,17 @@ belongs to another family. `admin` and `other_staff` have nothing to do with the
 
 Consent states: valid; expired (participants lose access at once, the coordinator
 keeps renewal and closing, the family keeps reading); withdrawn (the same).
+
+A 200 is not proof of what a page shows: `CONTENT` pages must show what is written in the
+log (a note, a goal, a participant's task), `HEADER` pages only where it stands (level,
+step, coordinator, dates) and none of the content (issue 10).
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from tests.policy.walker import CONTENT, HEADER
 
 LOG_ROLES = [
     "anonymous",
@@ -51,8 +57,8 @@ START_POST = roles(
 )
 
 VALID: dict[str, dict[str, dict[str, Any]]] = {
-    # Content. The leader sees the header only (metadata), never the content pages.
-    "logs:detail": {"GET": insiders(200), "POST": WRONG_METHOD},
+    # Content. The leader (also offered the baton) sees the header only, never content.
+    "logs:detail": {"GET": insiders(CONTENT, leader=HEADER), "POST": WRONG_METHOD},
     "logs:entry_add": {
         "GET": insiders(employee=200, participant=200),
         "POST": insiders(employee=FORM_POST, participant=FORM_POST),
@@ -74,7 +80,7 @@ VALID: dict[str, dict[str, dict[str, Any]]] = {
     # Consent: the coordinator manages it, the family reads and answers it.
     "logs:consent": {"GET": insiders(employee=200, guardian=200), "POST": WRONG_METHOD},
     "logs:consent_request": {
-        "GET": insiders(employee=200),
+        "GET": insiders(employee=HEADER),
         "POST": insiders(employee=FORM_POST),
     },
     "logs:consent_cancel": {"GET": WRONG_METHOD, "POST": insiders(employee=302)},
@@ -83,24 +89,32 @@ VALID: dict[str, dict[str, dict[str, Any]]] = {
     # The consent in the walk was given digitally: there is no scanned form to fetch.
     "logs:consent_scan": {"GET": insiders(employee=404, guardian=404), "POST": WRONG_METHOD},
     "logs:consent_give": {"GET": WRONG_METHOD, "POST": insiders(guardian=302)},
+    # The family's page names the child, nothing more.
     "logs:consent_withdraw": {"GET": insiders(guardian=200), "POST": insiders(guardian=302)},
     "logs:scope_confirm": {"GET": WRONG_METHOD, "POST": insiders(guardian=302)},
-    # Coordination.
-    "logs:participants": {"GET": insiders(employee=200), "POST": insiders(employee=FORM_POST)},
-    "logs:participant_remove": {"GET": insiders(employee=200), "POST": insiders(employee=302)},
+    # Coordination. The lifecycle pages show the header and their form, not the content;
+    # the coordinator's pages about participants show their tasks.
+    "logs:participants": {
+        "GET": insiders(employee=CONTENT),
+        "POST": insiders(employee=FORM_POST),
+    },
+    "logs:participant_remove": {
+        "GET": insiders(employee=CONTENT),
+        "POST": insiders(employee=302),
+    },
     "logs:handover_propose": {
-        "GET": insiders(employee=200, leader=200),
+        "GET": insiders(employee=HEADER, leader=HEADER),
         "POST": insiders(employee=FORM_POST, leader=FORM_POST),
     },
     "logs:handover_answer": {
-        "GET": insiders(leader=200),
+        "GET": insiders(leader=HEADER),
         "POST": insiders(leader=FORM_POST),
     },
     "logs:handover_cancel": {"GET": WRONG_METHOD, "POST": insiders(employee=302, leader=302)},
-    "logs:move": {"GET": insiders(employee=200), "POST": insiders(employee=FORM_POST)},
+    "logs:move": {"GET": insiders(employee=HEADER), "POST": insiders(employee=FORM_POST)},
     # The family may end the collaboration too.
     "logs:close": {
-        "GET": insiders(employee=200, guardian=200),
+        "GET": insiders(employee=HEADER, guardian=HEADER),
         "POST": insiders(employee=FORM_POST, guardian=FORM_POST),
     },
     # The log is open: reopening it is refused (GET), or answered "already open" (POST).
@@ -129,9 +143,16 @@ WITHOUT_CONSENT: dict[str, dict[str, dict[str, Any]]] = {
     "logs:entry_versions": {"GET": insiders(guardian=200), "POST": WRONG_METHOD},
     "logs:print": {"GET": insiders(guardian=200), "POST": WRONG_METHOD},
     "logs:participants": {"GET": insiders(), "POST": insiders()},
-    "logs:detail": {"GET": insiders(200, participant=403), "POST": WRONG_METHOD},
+    # The coordinator and the leader see where the log stands; the family reads it.
+    "logs:detail": {
+        "GET": insiders(HEADER, participant=403, guardian=CONTENT),
+        "POST": WRONG_METHOD,
+    },
     "logs:participant_remove": {"GET": insiders(), "POST": insiders()},
-    "logs:handover_propose": {"GET": insiders(leader=200), "POST": insiders(leader=FORM_POST)},
+    "logs:handover_propose": {
+        "GET": insiders(leader=HEADER),
+        "POST": insiders(leader=FORM_POST),
+    },
     "logs:handover_cancel": {"GET": WRONG_METHOD, "POST": insiders(leader=302)},
     "logs:move": {"GET": insiders(), "POST": insiders()},
     "logs:meeting_calendar": {"GET": insiders(guardian=200), "POST": WRONG_METHOD},

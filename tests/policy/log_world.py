@@ -12,7 +12,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from stafett.consent.models import Consent, ConsentUnit, ScopeChangeRequest
 from stafett.consent.services import (
@@ -28,8 +28,14 @@ from stafett.organisation.models import ServiceCategory
 from stafett.policy import Actor, build_actor
 from tests import factories as f
 from tests.conftest import World
+from tests.policy.walker import Markers
 
 STATES = ["valid", "expired", "withdrawn"]
+# What is written in the log (only its readers see it): a note, a goal and a
+# participant's task. The header (level, step, coordinator, dates) shows none of them.
+NOTE = "Eit notat."
+GOAL = "Mia et lunsj saman med dei andre."
+TASK = "Lærar – lesing og språk i klassen"
 
 
 def as_actor(user: Any) -> Actor:
@@ -65,9 +71,10 @@ def make_log(world: World, state: str) -> WalkLog:
     give_consent(actor=as_actor(world.guardian), consent=consent)
     log.refresh_from_db()
     participant = add_participant(
-        actor=coordinator, log=log, user=world.school_employee, unit=world.school, task="Lærar"
+        actor=coordinator, log=log, user=world.school_employee, unit=world.school, task=TASK
     )
-    entry = add_entry(actor=coordinator, log=log, kind="note", body="Eit notat.")
+    entry = add_entry(actor=coordinator, log=log, kind="note", body=NOTE)
+    add_entry(actor=coordinator, log=log, kind="goal", title=GOAL, body="")
     meeting = add_entry(
         actor=coordinator,
         log=log,
@@ -102,3 +109,11 @@ def make_log(world: World, state: str) -> WalkLog:
     log.refresh_from_db()
     consent.refresh_from_db()
     return WalkLog(log, consent, participant, entry, handover, pending_unit, meeting, scope_request)
+
+
+def log_markers(walk: WalkLog) -> Markers:
+    """Content: the note, the goal, the task. Header: the step and the coordinator (as the
+    walk's English pages write them)."""
+    with translation.override("en"):
+        step = str(walk.log.get_step_display())
+    return Markers(content=(NOTE, GOAL, TASK), header=(step, "Eva Tilsett"))

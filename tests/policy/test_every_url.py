@@ -18,16 +18,17 @@ from django.test import Client
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from stafett.concerns.models import ChildWelfareReport
 from stafett.consent.models import ConsentText
 from stafett.organisation.models import EmergencyContact
-from tests.concerns.walk import CONCERN_EXPECTED, concern_values
+from tests.concerns.walk import CONCERN_EXPECTED, concern_values, walk_violence_concern
 from tests.conftest import PERSONAS, World
 from tests.factories import english_client, login
 from tests.guides.walk import GUIDE_EXPECTED, guide_values
 from tests.notifications.walk import NOTIFICATION_EXPECTED
 from tests.policy.log_table import LOG_ROLES, LOG_TABLES
-from tests.policy.log_world import STATES, WalkLog, make_log
-from tests.policy.walker import Route, walk_all
+from tests.policy.log_world import STATES, WalkLog, log_markers, make_log
+from tests.policy.walker import Identity, Route, identity_of, walk_all
 
 ROLES = PERSONAS  # anonymous, admin, leader, employee, guardian, youth, other_staff
 
@@ -189,6 +190,19 @@ def _log_fill(route: Route, world: World, walk: WalkLog) -> dict[str, Any]:
     return {name: values[name] for name in route.kwargs}
 
 
+def _identities(world: World) -> list[Identity]:
+    """The children whose name or birth date on a page must leave an access-log row.
+    (The youth's name is also the youth's own user name, shown on every page he opens.)
+    Reads of the concern on the violence/abuse path (and of its report) are written
+    without the child's name, so that the family never learns of them."""
+    violence = walk_violence_concern(world)
+    report = ChildWelfareReport.objects.get(concern=violence)
+    return [
+        identity_of(world.child, unnamed_objects=[violence.uuid, report.uuid]),
+        identity_of(world.other_child),
+    ]
+
+
 def _clients(world: World) -> Any:
     def client_for(role: str) -> Client:
         # A fresh log-in per request keeps one request's effects (log-out, language)
@@ -210,6 +224,7 @@ def test_every_url_answers_every_role_as_the_table_says(world: World) -> None:
         client_for=_clients(world),
         kwargs_for=lambda route: _fill(route, world),
         only=NOT_LOGS,
+        identities=_identities(world),
     )
     assert not missing, f"URL names without an entry in EXPECTED: {missing}"
     assert not mismatches, "\n".join(str(m) for m in mismatches)
@@ -226,6 +241,8 @@ def test_every_log_url_answers_every_role_in_every_consent_state(world: World, s
         client_for=_clients(world),
         kwargs_for=lambda route: _log_fill(route, world, walk),
         only=set(table),
+        markers=log_markers(walk),
+        identities=_identities(world),
     )
     assert not missing, f"URL names without an entry in EXPECTED: {missing}"
     assert not mismatches, "\n".join(str(m) for m in mismatches)

@@ -9,11 +9,24 @@ import pytest
 from django.conf import LazySettings
 
 from tests.conftest import World
-from tests.policy.test_every_url import ADMIN_OWN_PAGE, EXPECTED, ROLES, _clients, _fill
+from tests.policy.test_every_url import (
+    ADMIN_OWN_PAGE,
+    EXPECTED,
+    ROLES,
+    _clients,
+    _fill,
+    _identities,
+)
 from tests.policy.walker import walk_all
 
 URLCONF = "tests.policy.urls_unprotected"
-TABLE = {**EXPECTED, "unprotected": {"GET": ADMIN_OWN_PAGE}, "protected": {"GET": ADMIN_OWN_PAGE}}
+TABLE = {
+    **EXPECTED,
+    "unprotected": {"GET": ADMIN_OWN_PAGE},
+    "protected": {"GET": ADMIN_OWN_PAGE},
+    "untraced": {"GET": ADMIN_OWN_PAGE},
+    "traced": {"GET": ADMIN_OWN_PAGE},
+}
 ONLY = {"unprotected", "protected"}
 
 
@@ -60,9 +73,32 @@ def test_without_the_enforcement_middleware_the_walker_still_flags_it(
     assert not [m for m in mismatches if m.route == "protected"]
 
 
+def test_the_walker_flags_a_page_that_shows_a_child_without_an_access_log_row(
+    world: World, test_urls: None
+) -> None:
+    """Issue 10 item 7: any page that renders a child's name must have written a row
+    naming the child in that request."""
+    _missing, mismatches = walk_all(
+        table=TABLE,
+        roles=ROLES,
+        client_for=_clients(world),
+        kwargs_for=lambda route: _fill(route, world),
+        urlconf=URLCONF,
+        only={"untraced", "traced"},
+        identities=_identities(world),
+    )
+    flagged = {(m.route, m.role) for m in mismatches}
+    # Both administrators see a child of their own municipality's; only Mia and Kari are
+    # walked identities, and the untraced page leaves no row for either.
+    assert ("untraced", "admin") in flagged
+    assert ("untraced", "other_staff") in flagged
+    assert "Mor" in str(next(m for m in mismatches if m.role == "admin").got)
+    assert not [m for m in mismatches if m.route == "traced"]
+
+
 def test_a_url_missing_from_the_table_is_reported(world: World, test_urls: None) -> None:
     missing, _ = walk_all(
-        table={**EXPECTED, "protected": TABLE["protected"]},
+        table={**EXPECTED, **{name: TABLE[name] for name in ("protected", "untraced", "traced")}},
         roles=ROLES,
         client_for=_clients(world),
         kwargs_for=lambda route: _fill(route, world),

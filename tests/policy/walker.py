@@ -2,17 +2,29 @@
 
 The table lives in test_every_url.py. A URL name missing from it is a failure, so
 a new view cannot be added without deciding who may reach it.
+
+Two more checks on every answer (issue 10):
+- A 200 the table marks `CONTENT` or `HEADER` must show the log's content, or its header
+  only (level, step, coordinator, dates) and none of the content: a status alone cannot
+  tell the unit leader's overview from the participant's page.
+- Every page that shows a child's name or birth date must have written an access-log row
+  naming that child during the request (every read of a child's identity is logged).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import uuid
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from stafett.audit.models import AccessLogEntry
 
 
 @dataclass(frozen=True)
@@ -42,13 +54,58 @@ def iter_routes(
     yield from walk(get_resolver(urlconf).url_patterns, "", ())
 
 
+@dataclass(frozen=True)
+class Shows:
+    """A 200 that must show the log's content (`CONTENT`), or its header only (`HEADER`).
+
+    Content is any of the walk's `Markers.content` (an entry's text, a participant's task);
+    the header is all of `Markers.header` (the level, the step, the coordinator) and none of
+    the content."""
+
+    what: str
+
+    def __str__(self) -> str:
+        return f"200 with {self.what}"
+
+
+CONTENT = Shows("content")
+HEADER = Shows("header only")
+
+
+@dataclass(frozen=True)
+class Markers:
+    content: tuple[str, ...] = ()
+    header: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A child (or pregnant woman) whose name or birth date on a page is a read of their
+    identity: the page must write an access-log row naming `subject_uuid`, or a row about
+    one of `unnamed_objects` (reads on the violence/abuse path name no child, so that they
+    never reach the family's list of who read about the child)."""
+
+    subject_uuid: uuid.UUID
+    markers: tuple[str, ...]
+    unnamed_objects: tuple[uuid.UUID, ...] = ()
+
+
+def identity_of(subject: Any, *, unnamed_objects: Sequence[uuid.UUID] = ()) -> Identity:
+    born = subject.birth_date
+    return Identity(
+        subject.uuid,
+        (subject.full_name, born.strftime("%d.%m.%Y"), born.isoformat()),
+        tuple(unnamed_objects),
+    )
+
+
 @dataclass
 class Outcome:
     route: str
     method: str
     role: str
     expected: Any
-    got: int
+    got: Any
 
     def __str__(self) -> str:
         return (
@@ -65,10 +122,14 @@ def walk_all(
     urlconf: str | None = None,
     on_response: Callable[[str, str, str, Any], None] | None = None,
     only: set[str] | None = None,
+    markers: Markers | None = None,
+    identities: Sequence[Identity] = (),
 ) -> tuple[list[str], list[Outcome]]:
     """Return (URL names missing from the table, mismatching outcomes).
 
-    `only` limits the requests to some URL names; missing names are always reported."""
+    `only` limits the requests to some URL names; missing names are always reported.
+    `markers` tell content from header (for `Shows` expectations); `identities` are the
+    children whose name on a page must leave an access-log row in that request."""
     routes = list(iter_routes(urlconf))
     missing = sorted({r.name for r in routes} - set(table))
     mismatches: list[Outcome] = []
@@ -86,17 +147,71 @@ def walk_all(
                 with transaction.atomic():
                     url = reverse(route.name, kwargs=kwargs_for(route), urlconf=urlconf)
                     client = client_for(role)
+                    last_row = _last_access_row()
                     response = client.get(url) if method == "GET" else client.post(url, {})
+                    untraced = _untraced(response, identities, after=last_row)
                     transaction.set_rollback(True)
-                ok = (
-                    response.status_code in expected
-                    if isinstance(expected, (set, frozenset))
-                    else (response.status_code == expected)
-                )
+                got = _got(response, expected, markers or Markers())
                 if on_response is not None:
                     on_response(route.name, method, role, response)
-                if not ok:
+                if not _matches(got, expected):
+                    mismatches.append(Outcome(route.name, method, role, expected, got))
+                for shown in untraced:
                     mismatches.append(
-                        Outcome(route.name, method, role, expected, response.status_code)
+                        Outcome(
+                            route.name,
+                            method,
+                            role,
+                            "an access-log row for the child it shows",
+                            f"{shown!r} on the page and no row",
+                        )
                     )
     return missing, mismatches
+
+
+def _matches(got: Any, expected: Any) -> bool:
+    if isinstance(expected, (set, frozenset)):
+        return got in expected
+    return bool(got == expected)
+
+
+def _body(response: HttpResponse) -> str:
+    if getattr(response, "streaming", False):
+        return ""  # files (a scanned form, a PDF): no HTML to read
+    return response.content.decode(errors="replace")
+
+
+def _got(response: HttpResponse, expected: Any, markers: Markers) -> Any:
+    """The status, or for a 200 where the table asks what it shows: what it shows."""
+    if response.status_code != 200 or not isinstance(expected, Shows):
+        return response.status_code
+    body = _body(response)
+    if any(marker in body for marker in markers.content):
+        return CONTENT
+    if markers.header and all(marker in body for marker in markers.header):
+        return HEADER
+    return Shows("neither the content nor the header")
+
+
+def _last_access_row() -> int:
+    return AccessLogEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def _untraced(response: HttpResponse, identities: Sequence[Identity], *, after: int) -> list[str]:
+    """What the page shows of a child's identity without an access-log row written during
+    the request that names the child."""
+    if response.status_code != 200 or not identities:
+        return []
+    body = _body(response)
+    shown: list[str] = []
+    for identity in identities:
+        found = [marker for marker in identity.markers if marker in body]
+        if not found:
+            continue
+        rows = AccessLogEntry.objects.filter(id__gt=after)
+        named = Q(subject_uuid=identity.subject_uuid)
+        if identity.unnamed_objects:
+            named |= Q(subject_uuid=None, object_uuid__in=identity.unnamed_objects)
+        if not rows.filter(named).exists():
+            shown.append(found[0])
+    return shown

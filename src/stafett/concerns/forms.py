@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from stafett.accounts.models import User
+from stafett.concerns.carry import REASON, CarryChoice, CarryItem
 from stafett.concerns.models import Concern, ConcernShare, Outcome, SentHow, Urgency
 from stafett.concerns.worry import DEFAULT_BANDS, scale_choices
 from stafett.organisation.forms import AccessibleForm
@@ -175,9 +177,27 @@ class DecideForm(AccessibleForm):
         required=False,
     )
 
-    def __init__(self, *args: Any, violence_path: bool = False, **kwargs: Any) -> None:
+    carry = forms.MultipleChoiceField(
+        label=_("What the family will read in the relay log"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        violence_path: bool = False,
+        items: Sequence[CarryItem] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        carry = self.fields["carry"]
+        assert isinstance(carry, forms.MultipleChoiceField)
+        choices: list[tuple[str, Any]] = [(item.key, item.title) for item in items]
+        carry.choices = [*choices, (REASON, _("The reason for this decision"))]
+        self.items = list(items)
         if violence_path:
+            del self.fields["carry"]
             # Guardians are not informed first: no relay log with them from here.
             outcome = self.fields["outcome"]
             assert isinstance(outcome, forms.ChoiceField)
@@ -191,6 +211,19 @@ class DecideForm(AccessibleForm):
                 "with the guardians. Report to child welfare."
             )
             del self.fields["level"]
+
+    def chosen_keys(self) -> set[str]:
+        """What is ticked: the person's choice once the form is sent, else the defaults."""
+        if "carry" not in self.fields:
+            return set()
+        if self.is_bound:
+            known = {key for key, _label in self.fields["carry"].choices}  # type: ignore[attr-defined]
+            sent = self.data.getlist("carry") if hasattr(self.data, "getlist") else []
+            return {str(key) for key in sent if key in known}
+        return {item.key for item in self.items if item.by_default}
+
+    def carry_choice(self) -> CarryChoice:
+        return CarryChoice.from_keys(self.cleaned_data.get("carry") or ())
 
 
 class HelpRequestForm(AccessibleForm):

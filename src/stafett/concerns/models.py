@@ -78,6 +78,11 @@ class Concern(PublicIdModel):
         "logs.RelayLog", on_delete=models.PROTECT, null=True, blank=True, related_name="concerns"
     )
     carried_at = models.DateTimeField(null=True, blank=True)
+    # Level 0 is the staff's own documentation. What the family will read in the relay log
+    # is chosen at "decide" (issue 10): the first description, the worry scores, and each
+    # record (`ConcernRecord.for_log`). Nothing else leaves the concern.
+    noticed_for_log = models.BooleanField(default=False)
+    scores_for_log = models.BooleanField(default=False)
     revision = models.PositiveIntegerField(default=1)
     # The violence/abuse path: when and by whom it was taken (never undone).
     violence_path_at = models.DateTimeField(null=True, blank=True)
@@ -190,6 +195,8 @@ class ConcernRecord(models.Model):
     outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
     observe_until = models.DateField(null=True, blank=True)
     level = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Chosen at "decide" to be carried into the relay log (credited to its author).
+    for_log = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["created_at", "id"]

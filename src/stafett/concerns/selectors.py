@@ -150,11 +150,14 @@ def concern_page(concern: Concern) -> ConcernPage:
 
 
 def log_worry_scores(log: RelayLog) -> list[tuple[datetime.date, int, str]]:
-    """Worry over time for a relay log: the scores of the concern it came from (once its
-    history was carried in with consent) and the worry at each evaluation. Two queries."""
+    """Worry over time for a relay log: the scores of the concern it came from (when its
+    author chose them for the log and they were carried in with consent) and the worry at
+    each evaluation. Two queries."""
     points: list[tuple[datetime.date, int, str]] = [
         (s.scored_on, s.score, "concern")
-        for s in WorryScore.objects.filter(concern__log=log, concern__carried_at__isnull=False)
+        for s in WorryScore.objects.filter(
+            concern__log=log, concern__carried_at__isnull=False, concern__scores_for_log=True
+        )
     ]
     for version in EntryVersion.objects.filter(
         entry__log=log,

@@ -9,11 +9,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from stafett.accounts.models import User
+from stafett.concerns.carry import CARRYABLE, CarryChoice, carry_items
 from stafett.concerns.models import (
     ChildWelfareReport,
     Concern,
@@ -318,10 +319,14 @@ def decide_concern(
     reason: str,
     observe_until: datetime.date | None = None,
     level: int | None = None,
+    carry: CarryChoice | None = None,
 ) -> Concern:
     """Close, go on observing (a new date), go on at level 1–3 (a relay log, waiting for the
     family's consent), or report to child welfare (the report is written with
-    `save_report`; the unit's leader is told)."""
+    `save_report`; the unit's leader is told).
+
+    Going on at a level, `carry` is what the family will read in the log once they consent
+    (see `concerns.carry`); without it, nothing of the concern is carried."""
     from stafett.consent.models import Consent
     from stafett.consent.services import request_consent
     from stafett.logs.services import start_log
@@ -377,17 +382,41 @@ def decide_concern(
             concern.log = log
             concern.status = Concern.Status.LOG
             fields["level"] = level
+            _choose_for_log(concern, carry or CarryChoice())
+            fields["for_log"] = bool(carry and carry.reason)
         else:
             # The report itself is written on its own page (`save_report`); the unit's
             # leader is told and may read the concern and the report.
             concern.status = Concern.Status.CHILD_WELFARE
         concern.step = Step.DECIDE
         concern.revision += 1
-        concern.save(update_fields=["status", "decide_by", "log", "step", "revision"])
+        concern.save(
+            update_fields=[
+                "status",
+                "decide_by",
+                "log",
+                "step",
+                "revision",
+                "noticed_for_log",
+                "scores_for_log",
+            ]
+        )
         _record(concern, actor, RecordKind.DECISION, **fields)
         if outcome == Outcome.CHILD_WELFARE:
             _tell_leaders(concern, actor)
         return concern
+
+
+def _choose_for_log(concern: Concern, carry: CarryChoice) -> None:
+    """Mark what the family will read in the log (checked: only this concern's records of
+    a kind that may be carried)."""
+    ids = set(carry.record_ids)
+    found = set(concern.records.filter(id__in=ids, kind__in=CARRYABLE).values_list("id", flat=True))
+    if ids - found:
+        raise ServiceError(_("Choose only what is written on this concern."))
+    concern.records.filter(id__in=found).update(for_log=True)
+    concern.noticed_for_log = carry.noticed
+    concern.scores_for_log = carry.scores
 
 
 # --- The violence/abuse path and the report to child welfare --------------------------
@@ -626,73 +655,37 @@ REPORT_FIELDS = [f.name for f in fields(ReportContent)]
 
 
 def carry_into_log(*, actor: Actor, log: RelayLog) -> None:
-    """When the family's consent to a log comes into force, the history of the concern(s)
-    it came from is written into the log as one entry, which the coordinator (and the
-    family, who own the log) can read. Called by the consent services, in their
-    transaction. Runs once per concern."""
-    from stafett.logs.services import add_event
+    """When the family's consent to a log comes into force, what the author of the
+    concern(s) it came from chose at "decide" is written into the log: one entry per piece,
+    credited to the person who wrote it (never to whoever completed the consent). The rest
+    stays on the concern. Called by the consent services, in their transaction. Runs once
+    per concern."""
+    from stafett.logs.services import add_carried
 
     concerns = list(
         Concern.objects.select_for_update(of=("self",))
         .filter(log=log, carried_at__isnull=True)
-        .prefetch_related("records", "scores")
+        .select_related("author", "unit")
     )
-    for concern in concerns:
-        add_event(
-            log=log,
-            actor=actor,
-            event_type="concern.carried",
-            body=history_summary(concern),
-        )
+    # The titles are written once, in the municipality's language (the log is read by
+    # the family and several services, not only by whoever completed the consent).
+    with translation.override(log.municipality.language):
+        items = [(concern, carry_items(concern)) for concern in concerns]
+    for concern, pieces in items:
+        for item in pieces:
+            if not item.chosen:
+                continue
+            add_carried(
+                log=log,
+                author=item.author,
+                author_name=item.author_name,
+                author_role=item.author_role,
+                author_unit=item.author_unit,
+                title=item.title,
+                body=item.body,
+            )
         concern.carried_at = timezone.now()
         concern.save(update_fields=["carried_at"])
-
-
-def history_summary(concern: Concern) -> str:
-    """The concern's history as plain text, for the relay log."""
-    lines = [
-        _("From the concern registered %(date)s at %(unit)s by %(name)s.")
-        % {
-            "date": concern.created_at.strftime("%d.%m.%Y"),
-            "unit": concern.unit.name,
-            "name": _name(concern.author),
-        },
-        _("Noticed %(date)s%(where)s: %(text)s")
-        % {
-            "date": concern.noticed_on.strftime("%d.%m.%Y"),
-            "where": f" ({concern.noticed_where})" if concern.noticed_where else "",
-            "text": concern.noticed,
-        },
-    ]
-    for record in concern.records.all():
-        day = record.created_at.strftime("%d.%m.%Y")
-        if record.kind == RecordKind.OBSERVATION:
-            lines.append(_("Observation %(date)s: %(text)s") % {"date": day, "text": record.body})
-        elif record.kind == RecordKind.VIEW:
-            lines.append(
-                _("View of %(name)s, %(date)s: %(text)s")
-                % {"name": record.author_name, "date": day, "text": record.body}
-            )
-        elif record.kind == RecordKind.FAMILY_TALK:
-            told = record.told_on.strftime("%d.%m.%Y") if record.told_on else day
-            lines.append(
-                _("Talk with %(who)s, %(date)s: %(text)s")
-                % {"who": record.told_who, "date": told, "text": record.body}
-            )
-        elif record.kind == RecordKind.HELP_REQUEST:
-            lines.append(_("The guardian asked for help: %(text)s") % {"text": record.body})
-        elif record.kind == RecordKind.DECISION:
-            lines.append(
-                _("Decision %(date)s: %(outcome)s. %(text)s")
-                % {"date": day, "outcome": record.get_outcome_display(), "text": record.body}
-            )
-    scores = list(concern.scores.all())
-    if scores:
-        lines.append(
-            _("Worry scores: %(scores)s")
-            % {"scores": ", ".join(f"{s.score} ({s.scored_on:%d.%m.%Y})" for s in scores)}
-        )
-    return "\n\n".join(lines)
 
 
 # --- Guardian-initiated help -----------------------------------------------------------

@@ -26,7 +26,9 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from stafett.accounts.models import User
+from stafett.audit.log import record_access, record_accesses
 from stafett.concerns import selectors, services
+from stafett.concerns.carry import REASON, carry_items, reason_item
 from stafett.concerns.forms import (
     DecideForm,
     FamilyTalkForm,
@@ -289,7 +291,7 @@ def add_view(request: HttpRequest, concern: uuid.UUID) -> HttpResponse:
     )
 
 
-def _name(actor: Any, concern: Concern, data: dict[str, Any]) -> Concern:
+def _name(request: HttpRequest, actor: Any, concern: Concern, data: dict[str, Any]) -> Concern:
     with transaction.atomic():
         subject = log_services.find_subject(
             actor=actor,
@@ -297,7 +299,19 @@ def _name(actor: Any, concern: Concern, data: dict[str, Any]) -> Concern:
             last_name=data["last_name"],
             birth_date=data["birth_date"],
         )
-        if subject is None:
+        if subject is not None:
+            # Finding a child by name and birth date is a read of the child's record
+            # (as when a relay log is started), written in the transaction that names it.
+            record_access(
+                actor=actor.user,
+                action="subject.find",
+                obj=subject,
+                subject_uuid=subject.uuid,
+                role=actor.main_role,
+                reason="concern.name",
+                request=request,
+            )
+        else:
             subject = log_services.register_subject(
                 actor=actor,
                 kind=concern.kind,
@@ -315,7 +329,7 @@ def name(request: HttpRequest, concern: uuid.UUID) -> HttpResponse:
         concern,
         action="concern.edit",
         make_form=lambda data, c: NameForm(data),
-        handle=_name,
+        handle=lambda actor, c, d: _name(request, actor, c, d),
         title=_("Name the child"),
         intro=_("When you talk with the family, add who the concern is about."),
         done=_("The concern now names who it is about."),
@@ -345,34 +359,57 @@ def family_talk(request: HttpRequest, concern: uuid.UUID) -> HttpResponse:
     )
 
 
-def _decide(actor: Any, concern: Concern, data: dict[str, Any]) -> Concern:
-    return services.decide_concern(
-        actor=actor,
-        concern=concern,
-        outcome=data["outcome"],
-        reason=data["reason"],
-        observe_until=data.get("observe_until"),
-        level=data.get("level"),
-    )
-
-
 @require_http_methods(GET_POST)
 def decide(request: HttpRequest, concern: uuid.UUID) -> HttpResponse:
-    return _step(
+    """Decide, and (going on at a level) choose what the family will read in the relay log,
+    with a preview of exactly that. "Show what the family will read" sends the form
+    without deciding."""
+    actor = actor_for(request)
+    with transaction.atomic():
+        obj, _facts = access_concern(request, concern, "concern.edit")
+        items = carry_items(obj)
+    form = DecideForm(request.POST or None, violence_path=obj.is_violence_path, items=items)
+    previewing = request.method == "POST" and "preview" in request.POST
+    if request.method == "POST" and not previewing and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = services.decide_concern(
+                actor=actor,
+                concern=obj,
+                outcome=data["outcome"],
+                reason=data["reason"],
+                observe_until=data.get("observe_until"),
+                level=data.get("level"),
+                carry=form.carry_choice() if "carry" in form.fields else None,
+            )
+        except ValidationError as error:
+            _service_errors(form, error)
+        else:
+            messages.success(request, _("The decision is saved."))
+            return redirect(_after_decision(obj, result))
+    chosen = form.chosen_keys()
+    preview = [item for item in items if item.key in chosen]
+    if REASON in chosen:
+        level = form.data.get("level") if form.is_bound else None
+        preview.append(
+            reason_item(
+                obj,
+                actor.user,
+                int(level) if level and str(level).isdigit() else None,
+                form.data.get("reason", "") if form.is_bound else "",
+            )
+        )
+    return render(
         request,
-        concern,
-        action="concern.edit",
-        make_form=lambda data, c: DecideForm(data, violence_path=c.is_violence_path),
-        handle=_decide,
-        title=_("Decide"),
-        intro=_(
-            "Close the concern, go on observing with a new date, go on at level 1, 2 or 3 "
-            "(a relay log starts and the family is asked for consent), or report to child "
-            "welfare."
-        ),
-        done=_("The decision is saved."),
-        button=_("Save the decision"),
-        next_url=_after_decision,
+        "concerns/decide.html",
+        {
+            "concern": obj,
+            "form": form,
+            "items": items,
+            "chosen": chosen,
+            "preview": preview,
+            "reason_key": REASON,
+        },
     )
 
 
@@ -595,4 +632,14 @@ def ask_for_help(request: HttpRequest) -> HttpResponse:
                 _("Thank you. Your request is sent. The unit's leader will contact you."),
             )
             return redirect("home:home")
-    return render(request, "concerns/ask_for_help.html", {"form": form})
+    with transaction.atomic():
+        # The form lists the guardian's children by name: a read of their identity.
+        record_accesses(
+            actor=actor.user,
+            action="subject.view_as_family",
+            objects=list(children),
+            role_for=lambda subject: "guardian",
+            reason="ask for help",
+            request=request,
+        )
+        return render(request, "concerns/ask_for_help.html", {"form": form})

@@ -48,6 +48,7 @@ from stafett.logs.views_lifecycle import (
     header_context,
     municipality_units,
     record_read,
+    render_page,
     service_errors,
 )
 from stafett.policy import Actor, LogFacts, access_log, actor_for, allowed
@@ -237,7 +238,7 @@ def request_view(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
     waiting = Consent.objects.filter(
         log=obj, completed_at__isnull=True, withdrawn_at__isnull=True
     ).exists()
-    return render(
+    return render_page(
         request,
         "logs/lifecycle/consent_request.html",
         {
@@ -247,6 +248,7 @@ def request_view(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
             "waiting": waiting,
             "givers": givers,
         },
+        page="consent_request",
     )
 
 
@@ -389,7 +391,7 @@ def withdraw(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
             )
         return _back_to_consent(request, obj)
     texts, text = chosen_text(request, obj.municipality_id)
-    return render(
+    return render_page(
         request,
         "logs/lifecycle/consent_withdraw.html",
         {
@@ -398,6 +400,7 @@ def withdraw(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
             "texts": texts,
             "chosen_text": text,
         },
+        page="consent_withdraw",
     )
 
 

@@ -47,6 +47,7 @@ from stafett.policy import (
     access_municipality,
     actor_for,
     public,
+    record_log_read,
 )
 
 GET_POST = ["GET", "POST"]
@@ -479,7 +480,7 @@ def tool(request: HttpRequest, template: uuid.UUID) -> HttpResponse:
 @require_http_methods(GET_POST)
 def fill(request: HttpRequest, template: uuid.UUID, log: uuid.UUID) -> HttpResponse:
     """Fill in a tool in a relay log: kept as a note in the log, with the form's version."""
-    log_obj, _facts = access_log(request, log, "filled_form.fill")
+    log_obj, facts = access_log(request, log, "filled_form.fill")
     obj = access_form_template(request, template, "form_template.view")
     version = selectors.latest_form_version(obj)
     if version is None or obj.is_withdrawn:
@@ -509,7 +510,11 @@ def fill(request: HttpRequest, template: uuid.UUID, log: uuid.UUID) -> HttpRespo
         else:
             messages.success(request, _("The form is kept in the log."))
             return redirect("guides:filled_form", filled=filled.uuid)
-    return render(request, "guides/fill.html", {"log": log_obj, "view": view, "form": form})
+    with transaction.atomic():
+        # The page shows the child's name: a read, as the access list calls it, of "a
+        # form, while filling it in".
+        record_log_read(request, log_obj, facts, "filled_form.fill")
+        return render(request, "guides/fill.html", {"log": log_obj, "view": view, "form": form})
 
 
 @require_http_methods(GET_POST)

@@ -155,6 +155,35 @@ def add_event(*, log: RelayLog, actor: Actor, event_type: str, body: str) -> Ent
     )
 
 
+def add_carried(
+    *,
+    log: RelayLog,
+    author: User | None,
+    author_name: str,
+    author_role: str,
+    author_unit: Unit | None,
+    title: str,
+    body: str,
+) -> Entry:
+    """A piece of a level-0 concern chosen for the log (`concerns.carry`), credited to the
+    person who wrote it. Written by the consent coming into force; never edited."""
+    entry = Entry.objects.create(log=log, kind=EntryKind.EVENT, created_by=author, version_count=1)
+    version = EntryVersion.objects.create(
+        entry=entry,
+        number=1,
+        author=author,
+        author_name=author_name,
+        author_role=author_role,
+        author_unit=author_unit,
+        event_type="concern.carried",
+        title=title,
+        body=body,
+    )
+    entry.latest = version
+    entry.save(update_fields=["latest"])
+    return entry
+
+
 # --- Creating a log -------------------------------------------------------------------
 
 

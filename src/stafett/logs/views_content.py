@@ -43,6 +43,7 @@ from stafett.policy import (
     access_log_page,
     actor_for,
     allowed,
+    record_log_read,
     visible_entries,
 )
 
@@ -352,7 +353,10 @@ def entry_add(request: HttpRequest, log: uuid.UUID, kind: str) -> HttpResponse:
         "submit": _("Save in the log"),
     }
     if not form_class.shows_content:
-        return render(request, "logs/entry_form.html", context)
+        # The page still shows the child's name: a read of the child's identity.
+        with transaction.atomic():
+            record_log_read(request, obj, facts, "log.header", reason="write")
+            return render(request, "logs/entry_form.html", context)
     with transaction.atomic():
         # The form lists the log's measures: that is a read of its content.
         access_log(request, log, "log.view", reason="write")

@@ -41,6 +41,7 @@ WHAT_PART = {
     "log.view": gettext_lazy("The log"),
     "log.view_summary": gettext_lazy("The overview only (no content)"),
     "log.participants": gettext_lazy("Who takes part"),
+    "log.header": gettext_lazy("The name and where the log stands, on a page to manage it"),
     "consent.view": gettext_lazy("The consent"),
     "consent.scan": gettext_lazy("The scanned consent form"),
     "log.access_list": gettext_lazy("Who has read the log"),

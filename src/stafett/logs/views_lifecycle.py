@@ -73,6 +73,28 @@ def record_read(request: HttpRequest, log: RelayLog, facts: LogFacts, action: st
     record_log_read(request, log, facts, action)
 
 
+# The lifecycle pages show the log's header: the child's name and birth date, level, step,
+# coordinator and consent, but none of the content. Opening one is a read of the child's
+# identity (issue 10): written as `log.header`, with the page as the reason.
+HEADER_READ = "log.header"
+
+
+def render_page(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    page: str,
+) -> HttpResponse:
+    """Render a lifecycle page and write its read of the child's identity to the access
+    log, in one transaction (a page that fails to render leaves no row; a row is never
+    missing for a page that was shown)."""
+    log, facts = context["log"], context["facts"]
+    with transaction.atomic():
+        record_log_read(request, log, facts, HEADER_READ, reason=page)
+        return render(request, template, context)
+
+
 def municipality_units(municipality_id: int) -> QuerySet[Unit]:
     return Unit.objects.in_municipality(municipality_id).filter(is_active=True).order_by("name")
 
@@ -254,10 +276,11 @@ def participant_remove(
             return redirect("logs:participants", log=obj.uuid)
     else:
         form = ParticipantRemoveForm()
-    return render(
+    return render_page(
         request,
         "logs/lifecycle/participant_remove.html",
         {**header_context(obj, facts), "participant": row, "form": form},
+        page="participant_remove",
     )
 
 
@@ -316,7 +339,7 @@ def handover_propose(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
         form = HandoverProposeForm(
             initial={"unit": chosen.uuid if chosen else None}, units=units, people_for=people_in
         )
-    return render(
+    return render_page(
         request,
         "logs/lifecycle/handover_propose.html",
         {
@@ -326,6 +349,7 @@ def handover_propose(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
             "form": form,
             "chosen_unit": form.unit_obj,
         },
+        page="handover_propose",
     )
 
 
@@ -370,7 +394,7 @@ def handover_answer(request: HttpRequest, log: uuid.UUID, handover: uuid.UUID) -
                     return redirect(detail_url(obj))
                 messages.success(request, _("You declined. The baton stays where it was."))
                 return redirect("home:home")
-    return render(
+    return render_page(
         request,
         "logs/lifecycle/handover_answer.html",
         {
@@ -379,6 +403,7 @@ def handover_answer(request: HttpRequest, log: uuid.UUID, handover: uuid.UUID) -
             "from_user": obj.coordinator,
             "form": form,
         },
+        page="handover_answer",
     )
 
 
@@ -413,7 +438,12 @@ def move(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
         else:
             messages.success(request, _("The decision is recorded."))
             return redirect(detail_url(obj))
-    return render(request, "logs/lifecycle/move.html", {**header_context(obj, facts), "form": form})
+    return render_page(
+        request,
+        "logs/lifecycle/move.html",
+        {**header_context(obj, facts), "form": form},
+        page="move",
+    )
 
 
 def _access_or_already_done(
@@ -458,8 +488,11 @@ def close(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
         else:
             messages.success(request, _("The log is closed. It can still be read."))
             return redirect(detail_url(obj))
-    return render(
-        request, "logs/lifecycle/close.html", {**header_context(obj, facts), "form": form}
+    return render_page(
+        request,
+        "logs/lifecycle/close.html",
+        {**header_context(obj, facts), "form": form},
+        page="close",
     )
 
 
@@ -485,6 +518,9 @@ def reopen(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
         else:
             messages.success(request, _("The log is open again."))
             return redirect(detail_url(obj))
-    return render(
-        request, "logs/lifecycle/reopen.html", {**header_context(obj, facts), "form": form}
+    return render_page(
+        request,
+        "logs/lifecycle/reopen.html",
+        {**header_context(obj, facts), "form": form},
+        page="reopen",
     )
