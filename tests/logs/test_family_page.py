@@ -190,3 +190,24 @@ def test_the_family_reads_where_the_log_stands_without_professional_words(
     staff = login_as(active_log.world.employee).get(url).content.decode()
     assert "<dt>Level</dt>" in staff and "<dt>Step</dt>" in staff
     assert "How many services work together" not in staff
+
+
+def test_the_family_reads_their_log_without_the_staffs_guide_and_print_notice(
+    active_log: LogWorld, login_as: Any
+) -> None:
+    """Issue 11, item 6: the guide step and "Confidential" were on the family's pages."""
+    from tests.guides.builders import make_guide
+
+    make_guide(active_log.world, what="Lag ein felles forståing med familien.")
+    client = login_as(active_log.world.guardian)
+    log_url = reverse("logs:detail", kwargs={"log": active_log.log.uuid})
+    page = client.get(log_url).content.decode()
+    assert "The action guide at this step" not in page
+    assert "Lag ein felles forståing med familien." not in page
+    printed = client.get(reverse("logs:print", kwargs={"log": active_log.log.uuid}))
+    text = printed.content.decode()
+    assert "Confidential" not in text and "Keep it somewhere safe" in text
+    staff = login_as(active_log.world.employee)
+    print_url = reverse("logs:print", kwargs={"log": active_log.log.uuid})
+    assert "Confidential" in staff.get(print_url).content.decode()
+    assert "The action guide at this step" in staff.get(log_url).content.decode()

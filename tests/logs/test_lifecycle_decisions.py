@@ -201,3 +201,45 @@ def test_opening_the_reopen_page_of_a_closed_log_is_a_read_the_family_sees(
     login(client, w.guardian)
     listed = client.get(_url(active_log, "logs:access_list")).content.decode()
     assert "The name and where the log stands, on a page to manage it" in listed
+
+
+def test_the_family_closes_in_their_own_words(active_log: LogWorld, client: Client) -> None:
+    """Issue 11, item 6: the family's close page offered the staff's reasons (an
+    individual plan, where the work continues)."""
+    login(client, active_log.world.guardian)
+    html = client.get(_url(active_log, "logs:close")).content.decode()
+    assert "We do not want to go on with it" in html and "We are moving away" in html
+    assert "individual plan" not in html and 'name="continues_in"' not in html
+    # The staff's reason, sent by hand, is refused and changes nothing.
+    response = client.post(
+        _url(active_log, "logs:close"),
+        {
+            "close_reason": "individual_plan",
+            "reason": "Vi vil ikkje meir.",
+            "revision": str(active_log.log.revision),
+        },
+    )
+    assert response.status_code == 200 and not _fresh(active_log).is_closed
+    response = client.post(
+        _url(active_log, "logs:close"),
+        {
+            "close_reason": "family_ended",
+            "reason": "Vi vil ikkje meir.",
+            "revision": str(active_log.log.revision),
+        },
+    )
+    assert response.status_code == 302
+    log = _fresh(active_log)
+    assert log.is_closed and log.close_reason == "family_ended"
+
+
+def test_the_consent_page_offers_closing_only_once_the_family_has_consented(
+    active_log: LogWorld, client: Client
+) -> None:
+    from stafett.consent.models import Consent
+
+    login(client, active_log.world.guardian)
+    consent_url = _url(active_log, "logs:consent")
+    assert "End the collaboration and close the log" in client.get(consent_url).content.decode()
+    Consent.objects.filter(log=active_log.log).update(completed_at=None)
+    assert "End the collaboration" not in client.get(consent_url).content.decode()

@@ -180,3 +180,25 @@ def test_the_centre_writes_dates_as_the_rest_of_stafett(
     Notification.objects.filter(recipient=eva).update(created_at=early_in_month)
     page = login_as(eva).get("/notifications/").content.decode()
     assert "04.03.2026 09:05" in page and " 4.3.2026" not in page
+
+
+def test_the_family_chooses_only_among_what_they_can_be_told_and_may_choose_no_email(
+    active_log: LogWorld, login_as: Any, django_capture_on_commit_callbacks: Any, mailoutbox: Any
+) -> None:
+    """Issue 11, item 6: "The baton is offered to you" was among the family's choices."""
+    gro = active_log.world.guardian
+    client = login_as(gro)
+    page = client.get("/notifications/settings/").content.decode()
+    assert "The baton is offered to you" not in page and "A measure is assigned" not in page
+    assert "A bright spot is added" in page and "No e-mail: only under Notifications" in page
+    client.post("/notifications/settings/", {"mode-bright_spot": "none", "language": ""})
+    assert NotificationPreference.objects.get(user=gro, kind=Kind.BRIGHT_SPOT).mode == Mode.NONE
+    with django_capture_on_commit_callbacks(execute=True):
+        add_entry(
+            actor=as_actor(active_log.world.employee),
+            log=active_log.log,
+            kind=EntryKind.BRIGHT_SPOT,
+            body="SECRET",
+        )
+    assert [m.to for m in mailoutbox if gro.email in m.to] == []
+    assert Notification.objects.filter(recipient=gro, kind=Kind.BRIGHT_SPOT).exists()

@@ -244,9 +244,26 @@ class CloseForm(_RevisionForm):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
+    def __init__(self, *args: Any, family: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if family:
+            # The family ends the collaboration in their own words; where the work goes on
+            # (an individual plan) is for the staff to record.
+            field = self.fields["close_reason"]
+            assert isinstance(field, forms.ChoiceField)
+            field.label = _("Why do you want to end it?")
+            field.choices = [
+                (CloseReason.GOALS_MET, _("It is going well: we no longer need this help")),
+                (CloseReason.MOVED_AWAY, _("We are moving away")),
+                (CloseReason.FAMILY_ENDED, _("We do not want to go on with it")),
+            ]
+            del self.fields["continues_in"]
+            self.fields["reason"].label = _("Tell the coordinator why, in a few words")
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         assert data is not None
+        data.setdefault("continues_in", "")
         if (
             data.get("close_reason") == CloseReason.INDIVIDUAL_PLAN
             and not (data.get("continues_in") or "").strip()

@@ -58,6 +58,7 @@ class CloseReason(models.TextChoices):
     CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent was withdrawn")
     INDIVIDUAL_PLAN = "individual_plan", _("Moved on to an individual plan (individuell plan)")
     MOVED_AWAY = "moved_away", _("Moved away")
+    FAMILY_ENDED = "family_ended", _("The family chose to end it")
     OTHER = "other", _("Other")
 
 

@@ -575,6 +575,8 @@ def close_log(
         _check_revision(log, revision)
         if close_reason not in CloseReason.values:
             raise ServiceError(_("Choose why the log closes."))
+        if facts.family_role is not None and close_reason not in FAMILY_CLOSE_REASONS:
+            raise ServiceError(_("Choose why you want to end it."))
         continues_in = continues_in.strip()
         if close_reason == CloseReason.INDIVIDUAL_PLAN and not continues_in:
             raise ServiceError(_("Say where the work continues (the individual plan)."))
@@ -601,6 +603,10 @@ def close_log(
         _cancel_upcoming_meetings(actor=actor, log=log, facts=facts)
         return entry
 
+
+# The reasons a family may give for closing their log (where the work goes on after an
+# individual plan is for the staff to record).
+FAMILY_CLOSE_REASONS = (CloseReason.GOALS_MET, CloseReason.MOVED_AWAY, CloseReason.FAMILY_ENDED)
 
 # What a cancelling version does not copy from the version before it.
 _NOT_COPIED = {"id", "entry", "number", "author", "author_name", "author_role", "author_unit"}

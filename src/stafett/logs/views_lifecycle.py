@@ -471,7 +471,7 @@ def close(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
     if isinstance(fetched, HttpResponse):
         return fetched
     obj, facts = fetched
-    form = CloseForm(request.POST or None, log=obj)
+    form = CloseForm(request.POST or None, log=obj, family=facts.family_role is not None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

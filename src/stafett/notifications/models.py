@@ -32,9 +32,14 @@ class Kind(models.TextChoices):
     EVALUATION_DUE = "evaluation_due", _("An evaluation date has passed without an evaluation")
 
 
+# What a guardian or youth can be told about; the rest is about the staff's work.
+FAMILY_KINDS = (Kind.MEETING, Kind.BRIGHT_SPOT, Kind.CONSENT_EXPIRING)
+
+
 class Mode(models.TextChoices):
     IMMEDIATE = "immediate", _("An e-mail at once")
     DIGEST = "digest", _("One e-mail a day with everything")
+    NONE = "none", _("No e-mail: only under Notifications")
 
 
 class NotificationQuerySet(TenantQuerySet):

@@ -13,7 +13,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from stafett.audit.log import record_accesses
 from stafett.notifications import selectors, services
-from stafett.notifications.models import EmailSettings, Kind, Mode, NotificationPreference
+from stafett.notifications.models import (
+    FAMILY_KINDS,
+    EmailSettings,
+    Kind,
+    Mode,
+    NotificationPreference,
+)
 from stafett.policy import access_municipality, actor_for, requires
 
 
@@ -59,7 +65,11 @@ def preferences(request: HttpRequest) -> HttpResponse:
     user = actor.user
     assert user is not None
     if request.method == "POST":
-        modes = {kind: request.POST.get(f"mode-{kind}", Mode.IMMEDIATE) for kind in Kind.values}
+        modes = {
+            kind: request.POST[f"mode-{kind}"]
+            for kind in Kind.values
+            if f"mode-{kind}" in request.POST
+        }
         services.set_preferences(
             actor=actor, modes=modes, language=request.POST.get("language", "")
         )
@@ -72,6 +82,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
     kinds = [
         {"value": value, "label": label, "mode": chosen.get(value, Mode.IMMEDIATE)}
         for value, label in Kind.choices
+        if user.is_staff_member or value in FAMILY_KINDS
     ]
     return render(
         request,
