@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from stafett.accounts.models import User
 from stafett.accounts.services import deactivate_user
 from stafett.audit.models import AccessLogEntry
+from stafett.concerns.models import Concern
 from stafett.demo.services import demo_uuid, load_demo
 from stafett.guides.models import FilledForm, FormTemplateVersion
 from stafett.demo.logs import demo_actor
@@ -184,23 +185,34 @@ def test_the_leader_hands_the_baton_over_first_and_then_removes_her(
     demo: None, login_as: Any
 ) -> None:
     leader, teacher = person("leiar.skule"), person("larar.skule")
-    noah = log_of("hansen.noah")
+    noah, sara = log_of("hansen.noah"), log_of("berg.sara")
     colleague = f.make_user(noah.municipality, username="ny.larar", first_name="Nils")
     f.add_membership(colleague, school())
-    # The removal page links to the existing handover flow; the leader may use it.
-    handover = propose_handover(
-        actor=demo_actor(leader),
-        log=noah,
-        to_user=colleague,
-        to_unit=school(),
-        message="Sigrid sluttar. Kan du ta over stafettloggen til Noah?",
+    # She decided her own open concern before leaving.
+    Concern.objects.filter(author=teacher, status=Concern.Status.OPEN).update(
+        status=Concern.Status.CLOSED
     )
+    # The removal page links to the existing handover flow; the leader may use it.
+    handovers = [
+        propose_handover(
+            actor=demo_actor(leader),
+            log=log,
+            to_user=colleague,
+            to_unit=school(),
+            message="Sigrid sluttar. Kan du ta over stafettloggen?",
+        )
+        for log in (noah, sara)
+    ]
     # Until the new coordinator accepts, she keeps the baton, so she cannot be removed.
     client = login_as(leader)
     client.post(remove_url(school(), teacher))
     assert is_member(teacher, school())
 
-    answer_handover(actor=demo_actor(colleague), handover=handover, accept=True)
+    answer_handover(actor=demo_actor(colleague), handover=handovers[0], accept=True)
+    client.post(remove_url(school(), teacher))
+    assert is_member(teacher, school())  # Sara's baton is still hers
+
+    answer_handover(actor=demo_actor(colleague), handover=handovers[1], accept=True)
     response = client.post(remove_url(school(), teacher), follow=True)
     assert "Sigrid Vik no longer works in Fjordvik skule." in messages_of(response)
     assert not is_member(teacher, school())

@@ -32,7 +32,11 @@ def visible_concerns(actor: Actor) -> QuerySet[Concern]:
     user = actor.user
     if user is None or not actor.is_staff_member:
         return Concern.objects.none()
-    shared = ConcernShare.objects.filter(concern=OuterRef("pk"), user=user)
+    # As `policy.concern_facts`: the author while in the concern's unit, a share while
+    # the person works in the unit it was made in and it has not ended.
+    shared = ConcernShare.objects.filter(
+        concern=OuterRef("pk"), user=user, ended_at__isnull=True, unit_id__in=actor.unit_ids
+    )
     # A unit's leader is told of (and may read) the unit's concerns on the violence/abuse
     # path or decided for a report to child welfare (as `policy.concern_facts`).
     told_leader = Q(unit_id__in=actor.leader_unit_ids) & (
@@ -41,7 +45,9 @@ def visible_concerns(actor: Actor) -> QuerySet[Concern]:
     concerns: QuerySet[Concern] = (
         Concern.objects.in_municipality(actor.municipality_id)
         .annotate(shared_with_me=Exists(shared))
-        .filter(Q(author=user) | Q(shared_with_me=True) | told_leader)
+        .filter(
+            Q(author=user, unit_id__in=actor.unit_ids) | Q(shared_with_me=True) | told_leader
+        )
         .select_related("subject", "unit", "author")
     )
     return concerns
@@ -125,6 +131,8 @@ def overdue_for_home(actor: Actor, today: datetime.date | None = None) -> Overdu
                 Q(status=Concern.Status.OPEN) | Q(violence_path_at__isnull=False),
                 shares__user=actor.user,
                 shares__first_read_at__isnull=True,
+                shares__ended_at__isnull=True,
+                shares__unit_id__in=actor.unit_ids,
             )
             .select_related("subject", "unit", "author")
             .order_by("-created_at")[:20]
