@@ -94,6 +94,7 @@ def test_a_colleague_it_was_shared_with_loses_it_when_she_leaves_her_unit(
     # The author still reads it, and sees the share as ended.
     page = login_as(world.employee).get(detail_url(concern)).content.decode()
     assert "Siri Lærar" in page
+    assert "the share has ended: they no longer work in that unit" in page
 
 
 def test_a_share_does_not_come_back_when_the_person_returns_to_the_unit(

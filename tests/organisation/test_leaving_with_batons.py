@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from django.core.exceptions import ValidationError
 
@@ -26,6 +26,7 @@ from stafett.demo.logs import demo_actor
 from stafett.logs.models import Entry, EntryKind, Handover, Participant, RelayLog
 from stafett.logs.services import answer_handover, propose_handover
 from stafett.organisation.models import Membership, Unit
+from stafett.organisation.services import end_membership
 from tests import factories as f
 from tests.organisation.conftest import messages_of
 
@@ -239,8 +240,20 @@ def test_a_coordinator_who_also_leads_the_unit_keeps_the_baton_when_one_role_end
 def test_an_account_holding_batons_cannot_be_deactivated(demo: None) -> None:
     admin = User.objects.filter(is_municipal_admin=True, municipality__name="Fjordvik kommune")
     teacher = person("larar.skule")
-    with pytest.raises(ValidationError) as refused:
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
         deactivate_user(user=teacher, by=admin.get())
-    assert "hand" in str(refused.value)
+    assert "hand the batons over" in str(refused.value)
     teacher.refresh_from_db()
     assert teacher.is_active
+    # Once the leader has taken her batons (and her open concern), she can be deactivated.
+    end_membership(
+        actor=demo_actor(person("leiar.skule")),
+        unit=school(),
+        person=teacher,
+        role=Membership.Role.EMPLOYEE,
+        take_batons=True,
+    )
+    deactivate_user(user=teacher, by=admin.get())
+    teacher.refresh_from_db()
+    assert not teacher.is_active
+    assert log_of("hansen.noah").coordinator.username == "leiar.skule"

@@ -23,6 +23,7 @@ from stafett.concerns.models import (
     WorryScore,
 )
 from stafett.concerns.worry import Chart, build_chart
+from stafett.organisation.models import Membership
 from stafett.logs.models import EntryKind, EntryVersion, RelayLog
 from stafett.policy import Actor
 
@@ -151,7 +152,18 @@ class ConcernPage:
 def concern_page(concern: Concern) -> ConcernPage:
     """Everything on the concern's page, in three queries."""
     records = list(concern.records.select_related("author").order_by("created_at", "id"))
-    shares = list(concern.shares.select_related("user").order_by("shared_at", "id"))
+    # Whether each share still counts (`policy.concern_share_in_force`): not ended, and
+    # the person still works in the unit it was made in.
+    working = Membership.objects.current().filter(
+        user_id=OuterRef("user_id"), unit_id=OuterRef("unit_id"), unit__is_active=True
+    )
+    shares = list(
+        concern.shares.select_related("user", "unit")
+        .annotate(works_there=Exists(working))
+        .order_by("shared_at", "id")
+    )
+    for share in shares:
+        share.in_force = share.works_there and share.ended_at is None  # type: ignore[attr-defined]
     scores = list(concern.scores.order_by("scored_on", "id"))
     chart = build_chart([(s.scored_on, s.score, "concern") for s in scores])
     return ConcernPage(records=records, shares=shares, scores=scores, chart=chart)

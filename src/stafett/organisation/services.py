@@ -298,12 +298,35 @@ def update_unit(
     if not service_kind.is_active and service_kind.id != unit.service_kind_id:
         raise ValidationError(_("This service is no longer in use."), code="invalid")
     _check_unit_name_free(unit.municipality_id, name, exclude_id=unit.id)
+    if unit.is_active and not is_active:
+        _check_unit_holds_nothing(unit)
     unit.name = name
     unit.service_kind = service_kind
     unit.email = email.strip()
     unit.phone = phone.strip()
     unit.is_active = is_active
     return _save_unit(unit)
+
+
+def _check_unit_holds_nothing(unit: Unit) -> None:
+    """A unit taken out of use ends every role in it at once (the policy counts only
+    active units): its open relay logs would be left without a coordinator who counts,
+    and its open concerns without a reader. They are handed over first."""
+    from stafett.concerns.models import Concern
+    from stafett.logs.models import RelayLog
+
+    logs = RelayLog.objects.filter(unit=unit).exclude(status=RelayLog.Status.CLOSED).count()
+    concerns = Concern.objects.filter(unit=unit, status=Concern.Status.OPEN).count()
+    if logs or concerns:
+        raise ValidationError(
+            _(
+                "%(unit)s still holds open relay logs (%(logs)d) or open concerns "
+                "(%(concerns)d). Hand them over to another unit, or close them, before the "
+                "unit is taken out of use."
+            )
+            % {"unit": unit.name, "logs": logs, "concerns": concerns},
+            code="invalid",
+        )
 
 
 # ---------------------------------------------------------------------------
