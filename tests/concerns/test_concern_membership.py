@@ -77,7 +77,10 @@ def test_a_colleague_it_was_shared_with_loses_it_when_she_leaves_her_unit(
 ) -> None:
     concern = register(world)
     share = services.share_concern(
-        actor=as_actor(world.employee), concern=concern, user=world.school_employee, role="colleague"
+        actor=as_actor(world.employee),
+        concern=concern,
+        user=world.school_employee,
+        role="colleague",
     )
     # Shared with the teacher of another unit: the share records that unit.
     assert share.unit_id == world.school.id
@@ -102,7 +105,10 @@ def test_a_share_does_not_come_back_when_the_person_returns_to_the_unit(
 ) -> None:
     concern = register(world)
     services.share_concern(
-        actor=as_actor(world.employee), concern=concern, user=world.school_employee, role="colleague"
+        actor=as_actor(world.employee),
+        concern=concern,
+        user=world.school_employee,
+        role="colleague",
     )
     school_leader = f.make_user(world.municipality, username="rektor", first_name="Rolf")
     f.add_membership(school_leader, world.school, Membership.Role.LEADER)

@@ -74,9 +74,7 @@ def test_the_coordinator_of_a_log_moved_to_another_unit_counts_in_the_new_unit_o
     assert login_as(w.school_employee).get(log_url).status_code == 200
     # Working in the unit the log started in is not enough.
     f.add_membership(w.school_employee, w.kindergarten)
-    Membership.objects.filter(user=w.school_employee, unit=w.school).update(
-        ended_at=log.updated_at
-    )
+    Membership.objects.filter(user=w.school_employee, unit=w.school).update(ended_at=log.updated_at)
     assert login_as(w.school_employee).get(log_url).status_code == 404
 
 

@@ -11,18 +11,17 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
-
-from django.core.exceptions import ValidationError
 
 from stafett.accounts.models import User
 from stafett.accounts.services import deactivate_user
 from stafett.audit.models import AccessLogEntry
 from stafett.concerns.models import Concern
+from stafett.demo.logs import demo_actor
 from stafett.demo.services import demo_uuid, load_demo
 from stafett.guides.models import FilledForm, FormTemplateVersion
-from stafett.demo.logs import demo_actor
 from stafett.logs.models import Entry, EntryKind, Handover, Participant, RelayLog
 from stafett.logs.services import answer_handover, propose_handover
 from stafett.organisation.models import Membership, Unit
@@ -82,9 +81,7 @@ def noahs_pages(noah: RelayLog, teacher: User) -> dict[str, str]:
         "versions": reverse("logs:entry_versions", kwargs={**log, "entry": entry.uuid}),
         "add a note": reverse("logs:entry_add", kwargs={**log, "kind": "note"}),
         "consent": reverse("logs:consent", kwargs=log),
-        "calendar file": reverse(
-            "logs:meeting_calendar", kwargs={**log, "meeting": meeting.uuid}
-        ),
+        "calendar file": reverse("logs:meeting_calendar", kwargs={**log, "meeting": meeting.uuid}),
         "filled form": reverse("guides:filled_form", kwargs={"filled": filled.uuid}),
         "participants": reverse("logs:participants", kwargs=log),
         "handover": reverse("logs:handover_propose", kwargs=log),
@@ -228,9 +225,11 @@ def test_a_coordinator_who_also_leads_the_unit_keeps_the_baton_when_one_role_end
     leader, teacher = person("leiar.skule"), person("larar.skule")
     f.add_membership(teacher, school(), Membership.Role.LEADER)
     login_as(leader).post(remove_url(school(), teacher))
-    assert not Membership.objects.current().filter(
-        user=teacher, unit=school(), role=Membership.Role.EMPLOYEE
-    ).exists()
+    assert (
+        not Membership.objects.current()
+        .filter(user=teacher, unit=school(), role=Membership.Role.EMPLOYEE)
+        .exists()
+    )
     noah = log_of("hansen.noah")
     assert noah.coordinator_id == teacher.id
     page = login_as(teacher).get(reverse("logs:detail", kwargs={"log": noah.uuid}))

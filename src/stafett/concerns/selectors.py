@@ -23,8 +23,8 @@ from stafett.concerns.models import (
     WorryScore,
 )
 from stafett.concerns.worry import Chart, build_chart
-from stafett.organisation.models import Membership
 from stafett.logs.models import EntryKind, EntryVersion, RelayLog
+from stafett.organisation.models import Membership
 from stafett.policy import Actor
 
 
@@ -46,9 +46,7 @@ def visible_concerns(actor: Actor) -> QuerySet[Concern]:
     concerns: QuerySet[Concern] = (
         Concern.objects.in_municipality(actor.municipality_id)
         .annotate(shared_with_me=Exists(shared))
-        .filter(
-            Q(author=user, unit_id__in=actor.unit_ids) | Q(shared_with_me=True) | told_leader
-        )
+        .filter(Q(author=user, unit_id__in=actor.unit_ids) | Q(shared_with_me=True) | told_leader)
         .select_related("subject", "unit", "author")
     )
     return concerns
@@ -157,7 +155,7 @@ def concern_page(concern: Concern) -> ConcernPage:
     working = Membership.objects.current().filter(
         user_id=OuterRef("user_id"), unit_id=OuterRef("unit_id"), unit__is_active=True
     )
-    shares = list(
+    shares: list[ConcernShare] = list(
         concern.shares.select_related("user", "unit")
         .annotate(works_there=Exists(working))
         .order_by("shared_at", "id")

@@ -255,7 +255,6 @@ def _facts_for(
         consent_id__in=complete_ids, confirmed_at__isnull=False, removed_at__isnull=True
     ).values_list("consent_id", "unit_id"):
         scope[consent_id].add(unit_id)
-    user = actor.user
     facts: dict[int, LogFacts] = {}
     for log_id, log in by_id.items():
         consent, state = in_force[log_id]
@@ -614,8 +613,7 @@ def _staff_home(request: HttpRequest, actor: Actor) -> StaffHome:
             latest__evaluation_date__lte=today + datetime.timedelta(days=DUE_WITHIN_DAYS),
         )
         .filter(
-            Q(log__coordinator=user, log__unit_id__in=actor.unit_ids)
-            | Q(latest__responsible=user)
+            Q(log__coordinator=user, log__unit_id__in=actor.unit_ids) | Q(latest__responsible=user)
         )
         .exclude(log__status=RelayLog.Status.CLOSED)
     )

@@ -137,7 +137,16 @@ def batons_in_unit(unit: Unit, person: User) -> Batons:
     concerns = list(
         Concern.objects.in_municipality(unit.municipality_id)
         .filter(unit=unit, author=person, status=Concern.Status.OPEN)
-        .only("id", "uuid", "municipality_id", "unit_id", "author_id", "created_at", "step", "decide_by")
+        .only(
+            "id",
+            "uuid",
+            "municipality_id",
+            "unit_id",
+            "author_id",
+            "created_at",
+            "step",
+            "decide_by",
+        )
         .order_by("created_at", "id")
     )
     offered = Handover.objects.filter(

@@ -499,10 +499,7 @@ def _batons_message(person: User, batons: Any, *, may_take: bool) -> str:
         )
     else:
         parts.append(
-            _(
-                "The unit's leader must hand them over (or take them) first. "
-                "Nothing was changed."
-            )
+            _("The unit's leader must hand them over (or take them) first. Nothing was changed.")
         )
     return " ".join(str(p) for p in parts)
 

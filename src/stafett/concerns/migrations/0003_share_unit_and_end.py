@@ -24,22 +24,26 @@ def record_share_units(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('concerns', '0002_concern_violence_path_at_concern_violence_path_by_and_more'),
-        ('organisation', '0002_renew_consent_on_handover'),
+        ("concerns", "0002_concern_violence_path_at_concern_violence_path_by_and_more"),
+        ("organisation", "0002_renew_consent_on_handover"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='concernshare',
-            name='ended_at',
+            model_name="concernshare",
+            name="ended_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='concernshare',
-            name='unit',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisation.unit'),
+            model_name="concernshare",
+            name="unit",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="organisation.unit",
+            ),
         ),
         migrations.RunPython(record_share_units, migrations.RunPython.noop),
     ]
