@@ -29,7 +29,7 @@ def test_the_leader_removes_a_coordinator_and_holds_her_batons(
         page.goto(f"{demo_server}/units/{school.uuid}/staff/{teacher.uuid}/remove/")
         expect(page.locator("html")).to_have_attribute("lang", "nn")
         main = page.locator("main")
-        expect(main.get_by_role("cell", name="Noah Hansen")).to_be_visible()
+        expect(main.get_by_role("cell", name="Noah Hansen", exact=True)).to_be_visible()
         expect(
             main.get_by_role(
                 "link",
