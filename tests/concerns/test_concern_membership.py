@@ -17,7 +17,13 @@ from django.utils import timezone
 
 from stafett.accounts.models import User
 from stafett.concerns import services
-from stafett.concerns.models import Concern, ConcernRecord, ConcernShare, RecordKind
+from stafett.concerns.models import (
+    ChildWelfareReport,
+    Concern,
+    ConcernRecord,
+    ConcernShare,
+    RecordKind,
+)
 from stafett.organisation.models import Membership, Unit
 from tests import factories as f
 from tests.concerns.conftest import as_actor, register
@@ -145,3 +151,25 @@ def test_the_leader_takes_over_the_open_concerns_of_an_author_who_leaves(
     assert LABEL in client.get(detail_url(concern)).content.decode()
     f.add_membership(world.employee, youth_school(world))
     assert login_as(world.employee).get(detail_url(concern)).status_code == 404
+
+
+def test_an_unsent_report_to_child_welfare_goes_to_the_leader_with_its_concern(
+    world: World, login_as: Any
+) -> None:
+    """Decided for a report to child welfare, the draft not yet sent: the leader takes the
+    concern and the draft, and may finish and send it."""
+    concern = register(world)
+    Concern.objects.filter(pk=concern.pk).update(status=Concern.Status.CHILD_WELFARE)
+    report = ChildWelfareReport.objects.create(
+        municipality=world.municipality, concern=concern, author=world.employee
+    )
+    client = login_as(world.leader)
+    page = client.get(remove_url(world.kindergarten, world.employee)).content.decode()
+    assert "open concern" in page
+    client.post(remove_url(world.kindergarten, world.employee), {"batons": "take"})
+    assert not Membership.objects.current().filter(user=world.employee).exists()
+    report.refresh_from_db()
+    concern.refresh_from_db()
+    assert (concern.author_id, report.author_id) == (world.leader.id, world.leader.id)
+    edit = reverse("concerns:report_edit", kwargs={"concern": concern.uuid})
+    assert client.get(edit).status_code == 200

@@ -134,9 +134,10 @@ def _check_holds_nothing(user: User) -> None:
 
     from stafett.concerns.models import Concern
     from stafett.logs.models import RelayLog
+    from stafett.organisation.selectors import open_for_author
 
     logs = RelayLog.objects.filter(coordinator=user).exclude(status=RelayLog.Status.CLOSED)
-    concerns = Concern.objects.filter(author=user, status=Concern.Status.OPEN)
+    concerns = Concern.objects.filter(open_for_author(), author=user)
     if logs.exists() or concerns.exists():
         raise ValidationError(
             _(

@@ -268,11 +268,17 @@ def take_over_concern(
         if decide(actor, "unit.manage_employees", concern.unit) is not Decision.ALLOW:
             raise PermissionDenied
         leader = acting_user(actor)
-        if concern.author_id != leaving.id or not concern.is_open:
+        unsent = ChildWelfareReport.objects.filter(concern=concern, sent_at__isnull=True)
+        report_due = concern.status == Concern.Status.CHILD_WELFARE and (
+            unsent.exists() or not ChildWelfareReport.objects.filter(concern=concern).exists()
+        )
+        if concern.author_id != leaving.id or not (concern.is_open or report_due):
             raise ServiceError(_("This concern is no longer theirs to hand over."))
         concern.author = leader
         concern.revision += 1
         concern.save(update_fields=["author", "revision"])
+        # A draft report to child welfare goes with it: the leader finishes and sends it.
+        unsent.filter(author=leaving).update(author=leader)
         _record(
             concern,
             actor,

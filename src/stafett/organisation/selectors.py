@@ -121,6 +121,15 @@ def stays_in_unit(unit: Unit, person: User, *, ending: Membership | None = None)
     return rows.exists()
 
 
+def open_for_author() -> Q:
+    """Concerns their author still has work on: open, or decided for a report to child
+    welfare that is not sent yet (an unsent report must never be orphaned)."""
+    from stafett.concerns.models import Concern
+
+    unsent = Q(status=Concern.Status.CHILD_WELFARE) & ~Q(report__sent_at__isnull=False)
+    return Q(status=Concern.Status.OPEN) | unsent
+
+
 def batons_in_unit(unit: Unit, person: User) -> Batons:
     """Three queries. The logs carry their subject (named on the removal page, as on the
     leader's home page: metadata, no content); concerns carry no child at all."""
@@ -136,7 +145,8 @@ def batons_in_unit(unit: Unit, person: User) -> Batons:
     )
     concerns = list(
         Concern.objects.in_municipality(unit.municipality_id)
-        .filter(unit=unit, author=person, status=Concern.Status.OPEN)
+        .filter(unit=unit, author=person)
+        .filter(open_for_author())
         .only(
             "id",
             "uuid",

@@ -314,9 +314,10 @@ def _check_unit_holds_nothing(unit: Unit) -> None:
     and its open concerns without a reader. They are handed over first."""
     from stafett.concerns.models import Concern
     from stafett.logs.models import RelayLog
+    from stafett.organisation.selectors import open_for_author
 
     logs = RelayLog.objects.filter(unit=unit).exclude(status=RelayLog.Status.CLOSED).count()
-    concerns = Concern.objects.filter(unit=unit, status=Concern.Status.OPEN).count()
+    concerns = Concern.objects.filter(open_for_author(), unit=unit).count()
     if logs or concerns:
         raise ValidationError(
             _(
