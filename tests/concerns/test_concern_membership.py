@@ -173,3 +173,28 @@ def test_an_unsent_report_to_child_welfare_goes_to_the_leader_with_its_concern(
     assert (concern.author_id, report.author_id) == (world.leader.id, world.leader.id)
     edit = reverse("concerns:report_edit", kwargs={"concern": concern.uuid})
     assert client.get(edit).status_code == 200
+
+
+def test_shares_made_before_they_named_a_unit_get_the_unit_they_were_made_in(
+    world: World,
+) -> None:
+    """The data migration: the concern's unit for someone who worked there, else the unit
+    the person works in; nobody who never worked anywhere keeps a share."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("stafett.concerns.migrations.0003_share_unit_and_end")
+    concern = register(world)
+    nobody = f.make_user(world.municipality, username="utan.eining")
+    for user in (world.leader, world.school_employee, nobody):
+        ConcernShare.objects.create(concern=concern, user=user, role="colleague", unit=None)
+
+    migration.record_share_units(apps, None)
+
+    units = dict(ConcernShare.objects.filter(concern=concern).values_list("user_id", "unit_id"))
+    assert units == {
+        world.leader.id: world.kindergarten.id,
+        world.school_employee.id: world.school.id,
+        nobody.id: None,
+    }
