@@ -427,7 +427,8 @@ def _log_start(actor: Actor, obj: Any) -> Decision:
 # ---------------------------------------------------------------------------
 # Concerns (level 0). The rules take `ConcernFacts`: what this actor is to this
 # concern. Visible only to its author, the colleagues and leader it was shared with,
-# and (after its history was carried into a consented log) that log's coordinator.
+# and (after its history was carried into a consented log) that log's coordinator, each
+# only while a current member of the unit that ties them to it (`concern_facts`).
 # ---------------------------------------------------------------------------
 
 
@@ -953,6 +954,30 @@ def family_role_for(actor: Actor, log: Any) -> Role | None:
     return None
 
 
+def is_current_coordinator(actor: Actor, log: Any) -> bool:
+    """Is the actor the log's coordinator now? The baton counts only while its holder is
+    a current member (employee or leader) of the log's unit (`log.unit`, the coordinator's
+    unit, which follows the baton across units on a handover): someone who left the unit
+    keeps no access through a baton they still nominally hold."""
+    user = actor.user
+    return (
+        user is not None
+        and actor.is_staff_member
+        and log.coordinator_id == user.id
+        and log.unit_id in actor.unit_ids
+    )
+
+
+def coordinated_by(actor: Actor) -> Any:
+    """`is_current_coordinator` as a filter for querysets of RelayLog (lists, home)."""
+    from django.db.models import Q
+
+    user = actor.user
+    if user is None or not actor.is_staff_member:
+        return Q(pk__in=[])
+    return Q(coordinator_id=user.id, unit_id__in=actor.unit_ids)
+
+
 def log_facts(actor: Actor, log: Any) -> LogFacts:
     """Everything the log rules need, in a constant number of queries."""
     from stafett.consent.models import ConsentUnit
@@ -987,7 +1012,7 @@ def log_facts(actor: Actor, log: Any) -> LogFacts:
         consent_state=state,
         scope_unit_ids=scope,
         participant=participant,
-        is_coordinator=user is not None and log.coordinator_id == user.id and actor.is_staff_member,
+        is_coordinator=is_current_coordinator(actor, log),
         family_role=family_role,
         is_consenter=is_consenter,
         leads_unit=bool({log.unit_id, log.origin_unit_id} & actor.leader_unit_ids),
@@ -1109,19 +1134,29 @@ def concern_facts(actor: Actor, concern: Any) -> ConcernFacts:
     if user is None or not actor.is_staff_member:
         return ConcernFacts(concern=concern, is_author=False, share=None, is_log_coordinator=False)
     share = ConcernShare.objects.filter(concern=concern, user=user).first()
+    if share is not None and not concern_share_in_force(actor, share):
+        share = None
     is_coordinator = False
     log = concern.log
-    if log is not None and concern.carried_at is not None and log.coordinator_id == user.id:
+    if log is not None and concern.carried_at is not None and is_current_coordinator(actor, log):
         _consent, state = current_consent(log)
         is_coordinator = state is not None and state.grants_access
     told_leader = concern.violence_path_at is not None or concern.status == "child_welfare"
     return ConcernFacts(
         concern=concern,
-        is_author=concern.author_id == user.id,
+        # The author reads their concern while they work in (or lead) its unit.
+        is_author=concern.author_id == user.id and concern.unit_id in actor.unit_ids,
         share=share,
         is_log_coordinator=is_coordinator,
         is_unit_leader=told_leader and concern.unit_id in actor.leader_unit_ids,
     )
+
+
+def concern_share_in_force(actor: Actor, share: Any) -> bool:
+    """A share counts while the person works in the unit they were shared with in
+    (`share.unit`: the concern's unit, or their own unit for a colleague of another unit,
+    such as the health nurse). It ends for good when they leave that unit."""
+    return share.ended_at is None and share.unit_id in actor.unit_ids
 
 
 def _concern_subject_uuid(concern: Any) -> Any:

@@ -90,7 +90,10 @@ def walk_concern(world: World) -> Concern:
             decide_by=datetime.date.today() + datetime.timedelta(days=14),
         )
         ConcernShare.objects.create(
-            concern=concern, user=world.leader, role=ConcernShare.Role.LEADER
+            concern=concern,
+            user=world.leader,
+            role=ConcernShare.Role.LEADER,
+            unit=concern.unit,  # shared with the leader in the concern's unit
         )
     return concern
 

@@ -111,6 +111,7 @@ def deactivate_user(*, user: User, by: User, request: HttpRequest | None = None)
     backend refuses inactive users when it loads a session's user)."""
     _check_same_municipality(user=user, by=by)
     with transaction.atomic():
+        _check_holds_nothing(user)
         if user.is_active:
             user.is_active = False
             user.save(update_fields=["is_active"])
@@ -120,6 +121,31 @@ def deactivate_user(*, user: User, by: User, request: HttpRequest | None = None)
             obj=user,
             request=request,
             municipality_id=user.municipality_id,
+        )
+
+
+def _check_holds_nothing(user: User) -> None:
+    """A deactivated account loses every role at once: it may not hold a baton (an open
+    relay log would be left without a coordinator who counts) nor an open concern (nobody
+    else could read it). The unit's leader hands them over, or takes them, first, by
+    removing the person from the unit."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from stafett.concerns.models import Concern
+    from stafett.logs.models import RelayLog
+    from stafett.organisation.selectors import open_for_author
+
+    logs = RelayLog.objects.filter(coordinator=user).exclude(status=RelayLog.Status.CLOSED)
+    concerns = Concern.objects.filter(open_for_author(), author=user)
+    if logs.exists() or concerns.exists():
+        raise ValidationError(
+            _(
+                "%(name)s still holds batons or open concerns. Ask the unit's leader to "
+                "remove them from the unit (and hand the batons over) first. Nothing was "
+                "changed."
+            )
+            % {"name": user.get_full_name() or user.username}
         )
 
 

@@ -153,6 +153,13 @@ class ConcernShare(models.Model):
     )
     shared_at = models.DateTimeField(default=timezone.now)
     first_read_at = models.DateTimeField(null=True, blank=True)
+    # The unit the person was shared with in: the concern's unit, or (for a colleague of
+    # another unit, e.g. the health nurse) their own. The share counts only while they
+    # work there, and ends for good (`ended_at`) when they leave it.
+    unit = models.ForeignKey(
+        "organisation.Unit", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

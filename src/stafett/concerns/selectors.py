@@ -24,6 +24,7 @@ from stafett.concerns.models import (
 )
 from stafett.concerns.worry import Chart, build_chart
 from stafett.logs.models import EntryKind, EntryVersion, RelayLog
+from stafett.organisation.models import Membership
 from stafett.policy import Actor
 
 
@@ -32,7 +33,11 @@ def visible_concerns(actor: Actor) -> QuerySet[Concern]:
     user = actor.user
     if user is None or not actor.is_staff_member:
         return Concern.objects.none()
-    shared = ConcernShare.objects.filter(concern=OuterRef("pk"), user=user)
+    # As `policy.concern_facts`: the author while in the concern's unit, a share while
+    # the person works in the unit it was made in and it has not ended.
+    shared = ConcernShare.objects.filter(
+        concern=OuterRef("pk"), user=user, ended_at__isnull=True, unit_id__in=actor.unit_ids
+    )
     # A unit's leader is told of (and may read) the unit's concerns on the violence/abuse
     # path or decided for a report to child welfare (as `policy.concern_facts`).
     told_leader = Q(unit_id__in=actor.leader_unit_ids) & (
@@ -41,7 +46,7 @@ def visible_concerns(actor: Actor) -> QuerySet[Concern]:
     concerns: QuerySet[Concern] = (
         Concern.objects.in_municipality(actor.municipality_id)
         .annotate(shared_with_me=Exists(shared))
-        .filter(Q(author=user) | Q(shared_with_me=True) | told_leader)
+        .filter(Q(author=user, unit_id__in=actor.unit_ids) | Q(shared_with_me=True) | told_leader)
         .select_related("subject", "unit", "author")
     )
     return concerns
@@ -125,6 +130,8 @@ def overdue_for_home(actor: Actor, today: datetime.date | None = None) -> Overdu
                 Q(status=Concern.Status.OPEN) | Q(violence_path_at__isnull=False),
                 shares__user=actor.user,
                 shares__first_read_at__isnull=True,
+                shares__ended_at__isnull=True,
+                shares__unit_id__in=actor.unit_ids,
             )
             .select_related("subject", "unit", "author")
             .order_by("-created_at")[:20]
@@ -143,7 +150,18 @@ class ConcernPage:
 def concern_page(concern: Concern) -> ConcernPage:
     """Everything on the concern's page, in three queries."""
     records = list(concern.records.select_related("author").order_by("created_at", "id"))
-    shares = list(concern.shares.select_related("user").order_by("shared_at", "id"))
+    # Whether each share still counts (`policy.concern_share_in_force`): not ended, and
+    # the person still works in the unit it was made in.
+    working = Membership.objects.current().filter(
+        user_id=OuterRef("user_id"), unit_id=OuterRef("unit_id"), unit__is_active=True
+    )
+    shares: list[ConcernShare] = list(
+        concern.shares.select_related("user", "unit")
+        .annotate(works_there=Exists(working))
+        .order_by("shared_at", "id")
+    )
+    for share in shares:
+        share.in_force = share.works_there and share.ended_at is None  # type: ignore[attr-defined]
     scores = list(concern.scores.order_by("scored_on", "id"))
     chart = build_chart([(s.scored_on, s.score, "concern") for s in scores])
     return ConcernPage(records=records, shares=shares, scores=scores, chart=chart)

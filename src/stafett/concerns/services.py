@@ -221,13 +221,29 @@ def share_concern(*, actor: Actor, concern: Concern, user: User, role: str) -> C
                 )
         elif not memberships.exists():
             raise ServiceError(_("%(name)s does not work in a unit now.") % {"name": _name(user)})
-        if ConcernShare.objects.filter(concern=concern, user=user).exists():
+        # The share lasts while they work in this unit: the concern's own when they work
+        # there, else the one they work in (a colleague of another unit, e.g. the nurse).
+        in_concern_unit = memberships.filter(unit=concern.unit).first()
+        membership = in_concern_unit or memberships.order_by("started_at", "id").first()
+        assert membership is not None
+        share = ConcernShare.objects.filter(concern=concern, user=user).first()
+        if share is not None and share.ended_at is None:
             raise ServiceError(
                 _("The concern is already shared with %(name)s.") % {"name": _name(user)}
             )
-        share = ConcernShare.objects.create(
-            concern=concern, user=user, role=role, shared_by=actor.user
-        )
+        if share is not None:
+            # Shared again after the earlier share ended (they left that unit).
+            share.role = role
+            share.unit_id = membership.unit_id
+            share.shared_by = actor.user
+            share.shared_at = timezone.now()
+            share.first_read_at = None
+            share.ended_at = None
+            share.save()
+        else:
+            share = ConcernShare.objects.create(
+                concern=concern, user=user, role=role, shared_by=actor.user, unit=membership.unit
+            )
         _record(
             concern,
             actor,
@@ -237,6 +253,65 @@ def share_concern(*, actor: Actor, concern: Concern, user: User, role: str) -> C
         )
         _advance(concern, Step.SHARE)
         return share
+
+
+def take_over_concern(
+    *, actor: Actor, concern: Concern, leaving: User, request: Any = None
+) -> Concern:
+    """The unit's leader takes over an open concern whose author leaves the unit, so that
+    it is not orphaned (nobody else may read it). The records stay credited to whoever
+    wrote them; from now on the leader is the concern's author. Called inside
+    `organisation.services.end_membership`'s transaction, before the membership ends."""
+    from stafett.audit.log import record_access
+
+    with transaction.atomic():
+        concern = lock_concern(concern)
+        if decide(actor, "unit.manage_employees", concern.unit) is not Decision.ALLOW:
+            raise PermissionDenied
+        leader = acting_user(actor)
+        unsent = ChildWelfareReport.objects.filter(concern=concern, sent_at__isnull=True)
+        report_due = concern.status == Concern.Status.CHILD_WELFARE and (
+            unsent.exists() or not ChildWelfareReport.objects.filter(concern=concern).exists()
+        )
+        if concern.author_id != leaving.id or not (concern.is_open or report_due):
+            raise ServiceError(_("This concern is no longer theirs to hand over."))
+        concern.author = leader
+        concern.revision += 1
+        concern.save(update_fields=["author", "revision"])
+        # A draft report to child welfare goes with it: the leader finishes and sends it.
+        unsent.filter(author=leaving).update(author=leader)
+        _record(
+            concern,
+            actor,
+            RecordKind.SHARED,
+            body=_(
+                "%(old)s no longer works in %(unit)s. %(leader)s, the unit's leader, takes "
+                "over the concern."
+            )
+            % {"old": _name(leaving), "unit": concern.unit.name, "leader": _name(leader)},
+        )
+        record_access(
+            actor=leader,
+            action="concern.taken_over",
+            obj=concern,
+            object_type="Concern",
+            # As every read of a concern: no child named on the violence/abuse path.
+            subject_uuid=concern.subject.uuid
+            if concern.subject is not None and concern.violence_path_at is None
+            else None,
+            role="leader",
+            unit_name=concern.unit.name,
+            request=request,
+        )
+        return concern
+
+
+def end_shares_in_unit(*, person: User, unit: Unit) -> int:
+    """Someone leaves the unit: the concerns shared with them in it are closed to them for
+    good (the share is kept, as history, with when it ended)."""
+    return ConcernShare.objects.filter(user=person, unit=unit, ended_at__isnull=True).update(
+        ended_at=timezone.now()
+    )
 
 
 def mark_share_read(*, actor: Actor, facts: ConcernFacts) -> None:
@@ -437,7 +512,11 @@ def _tell_leaders(concern: Concern, actor: Actor) -> list[User]:
         _share, created = ConcernShare.objects.get_or_create(
             concern=concern,
             user=leader,
-            defaults={"role": ConcernShare.Role.LEADER, "shared_by": actor.user},
+            defaults={
+                "role": ConcernShare.Role.LEADER,
+                "shared_by": actor.user,
+                "unit": concern.unit,
+            },
         )
         if created:
             told.append(leader)
@@ -763,7 +842,11 @@ def request_help(*, actor: Actor, subject: Subject, unit: Unit | None, worry: st
         )
         for leader in leaders[1:]:
             ConcernShare.objects.create(
-                concern=concern, user=leader, role=ConcernShare.Role.LEADER, shared_by=None
+                concern=concern,
+                user=leader,
+                role=ConcernShare.Role.LEADER,
+                shared_by=None,
+                unit=unit,
             )
         return concern
 

@@ -49,10 +49,12 @@ from stafett.policy import (
     LogFacts,
     Role,
     actor_for,
+    coordinated_by,
     current_consent,
     decide,
     family_role_for,
     family_subjects,
+    is_current_coordinator,
     units_led_by,
 )
 
@@ -253,7 +255,6 @@ def _facts_for(
         consent_id__in=complete_ids, confirmed_at__isnull=False, removed_at__isnull=True
     ).values_list("consent_id", "unit_id"):
         scope[consent_id].add(unit_id)
-    user = actor.user
     facts: dict[int, LogFacts] = {}
     for log_id, log in by_id.items():
         consent, state = in_force[log_id]
@@ -265,9 +266,7 @@ def _facts_for(
             consent_state=state,
             scope_unit_ids=frozenset(scope.get(consent.id, ()) if consent is not None else ()),
             participant=participations.get(log_id) if actor.is_staff_member else None,
-            is_coordinator=user is not None
-            and log.coordinator_id == user.id
-            and actor.is_staff_member,
+            is_coordinator=is_current_coordinator(actor, log),
             family_role=family_role,
             is_consenter=(family_role is Role.YOUTH and alone)
             or (family_role is Role.GUARDIAN and not alone),
@@ -434,7 +433,9 @@ def home_context(request: HttpRequest) -> dict[str, Any]:
     if Role.EMPLOYEE in roles or Role.UNIT_LEADER in roles:
         # Families' requests to change their consent, on the logs this person coordinates.
         context["scope_requests"] = list(
-            open_scope_requests_for_coordinator(actor.user.id, actor.municipality_id)[:LIST_LIMIT]
+            open_scope_requests_for_coordinator(actor.user.id, actor.municipality_id)
+            # Only batons that count: the log's unit is one the person works in now.
+            .filter(log__unit_id__in=actor.unit_ids)[:LIST_LIMIT]
             if actor.user is not None
             else []
         )
@@ -461,8 +462,7 @@ def home_context(request: HttpRequest) -> dict[str, Any]:
 
 
 def _staff_role(actor: Actor, log: RelayLog) -> str:
-    user = actor.user
-    return "coordinator" if user is not None and log.coordinator_id == user.id else "participant"
+    return "coordinator" if is_current_coordinator(actor, log) else "participant"
 
 
 def _record_reads(
@@ -569,11 +569,12 @@ def _staff_home(request: HttpRequest, actor: Actor) -> StaffHome:
     )
     readable_ids = [log.id for log in involved_logs if _may(actor, "log.view", facts[log.id])]
     readable = set(readable_ids)
-    part_ids = [log.id for log in involved_logs if log.coordinator_id != user.id]
+    part_ids = [log.id for log in involved_logs if not is_current_coordinator(actor, log)]
 
+    # A baton counts only while its holder works in the log's unit (policy).
     mine = (
         _log_base(actor)
-        .filter(coordinator=user)
+        .filter(coordinated_by(actor))
         .order_by(F("closed_at").asc(nulls_first=True), "-updated_at", "id")
     )
     my_page = _page(request, mine, "page")
@@ -595,7 +596,7 @@ def _staff_home(request: HttpRequest, actor: Actor) -> StaffHome:
             latest__starts_at__lt=week_end,
             latest__cancelled=False,
         )
-        .filter(Q(log__coordinator=user) | Q(latest__invited=user))
+        .filter(Q(log__coordinator=user, log__unit_id__in=actor.unit_ids) | Q(latest__invited=user))
         .exclude(log__status=RelayLog.Status.CLOSED)
     )
     meeting_entries = list(
@@ -611,7 +612,9 @@ def _staff_home(request: HttpRequest, actor: Actor) -> StaffHome:
             latest__measure_status__in=OPEN_MEASURE,
             latest__evaluation_date__lte=today + datetime.timedelta(days=DUE_WITHIN_DAYS),
         )
-        .filter(Q(log__coordinator=user) | Q(latest__responsible=user))
+        .filter(
+            Q(log__coordinator=user, log__unit_id__in=actor.unit_ids) | Q(latest__responsible=user)
+        )
         .exclude(log__status=RelayLog.Status.CLOSED)
     )
     measure_entries = list(

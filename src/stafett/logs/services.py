@@ -507,6 +507,102 @@ def cancel_handover(*, actor: Actor, handover: Handover) -> Handover:
         return handover
 
 
+# --- Someone leaves the unit ------------------------------------------------------------
+
+
+def take_baton_until_handover(
+    *, actor: Actor, log: RelayLog, leaving: User, request: Any = None
+) -> RelayLog:
+    """The unit's leader holds the baton of someone who leaves the unit, until a new
+    coordinator accepts it (a handover the leader, or one already proposed, offers).
+    Called inside `organisation.services.end_membership`'s transaction, before the
+    membership ends: the log is never without a coordinator who counts."""
+    from stafett.audit.log import record_access
+
+    with transaction.atomic():
+        log = lock_log(log)
+        require(actor, "handover.propose", log)
+        leader = acting_user(actor)
+        if log.coordinator_id != leaving.id or log.unit_id not in actor.leader_unit_ids:
+            raise ServiceError(_("Only the leader of the log's unit can take its baton."))
+        now = timezone.now()
+        log.coordinator = leader
+        _bump(log, "coordinator")
+        # The leader needs no participant row of their own while holding the baton.
+        Participant.objects.current().filter(log=log, user=leader).update(
+            removed_at=now, removed_by=leader, removal_message="Became coordinator"
+        )
+        add_event(
+            log=log,
+            actor=actor,
+            event_type="handover.interim",
+            body=_(
+                "%(old)s no longer works in %(unit)s. %(leader)s, the unit's leader, holds the "
+                "baton until a new coordinator accepts it."
+            )
+            % {"old": leaving, "unit": log.unit.name, "leader": leader},
+        )
+        record_access(
+            actor=leader,
+            action="handover.interim",
+            obj=log,
+            object_type="RelayLog",
+            subject_uuid=log.subject.uuid,
+            role="coordinator",
+            unit_name=log.unit.name,
+            reason=f"{leaving.get_full_name() or leaving.username} left the unit",
+            request=request,
+        )
+        return log
+
+
+def end_part_in_unit(*, actor: Actor, person: User, unit: Unit) -> None:
+    """Someone leaves the unit: the batons offered to them for it are withdrawn, and their
+    part in logs for it ends (their access already ended with the membership; this keeps
+    it from coming back if they return, and tells the log's readers). One line in each
+    log's history. Called inside `end_membership`'s transaction."""
+    now = timezone.now()
+    name = person.get_full_name() or person.username
+    offered = list(
+        Handover.objects.select_for_update(of=("self",))
+        .filter(to_user=person, to_unit=unit, status=Handover.Status.PENDING)
+        .select_related("log")
+    )
+    for handover in offered:
+        handover.status = Handover.Status.CANCELLED
+        handover.answered_at = now
+        handover.answer_message = "Left the unit"
+        handover.save(update_fields=["status", "answered_at", "answer_message"])
+        add_event(
+            log=handover.log,
+            actor=actor,
+            event_type="handover.cancelled",
+            body=_(
+                "Handover cancelled: %(person)s no longer works in %(unit)s. "
+                "The baton stays where it was."
+            )
+            % {"person": name, "unit": unit.name},
+        )
+    parts = list(
+        Participant.objects.current()
+        .select_for_update(of=("self",))
+        .filter(user=person, unit=unit)
+        .select_related("log")
+    )
+    for part in parts:
+        part.removed_at = now
+        part.removed_by = actor.user
+        part.removal_message = "Left the unit"
+        part.save(update_fields=["removed_at", "removed_by", "removal_message"])
+        add_event(
+            log=part.log,
+            actor=actor,
+            event_type="participant.left_unit",
+            body=_("%(person)s no longer takes part: they no longer work in %(unit)s.")
+            % {"person": name, "unit": unit.name},
+        )
+
+
 # --- Decisions ------------------------------------------------------------------------
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
@@ -95,3 +97,69 @@ def staff_choices(municipality_id: int, *, unit: Unit, role: str) -> QuerySet[Us
         .only("id", "uuid", "first_name", "last_name", "username", "email")
         .order_by("first_name", "last_name", "username")
     )
+
+
+@dataclass
+class Batons:
+    """What someone leaving a unit still holds there: open relay logs they coordinate
+    and open level-0 concerns they wrote. Ending their membership must not leave these
+    without a holder (`services.end_membership`)."""
+
+    logs: list[Any] = field(default_factory=list)  # RelayLog, with subject
+    concerns: list[Any] = field(default_factory=list)  # Concern, metadata only
+    offered: int = 0  # handovers offered to them in this unit, cancelled when they leave
+
+    def __bool__(self) -> bool:
+        return bool(self.logs or self.concerns)
+
+
+def stays_in_unit(unit: Unit, person: User, *, ending: Membership | None = None) -> bool:
+    """Does the person keep another role in the unit once `ending` has ended?"""
+    rows = Membership.objects.current().filter(unit=unit, user=person)
+    if ending is not None:
+        rows = rows.exclude(pk=ending.pk)
+    return rows.exists()
+
+
+def open_for_author() -> Q:
+    """Concerns their author still has work on: open, or decided for a report to child
+    welfare that is not sent yet (an unsent report must never be orphaned)."""
+    from stafett.concerns.models import Concern
+
+    unsent = Q(status=Concern.Status.CHILD_WELFARE) & ~Q(report__sent_at__isnull=False)
+    return Q(status=Concern.Status.OPEN) | unsent
+
+
+def batons_in_unit(unit: Unit, person: User) -> Batons:
+    """Three queries. The logs carry their subject (named on the removal page, as on the
+    leader's home page: metadata, no content); concerns carry no child at all."""
+    from stafett.concerns.models import Concern
+    from stafett.logs.models import Handover, RelayLog
+
+    logs = list(
+        RelayLog.objects.in_municipality(unit.municipality_id)
+        .filter(unit=unit, coordinator=person)
+        .exclude(status=RelayLog.Status.CLOSED)
+        .select_related("subject", "subject__municipality")
+        .order_by("created_at", "id")
+    )
+    concerns = list(
+        Concern.objects.in_municipality(unit.municipality_id)
+        .filter(unit=unit, author=person)
+        .filter(open_for_author())
+        .only(
+            "id",
+            "uuid",
+            "municipality_id",
+            "unit_id",
+            "author_id",
+            "created_at",
+            "step",
+            "decide_by",
+        )
+        .order_by("created_at", "id")
+    )
+    offered = Handover.objects.filter(
+        to_user=person, to_unit=unit, status=Handover.Status.PENDING
+    ).count()
+    return Batons(logs=logs, concerns=concerns, offered=offered)

@@ -298,12 +298,36 @@ def update_unit(
     if not service_kind.is_active and service_kind.id != unit.service_kind_id:
         raise ValidationError(_("This service is no longer in use."), code="invalid")
     _check_unit_name_free(unit.municipality_id, name, exclude_id=unit.id)
+    if unit.is_active and not is_active:
+        _check_unit_holds_nothing(unit)
     unit.name = name
     unit.service_kind = service_kind
     unit.email = email.strip()
     unit.phone = phone.strip()
     unit.is_active = is_active
     return _save_unit(unit)
+
+
+def _check_unit_holds_nothing(unit: Unit) -> None:
+    """A unit taken out of use ends every role in it at once (the policy counts only
+    active units): its open relay logs would be left without a coordinator who counts,
+    and its open concerns without a reader. They are handed over first."""
+    from stafett.concerns.models import Concern
+    from stafett.logs.models import RelayLog
+    from stafett.organisation.selectors import open_for_author
+
+    logs = RelayLog.objects.filter(unit=unit).exclude(status=RelayLog.Status.CLOSED).count()
+    concerns = Concern.objects.filter(open_for_author(), unit=unit).count()
+    if logs or concerns:
+        raise ValidationError(
+            _(
+                "%(unit)s still holds open relay logs (%(logs)d) or open concerns "
+                "(%(concerns)d). Hand them over to another unit, or close them, before the "
+                "unit is taken out of use."
+            )
+            % {"unit": unit.name, "logs": logs, "concerns": concerns},
+            code="invalid",
+        )
 
 
 # ---------------------------------------------------------------------------
@@ -393,14 +417,36 @@ def add_member(
     return membership, True
 
 
+class BatonsHeld(ValidationError):
+    """The person still holds batons (open logs, open concerns) in the unit they leave."""
+
+
 @transaction.atomic
 def end_membership(
-    *, actor: Actor, unit: Unit, person: User, role: str, request: HttpRequest | None = None
+    *,
+    actor: Actor,
+    unit: Unit,
+    person: User,
+    role: str,
+    take_batons: bool = False,
+    request: HttpRequest | None = None,
 ) -> Membership | None:
     """End the person's role in the unit; the row stays as history.
 
+    When they leave the unit altogether (no other role in it), nothing they hold there
+    may be left without a holder, nor may they keep access through it: the open relay
+    logs they coordinate must be handed over first (they keep the baton until the new
+    coordinator accepts), or, with `take_batons`, the unit's leader holds them (and takes
+    over their open concerns) until then. Otherwise `BatonsHeld` is raised and nothing
+    changes. Handovers offered to them for the unit are withdrawn, their part in logs for
+    the unit ends, and concerns shared with them in the unit close to them.
+
     Returns the ended membership, or None when there was nothing to end (already removed).
     """
+    from stafett.concerns.services import end_shares_in_unit, take_over_concern
+    from stafett.logs.services import end_part_in_unit, take_baton_until_handover
+    from stafett.organisation.selectors import batons_in_unit, stays_in_unit
+
     _check(actor, _ROLE_ACTION[Membership.Role(role)], unit)
     membership = (
         Membership.objects.current()
@@ -410,6 +456,19 @@ def end_membership(
     )
     if membership is None:
         return None
+    leaves_unit = not stays_in_unit(unit, person, ending=membership)
+    if leaves_unit:
+        batons = batons_in_unit(unit, person)
+        if batons and not (take_batons and unit.id in actor.leader_unit_ids):
+            raise BatonsHeld(
+                _batons_message(person, batons, may_take=unit.id in actor.leader_unit_ids)
+            )
+        for log in batons.logs:
+            take_baton_until_handover(actor=actor, log=log, leaving=person, request=request)
+        for concern in batons.concerns:
+            take_over_concern(actor=actor, concern=concern, leaving=person, request=request)
+        end_part_in_unit(actor=actor, person=person, unit=unit)
+        end_shares_in_unit(person=person, unit=unit)
     membership.ended_at = timezone.now()
     membership.ended_by = actor.user
     membership.save(update_fields=["ended_at", "ended_by"])
@@ -417,6 +476,33 @@ def end_membership(
         actor=actor, action="membership.ended", membership=membership, request=request
     )
     return membership
+
+
+def _batons_message(person: User, batons: Any, *, may_take: bool) -> str:
+    name = person.get_full_name() or person.username
+    parts = []
+    if batons.logs:
+        parts.append(
+            _("%(name)s still holds the baton of open relay logs in the unit: %(count)d.")
+            % {"name": name, "count": len(batons.logs)}
+        )
+    if batons.concerns:
+        parts.append(
+            _("%(name)s still has open concerns (level 0) in the unit: %(count)d.")
+            % {"name": name, "count": len(batons.concerns)}
+        )
+    if may_take:
+        parts.append(
+            _(
+                "Hand each log over first, or choose to hold the batons and concerns yourself "
+                "until a new coordinator accepts. Nothing was changed."
+            )
+        )
+    else:
+        parts.append(
+            _("The unit's leader must hand them over (or take them) first. Nothing was changed.")
+        )
+    return " ".join(str(p) for p in parts)
 
 
 def _check_new_user(municipality_id: int, *, username: str, email: str) -> None:

@@ -8,12 +8,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from stafett.audit.log import record_accesses
 from stafett.organisation import selectors, services
 from stafett.organisation.forms import (
     EmergencyContactForm,
@@ -28,6 +30,7 @@ from stafett.organisation.forms import (
 )
 from stafett.organisation.models import Membership, Unit
 from stafett.policy import (
+    Role,
     access_emergency_contact,
     access_municipality,
     access_service_kind,
@@ -356,6 +359,7 @@ def _remove_member(
     template: str,
 ) -> HttpResponse:
     membership = selectors.current_membership(unit, person=person, role=role)
+    error = ""
     if request.method == "POST":
         if membership is None:
             # Already removed (a second click, or someone else did it): nothing to do.
@@ -367,19 +371,52 @@ def _remove_member(
                 ),
             )
             return redirect(back, unit=unit.uuid)
-        services.end_membership(
-            actor=actor_for(request), unit=unit, person=membership.user, role=role, request=request
-        )
-        name = membership.user.get_full_name() or membership.user.username
-        if role == Membership.Role.LEADER:
-            text = _("%(name)s no longer leads %(unit)s.")
+        try:
+            services.end_membership(
+                actor=actor_for(request),
+                unit=unit,
+                person=membership.user,
+                role=role,
+                take_batons=request.POST.get("batons") == "take",
+                request=request,
+            )
+        except services.BatonsHeld as refused:
+            error = " ".join(refused.messages)
         else:
-            text = _("%(name)s no longer works in %(unit)s.")
-        messages.success(request, text % {"name": name, "unit": unit.name})
-        return redirect(back, unit=unit.uuid)
+            name = membership.user.get_full_name() or membership.user.username
+            if role == Membership.Role.LEADER:
+                text = _("%(name)s no longer leads %(unit)s.")
+            else:
+                text = _("%(name)s no longer works in %(unit)s.")
+            messages.success(request, text % {"name": name, "unit": unit.name})
+            return redirect(back, unit=unit.uuid)
     if membership is None:
         raise Http404
-    return render(request, template, {"unit": unit, "membership": membership})
+    actor = actor_for(request)
+    batons = selectors.Batons()
+    if not selectors.stays_in_unit(unit, membership.user, ending=membership):
+        batons = selectors.batons_in_unit(unit, membership.user)
+    # The leader sees the batons by name (metadata, as on their home page, and written to
+    # the access log); the administrator, who reads no logs, sees only how many.
+    leads = unit.id in actor.leader_unit_ids
+    context = {
+        "unit": unit,
+        "membership": membership,
+        "batons": batons,
+        "leads": leads,
+        "error": error,
+    }
+    with transaction.atomic():
+        if leads and batons.logs:
+            record_accesses(
+                actor=actor.user,
+                action="log.view_summary",
+                objects=[log.subject for log in batons.logs],
+                role_for=lambda subject: Role.UNIT_LEADER.value,
+                reason="removing a member of the unit",
+                request=request,
+            )
+        return render(request, template, context)
 
 
 # ---------------------------------------------------------------------------
