@@ -184,7 +184,7 @@ def test_shares_made_before_they_named_a_unit_get_the_unit_they_were_made_in(
 
     from django.apps import apps
 
-    migration = importlib.import_module("stafett.concerns.migrations.0003_share_unit_and_end")
+    migration = importlib.import_module("stafett.concerns.migrations.0004_share_unit_and_end")
     concern = register(world)
     nobody = f.make_user(world.municipality, username="utan.eining")
     for user in (world.leader, world.school_employee, nobody):

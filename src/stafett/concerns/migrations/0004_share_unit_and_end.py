@@ -25,7 +25,7 @@ def record_share_units(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("concerns", "0002_concern_violence_path_at_concern_violence_path_by_and_more"),
+        ("concerns", "0003_what_the_family_reads_is_chosen"),
         ("organisation", "0002_renew_consent_on_handover"),
     ]
 
