@@ -915,33 +915,17 @@ def access_municipality(request: HttpRequest, action: str) -> Any:
 
 
 def current_consent(log: Any, consents: list[Any] | None = None) -> tuple[Any, Any]:
-    """(consent in force or latest, its state). `consents` may be prefetched, oldest first.
-
-    A renewal given early, starting later, does not end the consent in force today; a
-    withdrawal of the latest consent ends everything at once."""
+    """(consent in force or latest, its state). `consents` may be prefetched (every
+    consent of the log, any order). The rule itself is `stafett.consent.state.in_force`:
+    a withdrawal ends the whole chain, a replaced consent never comes back."""
     from django.utils import timezone
 
     from stafett.consent.models import Consent
+    from stafett.consent.state import in_force
 
     if consents is None:
         consents = list(Consent.objects.filter(log_id=log.id).order_by("created_at", "id"))
-    completed = [c for c in consents if c.completed_at is not None]
-    if completed:
-        latest = max(completed, key=lambda c: (c.completed_at, c.id))
-        if latest.withdrawn_at is None:
-            today = timezone.localdate()
-            in_force = [
-                c
-                for c in completed
-                if c.withdrawn_at is None and c.valid_from <= today <= c.valid_to
-            ]
-            if in_force:
-                chosen = max(in_force, key=lambda c: (c.completed_at, c.id))
-                return chosen, chosen.state(today)
-        return latest, latest.state()
-    if consents:
-        return consents[-1], consents[-1].state()
-    return None, None
+    return in_force(consents, timezone.localdate())
 
 
 def family_role_for(actor: Actor, log: Any) -> Role | None:

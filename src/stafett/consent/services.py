@@ -20,11 +20,13 @@ from stafett.consent.models import (
     TEXT_LANGUAGE_NAMES,
     Consent,
     ConsentGiver,
+    ConsentState,
     ConsentText,
     ConsentUnit,
     ScopeChangeRequest,
     ScopeConfirmation,
 )
+from stafett.consent.state import renewed_by_next, state_in_history
 from stafett.core.dates import add_months
 from stafett.core.errors import ConflictError, ServiceError
 from stafett.logs.models import Handover, RelayLog
@@ -295,12 +297,8 @@ def _complete_if_ready(consent: Consent, log: RelayLog, actor: Actor) -> None:
     # The consent it renews: the latest completed one not yet replaced. Linked only now,
     # so that a request that is cancelled or withdrawn before it completes replaces
     # nothing (and a later renewal can still replace the old consent).
-    previous = (
-        Consent.objects.filter(log=log, completed_at__isnull=False, replaced_by__isnull=True)
-        .exclude(pk=consent.pk)
-        .order_by("-completed_at", "-id")
-        .first()
-    )
+    # A consent given after a withdrawal renews nothing: the withdrawn chain stays ended.
+    previous = renewed_by_next(list(Consent.objects.filter(log=log).exclude(pk=consent.pk)))
     consent.completed_at = now
     consent.replaces = previous
     consent.save(update_fields=["completed_at", "replaces"])
@@ -347,15 +345,23 @@ def withdraw_consent(*, actor: Actor, log: RelayLog) -> Consent:
     with transaction.atomic():
         log = lock_log(log)
         require(actor, "consent.respond", log)
-        consent, _state = current_consent(log)
-        if consent is None or consent.withdrawn_at is not None:
+        consent, state = current_consent(log)
+        if consent is None or state is ConsentState.WITHDRAWN:
             raise ServiceError(_("There is no consent to withdraw."))
         now = timezone.now()
-        # Withdrawing also stops a renewal that is waiting. Consents a renewal already
-        # replaced stay as they were ("replaced", not "withdrawn").
-        Consent.objects.filter(log=log, withdrawn_at__isnull=True, replaced_by__isnull=True).update(
-            withdrawn_at=now, withdrawn_by=actor.user
-        )
+        # A withdrawal ends the whole chain (`consent.state`): the consent in force, an
+        # early renewal that has not begun yet (and the consent it would replace), and a
+        # request still waiting. Consents a renewal already replaced stay as they were
+        # ("replaced", not "withdrawn").
+        today = timezone.localdate()
+        consents = list(Consent.objects.filter(log=log))
+        ending = [
+            c.pk
+            for c in consents
+            if c.withdrawn_at is None
+            and state_in_history(c, consents, today) is not ConsentState.REPLACED
+        ]
+        Consent.objects.filter(pk__in=ending).update(withdrawn_at=now, withdrawn_by=actor.user)
         add_event(
             log=log,
             actor=actor,
@@ -489,8 +495,8 @@ def renew_by_family(*, actor: Actor, log: RelayLog) -> Consent:
         log = lock_log(log)
         require(actor, "consent.renew", log)
         user = acting_user(actor)
-        consent, _state = current_consent(log)
-        if consent is None or consent.completed_at is None or consent.withdrawn_at is not None:
+        consent, state = current_consent(log)
+        if consent is None or consent.completed_at is None or state is ConsentState.WITHDRAWN:
             raise ServiceError(
                 _("There is no consent to renew. The coordinator can ask you for a new one.")
             )

@@ -41,6 +41,7 @@ from stafett.consent.models import (
     ConsentUnit,
     ScopeChangeRequest,
 )
+from stafett.consent.state import state_in_history
 from stafett.logs.models import RelayLog
 from stafett.logs.views_lifecycle import (
     error_text,
@@ -89,7 +90,7 @@ def _consent_rows(log: RelayLog, facts: LogFacts, actor: Actor) -> list[ConsentR
         .prefetch_related("givers", "scope__unit", "scope__confirmations")
         .order_by("-created_at", "-id")
     )
-    replaced = {c.replaces_id for c in consents if c.replaces_id is not None}
+    today = timezone.localdate()
     user_id = actor.user.id if actor.user is not None else None
     rows: list[ConsentRow] = []
     for consent in consents:
@@ -104,9 +105,10 @@ def _consent_rows(log: RelayLog, facts: LogFacts, actor: Actor) -> list[ConsentR
             mine = any(c.person_id == user_id for c in scope_unit.confirmations.all())
             scope.append(ScopeRow(scope_unit, status, mine))
         givers = list(consent.givers.all())
-        # The consent in force is never "replaced": a renewal that starts later waits.
+        # The one rule (`consent.state`): a renewal that starts later waits, and a
+        # withdrawal shows on every consent of the chain it ended.
         in_force = facts.consent is not None and consent.id == facts.consent.id
-        state = consent.state(replaced=consent.id in replaced and not in_force)
+        state = state_in_history(consent, consents, today)
         row = ConsentRow(
             consent=consent,
             state=state,
@@ -393,7 +395,8 @@ def withdraw(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
         "logs/lifecycle/consent_withdraw.html",
         {
             **header_context(obj, facts),
-            "has_consent": facts.consent is not None and facts.consent.withdrawn_at is None,
+            "has_consent": facts.consent is not None
+            and facts.consent_state is not ConsentState.WITHDRAWN,
             "texts": texts,
             "chosen_text": text,
         },
@@ -468,7 +471,7 @@ def _family_context(
         not waiting
         and current is not None
         and current.completed_at is not None
-        and current.withdrawn_at is None
+        and facts.consent_state is not ConsentState.WITHDRAWN
         and allowed(actor, "consent.renew", facts)
     )
     if context["can_renew"]:

@@ -334,12 +334,15 @@ def check_consents(today: datetime.date | None = None) -> int:
     from django.db.models import Prefetch
 
     from stafett.consent.models import Consent, ConsentGiver
+    from stafett.consent.state import in_force as in_force_on
     from stafett.logs.models import RelayLog
-    from stafett.policy import current_consent
 
     today = today or timezone.localdate()
     made = 0
-    in_force = (
+    # Candidates only: whether each is the consent in force is the one rule's to say
+    # (`consent.state`): a consent ended by a withdrawal of its chain is not warned about,
+    # nor one whose renewal has been given (it is not ending: the renewal follows).
+    candidates = (
         Consent.objects.filter(
             completed_at__isnull=False,
             withdrawn_at__isnull=True,
@@ -352,15 +355,19 @@ def check_consents(today: datetime.date | None = None) -> int:
         .select_related("log", "log__coordinator", "log__subject")
     )
     warnings = []
-    for consent in in_force.prefetch_related(
+    for consent in candidates.prefetch_related(
         Prefetch(
             "givers",
             queryset=ConsentGiver.objects.filter(
                 given_at__isnull=False, person__isnull=False
             ).select_related("person"),
             to_attr="consenters",
-        )
+        ),
+        Prefetch("log__consents", to_attr="all_consents"),
     ):
+        current, _state = in_force_on(consent.log.all_consents, today)
+        if current is None or current.pk != consent.pk:
+            continue
         days = (consent.valid_to - today).days
         warning = min(w for w in EXPIRY_WARNINGS if days <= w)
         occasion = f"{consent.valid_to.isoformat()}:{warning}"
@@ -396,10 +403,10 @@ def check_consents(today: datetime.date | None = None) -> int:
         .exclude(log__status=RelayLog.Status.CLOSED)
         .select_related("log", "log__coordinator")
     )
-    for consent in expired:
-        current, _state = current_consent(consent.log)
+    for consent in expired.prefetch_related(Prefetch("log__consents", to_attr="all_consents")):
+        current, _state = in_force_on(consent.log.all_consents, today)
         if current is None or current.pk != consent.pk:
-            continue  # a newer consent is in force
+            continue  # a newer consent is in force, or a withdrawal ended this one
         with transaction.atomic():
             made += len(consent_ended(log=consent.log, consent=consent, occasion="expired"))
     return made
