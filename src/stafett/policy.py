@@ -258,6 +258,9 @@ class LogFacts:
     is_consenter: bool
     leads_unit: bool
     handover_to_me: Any  # a pending Handover to the actor, or None
+    # A guardian of a youth who consents alone, reading only because the youth shares
+    # the log with them under the consent in force: read, never write or decide.
+    reads_by_share: bool = False
 
     @property
     def consent_open(self) -> bool:
@@ -329,7 +332,7 @@ def _log_family_write(actor: Actor, f: LogFacts) -> Decision:
     decision = _log_view(actor, f)
     if decision is not Decision.ALLOW:
         return decision
-    if f.is_closed:
+    if f.is_closed or f.reads_by_share:
         return Decision.FORBIDDEN
     if f.family_role is not None or f.is_coordinator:
         return Decision.ALLOW
@@ -378,6 +381,16 @@ def _consent_view(actor: Actor, f: LogFacts) -> Decision:
     if not f.insider:
         return Decision.HIDDEN
     if f.is_coordinator or f.family_role is not None:
+        return Decision.ALLOW
+    return Decision.FORBIDDEN
+
+
+def _consent_share(actor: Actor, f: LogFacts) -> Decision:
+    """Choose which guardians may read the log: the youth who consents alone, while
+    their consent is in force (the choice belongs to that consent)."""
+    if not f.insider:
+        return Decision.HIDDEN
+    if f.family_role is Role.YOUTH and f.is_consenter and f.consent_open:
         return Decision.ALLOW
     return Decision.FORBIDDEN
 
@@ -741,6 +754,7 @@ RULES: dict[str, Rule] = {
     "consent.manage": _consent_manage,
     "consent.view": _consent_view,
     "consent.respond": _consent_family,
+    "consent.share": _consent_share,
     "handover.propose": _handover_propose,
     "handover.answer": _handover_answer,
     # Action guides, tools and filled forms.
@@ -928,13 +942,59 @@ def current_consent(log: Any, consents: list[Any] | None = None) -> tuple[Any, A
     return in_force(consents, timezone.localdate())
 
 
-def family_role_for(actor: Actor, log: Any) -> Role | None:
+def family_role_for(
+    actor: Actor, log: Any, *, shared_with: frozenset[int] = frozenset()
+) -> Role | None:
+    """GUARDIAN or YOUTH when the actor reads the log as family, else None.
+
+    From the consent age the youth decides (DESIGN.md §1): a guardian of a youth who
+    consents alone is family to the log only while the youth shares it with them under
+    the consent in force (`shared_with`, from `guardians_shared_with`); otherwise they
+    are an outsider to it, like anyone else."""
     subject = log.subject
     if subject.id in actor.guardian_subject_ids:
-        return Role.GUARDIAN
+        if not subject.consents_alone():
+            return Role.GUARDIAN
+        user = actor.user
+        return Role.GUARDIAN if user is not None and user.id in shared_with else None
     if subject.id == actor.own_subject_id and subject.consents_alone():
         return Role.YOUTH
     return None
+
+
+def guardians_shared_with(consent: Any, state: Any) -> frozenset[int]:
+    """The guardians a youth who consents alone lets read the log: only under the consent
+    in force, so the choice ends with a withdrawal or when the consent runs out."""
+    from stafett.consent.models import GuardianShare
+
+    if consent is None or state is None or not state.grants_access:
+        return frozenset()
+    return frozenset(
+        GuardianShare.objects.filter(consent=consent, ended_at__isnull=True).values_list(
+            "guardian_id", flat=True
+        )
+    )
+
+
+def family_reader_ids(log: Any) -> set[int]:
+    """The family members who may read the log now (for notifications and meeting
+    invitations): the guardians with parental responsibility, or, when the youth
+    consents alone, the youth and the guardians the youth shares the log with."""
+    from stafett.people.models import Guardianship
+
+    subject = log.subject
+    guardians = set(
+        Guardianship.objects.filter(subject=subject, parental_responsibility=True).values_list(
+            "guardian_id", flat=True
+        )
+    )
+    if not subject.consents_alone():
+        return guardians
+    consent, state = current_consent(log)
+    readers = guardians & guardians_shared_with(consent, state)
+    if subject.user_id is not None:
+        readers.add(subject.user_id)
+    return readers
 
 
 def log_facts(actor: Actor, log: Any) -> LogFacts:
@@ -960,8 +1020,11 @@ def log_facts(actor: Actor, log: Any) -> LogFacts:
             .filter(expires_at__gt=timezone_now())
             .first()
         )
-    family_role = family_role_for(actor, log)
     alone = log.subject.consents_alone()
+    shared: frozenset[int] = frozenset()
+    if alone and log.subject_id in actor.guardian_subject_ids:
+        shared = guardians_shared_with(consent, state)
+    family_role = family_role_for(actor, log, shared_with=shared)
     is_consenter = (family_role is Role.YOUTH and alone) or (
         family_role is Role.GUARDIAN and not alone
     )
@@ -976,6 +1039,7 @@ def log_facts(actor: Actor, log: Any) -> LogFacts:
         is_consenter=is_consenter,
         leads_unit=bool({log.unit_id, log.origin_unit_id} & actor.leader_unit_ids),
         handover_to_me=handover,
+        reads_by_share=family_role is Role.GUARDIAN and alone,
     )
 
 

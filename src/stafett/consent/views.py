@@ -163,6 +163,7 @@ def history(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
             units=municipality_units(obj.municipality_id).exclude(id__in=taken)
         )
     context.update(_family_context(request, obj, facts, actor, in_force, bool(waiting)))
+    context.update(_share_context(obj, facts, actor))
     template = (
         "logs/lifecycle/consent_family.html"
         if facts.family_role is not None
@@ -483,6 +484,57 @@ def _family_context(
     if in_force is not None and allowed(actor, "consent.ask_scope_change", facts):
         context["change_form"] = ScopeChangeForm(units=municipality_units(log.municipality_id))
     return context
+
+
+@dataclass
+class ShareChoice:
+    guardian: Any
+    since: Any  # when the youth let this guardian read the log, or None
+
+
+def _share_context(log: RelayLog, facts: LogFacts, actor: Actor) -> dict[str, Any]:
+    """A youth who consents alone decides whether their guardians read the log: the
+    youth's choice (a form) and, for the coordinator, what the youth has chosen (the
+    services must know whether the guardians read what they write)."""
+    if not log.subject.consents_alone():
+        return {}
+    shares = {
+        share.guardian_id: share
+        for share in consent_selectors.guardian_shares(facts.consent, facts.consent_state)
+    }
+    context: dict[str, Any] = {
+        "decides_alone": True,
+        "shared_with": [share.guardian for share in shares.values()],
+    }
+    if allowed(actor, "consent.share", facts):
+        context["share_choices"] = [
+            ShareChoice(guardian, shares[guardian.id].shared_at if guardian.id in shares else None)
+            for guardian in services.shareable_guardians(log)
+        ]
+    return context
+
+
+@require_POST
+def share(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
+    """`logs:consent_share`: the youth who consents alone chooses which guardians may
+    read the log."""
+    obj, _facts = access_log(request, log, "consent.share")
+    try:
+        shares = services.share_with_guardians(
+            actor=actor_for(request), log=obj, guardian_uuids=request.POST.getlist("guardian")
+        )
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        if shares:
+            messages.success(
+                request,
+                _("Saved. These may now read the log: %(names)s.")
+                % {"names": ", ".join(s.guardian.get_full_name() for s in shares)},
+            )
+        else:
+            messages.success(request, _("Saved. Your guardians cannot read the log."))
+    return _back_to_consent(request, obj)
 
 
 @require_POST

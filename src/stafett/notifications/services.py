@@ -218,19 +218,13 @@ def log_people(log: Any) -> list[User]:
     """Everyone who may read the log now, roughly: the coordinator, the participants and
     the family. The policy is asked again for each at send time."""
     from stafett.logs.models import Participant
-    from stafett.people.models import Guardianship
+    from stafett.policy import family_reader_ids
 
     people: list[User] = [log.coordinator]
     people += [p.user for p in Participant.objects.current().filter(log=log).select_related("user")]
-    people += [
-        g.guardian
-        for g in Guardianship.objects.filter(
-            subject_id=log.subject_id, parental_responsibility=True
-        ).select_related("guardian")
-    ]
-    subject = log.subject
-    if subject.user_id is not None and subject.consents_alone():
-        people.append(subject.user)
+    # The family as the policy reads it: a youth who consents alone decides whether their
+    # guardians are told anything at all.
+    people += list(User.objects.filter(id__in=family_reader_ids(log)))
     return people
 
 
