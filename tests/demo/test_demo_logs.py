@@ -161,3 +161,27 @@ def test_the_demo_personas_homes_show_their_logs(demo: None, client: Any, settin
         html = response.content.decode()
         for text in expected:
             assert text in html, (username, text)
+
+
+def test_jonas_mother_sees_nothing_of_his_log_until_he_shares_it(
+    demo: None, client: Any, settings: Any
+) -> None:
+    """The demo's guardian of a youth who consents alone (issue 10): Kjersti Lie."""
+    from stafett.consent.services import share_with_guardians
+    from tests.logs.conftest import as_actor
+
+    settings.STAFETT_DEMO = True
+    jonas_log = log_of("lie.jonas")
+    kjersti = User.objects.get(username="kjersti.lie")
+    f.login(client, kjersti)
+    detail = f"/logs/{jonas_log.uuid}/"
+    html = client.get("/").content.decode()
+    assert "Jonas decides alone" in html and detail not in html
+    assert client.get(detail).status_code == 404
+    share_with_guardians(
+        actor=as_actor(User.objects.get(username="ungdom.lie")),
+        log=jonas_log,
+        guardian_uuids=[str(kjersti.uuid)],
+    )
+    assert client.get(detail).status_code == 200
+    assert detail in client.get("/").content.decode()
