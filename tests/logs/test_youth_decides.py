@@ -316,3 +316,23 @@ def test_a_new_consent_after_a_withdrawal_does_not_bring_the_sharing_back(
     )
     give_consent(actor=as_actor(youth_log.jonas), consent=again)
     assert _client(youth_log.gro).get(youth_log.url("logs:detail")).status_code == 404
+
+
+def test_a_guardian_the_youth_stops_sharing_with_is_not_told_and_nothing_hints_at_it(
+    youth_log: YouthLog, django_capture_on_commit_callbacks: Any, mailoutbox: Any
+) -> None:
+    from stafett.notifications.selectors import unread_count
+
+    _share(youth_log, youth_log.gro)
+    with django_capture_on_commit_callbacks(execute=True):
+        _bright_spot(youth_log, youth_log.world.employee)
+    gro = as_actor(youth_log.gro)
+    assert unread_count(gro) == 1
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        _share(youth_log)  # Jonas changes his mind
+    assert not [m for m in mailoutbox if youth_log.gro.email in m.to]
+    assert unread_count(gro) == 0
+    centre = _client(youth_log.gro).get(reverse("notifications:centre")).content.decode()
+    assert youth_log.url("logs:detail") not in centre
+    assert "Jonas" not in centre

@@ -373,6 +373,13 @@ def withdraw_consent(*, actor: Actor, log: RelayLog) -> Consent:
             body=_("Consent withdrawn. The services no longer have access to the log."),
         )
         notifications.consent_ended(log=log, consent=consent, occasion="withdrawn")
+        # Guardians a youth who consents alone had let read the log lose it now, untold.
+        notifications.settle_for_family_without_access(
+            log=log,
+            user_ids=GuardianShare.objects.filter(consent__log=log).values_list(
+                "guardian_id", flat=True
+            ),
+        )
         consent.refresh_from_db()
         withdrawn: Consent = consent
         return withdrawn
@@ -837,6 +844,10 @@ def share_with_guardians(
                 )
                 changed = True
         if changed:
+            # A guardian let out is not told: their unread items about the log are settled.
+            notifications.settle_for_family_without_access(
+                log=log, user_ids=[g.id for g in guardians.values()]
+            )
             names = [
                 g.get_full_name() or g.username for key, g in guardians.items() if key in wanted
             ]

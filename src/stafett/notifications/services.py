@@ -46,7 +46,7 @@ from stafett.notifications.models import (
     Notification,
     NotificationPreference,
 )
-from stafett.policy import Actor, Decision, decide, may_notify
+from stafett.policy import Actor, Decision, decide, family_reader_ids, may_notify
 
 logger = logging.getLogger(__name__)
 
@@ -714,6 +714,19 @@ def mark_read(*, actor: Actor, notification_ids: Iterable[int]) -> int:
         return Notification.objects.filter(
             recipient=actor.user, id__in=list(notification_ids), read_at__isnull=True
         ).update(read_at=timezone.now())
+
+
+def settle_for_family_without_access(*, log: Any, user_ids: Iterable[int]) -> int:
+    """Family members who can no longer read the log (a youth who consents alone stopped
+    sharing it, or withdrew): their unread notifications about it are marked read, so no
+    count of unread items hints at a log they are not told about. Nothing is sent. Called
+    by the consent services, in their transaction."""
+    ids = set(user_ids) - family_reader_ids(log)
+    if not ids:
+        return 0
+    return Notification.objects.filter(recipient_id__in=ids, log=log, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
 
 
 def set_preferences(*, actor: Actor, modes: dict[str, str], language: str) -> None:
