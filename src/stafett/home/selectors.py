@@ -753,9 +753,13 @@ def _family_home(actor: Actor) -> FamilyHome:
             waiting.setdefault(log_id, WaitingRow(consenter_logs[log_id])).consent = True
         for log_id, unit_name in (
             ConsentUnit.objects.filter(
-                consent__log_id__in=list(consenter_logs),
-                consent__withdrawn_at__isnull=True,
-                consent__completed_at__isnull=False,
+                # Only a wider scope of the consent in force (`consent.state`): a unit
+                # left waiting on a consent a withdrawal ended is never asked about.
+                consent_id__in=[
+                    facts[log_id].consent.id
+                    for log_id in consenter_logs
+                    if facts[log_id].consent_open
+                ],
                 confirmed_at__isnull=True,
                 removed_at__isnull=True,
             )
