@@ -258,6 +258,9 @@ class LogFacts:
     is_consenter: bool
     leads_unit: bool
     handover_to_me: Any  # a pending Handover to the actor, or None
+    # A guardian of a youth who consents alone, reading only because the youth shares
+    # the log with them under the consent in force: read, never write or decide.
+    reads_by_share: bool = False
 
     @property
     def consent_open(self) -> bool:
@@ -329,7 +332,7 @@ def _log_family_write(actor: Actor, f: LogFacts) -> Decision:
     decision = _log_view(actor, f)
     if decision is not Decision.ALLOW:
         return decision
-    if f.is_closed:
+    if f.is_closed or f.reads_by_share:
         return Decision.FORBIDDEN
     if f.family_role is not None or f.is_coordinator:
         return Decision.ALLOW
@@ -378,6 +381,16 @@ def _consent_view(actor: Actor, f: LogFacts) -> Decision:
     if not f.insider:
         return Decision.HIDDEN
     if f.is_coordinator or f.family_role is not None:
+        return Decision.ALLOW
+    return Decision.FORBIDDEN
+
+
+def _consent_share(actor: Actor, f: LogFacts) -> Decision:
+    """Choose which guardians may read the log: the youth who consents alone, while
+    their consent is in force (the choice belongs to that consent)."""
+    if not f.insider:
+        return Decision.HIDDEN
+    if f.family_role is Role.YOUTH and f.is_consenter and f.consent_open:
         return Decision.ALLOW
     return Decision.FORBIDDEN
 
@@ -742,6 +755,7 @@ RULES: dict[str, Rule] = {
     "consent.manage": _consent_manage,
     "consent.view": _consent_view,
     "consent.respond": _consent_family,
+    "consent.share": _consent_share,
     "handover.propose": _handover_propose,
     "handover.answer": _handover_answer,
     # Action guides, tools and filled forms.
@@ -916,39 +930,34 @@ def access_municipality(request: HttpRequest, action: str) -> Any:
 
 
 def current_consent(log: Any, consents: list[Any] | None = None) -> tuple[Any, Any]:
-    """(consent in force or latest, its state). `consents` may be prefetched, oldest first.
-
-    A renewal given early, starting later, does not end the consent in force today; a
-    withdrawal of the latest consent ends everything at once."""
+    """(consent in force or latest, its state). `consents` may be prefetched (every
+    consent of the log, any order). The rule itself is `stafett.consent.state.in_force`:
+    a withdrawal ends the whole chain, a replaced consent never comes back."""
     from django.utils import timezone
 
     from stafett.consent.models import Consent
+    from stafett.consent.state import in_force
 
     if consents is None:
         consents = list(Consent.objects.filter(log_id=log.id).order_by("created_at", "id"))
-    completed = [c for c in consents if c.completed_at is not None]
-    if completed:
-        latest = max(completed, key=lambda c: (c.completed_at, c.id))
-        if latest.withdrawn_at is None:
-            today = timezone.localdate()
-            in_force = [
-                c
-                for c in completed
-                if c.withdrawn_at is None and c.valid_from <= today <= c.valid_to
-            ]
-            if in_force:
-                chosen = max(in_force, key=lambda c: (c.completed_at, c.id))
-                return chosen, chosen.state(today)
-        return latest, latest.state()
-    if consents:
-        return consents[-1], consents[-1].state()
-    return None, None
+    return in_force(consents, timezone.localdate())
 
 
-def family_role_for(actor: Actor, log: Any) -> Role | None:
+def family_role_for(
+    actor: Actor, log: Any, *, shared_with: frozenset[int] = frozenset()
+) -> Role | None:
+    """GUARDIAN or YOUTH when the actor reads the log as family, else None.
+
+    From the consent age the youth decides (DESIGN.md §1): a guardian of a youth who
+    consents alone is family to the log only while the youth shares it with them under
+    the consent in force (`shared_with`, from `guardians_shared_with`); otherwise they
+    are an outsider to it, like anyone else."""
     subject = log.subject
     if subject.id in actor.guardian_subject_ids:
-        return Role.GUARDIAN
+        if not subject.consents_alone():
+            return Role.GUARDIAN
+        user = actor.user
+        return Role.GUARDIAN if user is not None and user.id in shared_with else None
     if subject.id == actor.own_subject_id and subject.consents_alone():
         return Role.YOUTH
     return None
@@ -978,6 +987,41 @@ def coordinated_by(actor: Actor) -> Any:
     return Q(coordinator_id=user.id, unit_id__in=actor.unit_ids)
 
 
+def guardians_shared_with(consent: Any, state: Any) -> frozenset[int]:
+    """The guardians a youth who consents alone lets read the log: only under the consent
+    in force, so the choice ends with a withdrawal or when the consent runs out."""
+    from stafett.consent.models import GuardianShare
+
+    if consent is None or state is None or not state.grants_access:
+        return frozenset()
+    return frozenset(
+        GuardianShare.objects.filter(consent=consent, ended_at__isnull=True).values_list(
+            "guardian_id", flat=True
+        )
+    )
+
+
+def family_reader_ids(log: Any) -> set[int]:
+    """The family members who may read the log now (for notifications and meeting
+    invitations): the guardians with parental responsibility, or, when the youth
+    consents alone, the youth and the guardians the youth shares the log with."""
+    from stafett.people.models import Guardianship
+
+    subject = log.subject
+    guardians = set(
+        Guardianship.objects.filter(subject=subject, parental_responsibility=True).values_list(
+            "guardian_id", flat=True
+        )
+    )
+    if not subject.consents_alone():
+        return guardians
+    consent, state = current_consent(log)
+    readers = guardians & guardians_shared_with(consent, state)
+    if subject.user_id is not None:
+        readers.add(subject.user_id)
+    return readers
+
+
 def log_facts(actor: Actor, log: Any) -> LogFacts:
     """Everything the log rules need, in a constant number of queries."""
     from stafett.consent.models import ConsentUnit
@@ -1001,8 +1045,11 @@ def log_facts(actor: Actor, log: Any) -> LogFacts:
             .filter(expires_at__gt=timezone_now())
             .first()
         )
-    family_role = family_role_for(actor, log)
     alone = log.subject.consents_alone()
+    shared: frozenset[int] = frozenset()
+    if alone and log.subject_id in actor.guardian_subject_ids:
+        shared = guardians_shared_with(consent, state)
+    family_role = family_role_for(actor, log, shared_with=shared)
     is_consenter = (family_role is Role.YOUTH and alone) or (
         family_role is Role.GUARDIAN and not alone
     )
@@ -1017,6 +1064,7 @@ def log_facts(actor: Actor, log: Any) -> LogFacts:
         is_consenter=is_consenter,
         leads_unit=bool({log.unit_id, log.origin_unit_id} & actor.leader_unit_ids),
         handover_to_me=handover,
+        reads_by_share=family_role is Role.GUARDIAN and alone,
     )
 
 

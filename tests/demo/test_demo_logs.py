@@ -194,3 +194,27 @@ def test_the_demos_meetings_are_on_workdays_and_past_ones_invite_nobody(demo: No
     assert past
     invited = set(Notification.objects.filter(kind=Kind.MEETING).values_list("entry_id", flat=True))
     assert not invited & past
+
+
+def test_jonas_mother_sees_nothing_of_his_log_until_he_shares_it(
+    demo: None, client: Any, settings: Any
+) -> None:
+    """The demo's guardian of a youth who consents alone (issue 10): Kjersti Lie."""
+    from stafett.consent.services import share_with_guardians
+    from tests.logs.conftest import as_actor
+
+    settings.STAFETT_DEMO = True
+    jonas_log = log_of("lie.jonas")
+    kjersti = User.objects.get(username="kjersti.lie")
+    f.login(client, kjersti)
+    detail = f"/logs/{jonas_log.uuid}/"
+    html = client.get("/").content.decode()
+    assert "Jonas decides alone" in html and detail not in html
+    assert client.get(detail).status_code == 404
+    share_with_guardians(
+        actor=as_actor(User.objects.get(username="ungdom.lie")),
+        log=jonas_log,
+        guardian_uuids=[str(kjersti.uuid)],
+    )
+    assert client.get(detail).status_code == 200
+    assert detail in client.get("/").content.decode()

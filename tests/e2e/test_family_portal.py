@@ -327,6 +327,32 @@ def test_the_youths_own_voice_and_the_familys_requests_in_their_language(
     expect(page.locator("#timeline")).to_contain_text("For the coordinator only")
     jonas.close()
 
+    # Jonas consents alone (issue 10): his mother sees nothing of the log until he lets
+    # her; her home says only that he decides.
+    gro = Session(browser, server, w.guardian, PHONE)
+    page = gro.page
+    page.goto(server + "/")
+    expect(page.locator("main")).to_contain_text("Jonas decides alone")
+    expect(page.locator(f"a[href='{detail}']")).to_have_count(0)
+    gro.check("guardian-of-youth-home")
+    response = page.goto(server + detail)
+    assert response is not None and response.status == 404
+    gro.close()
+
+    jonas = Session(browser, server, w.youth, PHONE)
+    page = jonas.page
+    page.goto(server + f"/logs/{log.uuid}/consent/")
+    share = page.get_by_role("region", name="Who in your family may read the log")
+    expect(share).to_contain_text("Your guardians see nothing of the log")
+    share.get_by_label("Gro Mor").check()
+    jonas.check("youth-share-choice")
+    share.get_by_role("button", name="Save my choice").click()
+    jonas.saved("Saved. These may now read the log: Gro Mor.")
+    expect(page.get_by_role("region", name="Who in your family may read the log")).to_contain_text(
+        "can read it since"
+    )
+    jonas.close()
+
     gro = Session(browser, server, w.guardian, PHONE)
     page = gro.page
     page.goto(server + detail)
@@ -339,7 +365,7 @@ def test_the_youths_own_voice_and_the_familys_requests_in_their_language(
     gro.check("consent-arabic")
     gro.close()
 
-    # Jonas consents alone at 16: his mother reads, but asking is his. He asks.
+    # Jonas consents alone at 16: his mother reads (he let her), but asking is his. He asks.
     jonas = Session(browser, server, w.youth, PHONE)
     page = jonas.page
     page.goto(server + f"/logs/{log.uuid}/consent/")

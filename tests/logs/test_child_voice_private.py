@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from stafett.consent.models import Consent
-from stafett.consent.services import give_consent, request_consent
+from stafett.consent.services import give_consent, request_consent, share_with_guardians
 from stafett.logs.models import Entry, EntryKind, RelayLog, VoiceMode
 from stafett.logs.services import add_entry, add_participant, edit_entry, start_log
 from stafett.policy import entry_visible, log_facts
@@ -43,7 +43,7 @@ class YouthLog:
 @pytest.fixture
 def youth_log(world: World) -> YouthLog:
     """Jonas (16) consents alone; Eva coordinates, Siri takes part; his mother Gro is his
-    guardian with parental responsibility."""
+    guardian with parental responsibility, and Jonas lets her read the log."""
     f.add_guardian(world.youth_subject, world.guardian)
     eva = as_actor(world.employee)
     log = start_log(actor=eva, subject=world.youth_subject, unit=world.kindergarten, level=2)
@@ -61,6 +61,9 @@ def youth_log(world: World) -> YouthLog:
     log.refresh_from_db()
     add_participant(actor=eva, log=log, user=world.school_employee, unit=world.school, task="Lærar")
     jonas = as_actor(world.youth)
+    # Jonas lets his mother read the log (issue 10): she reads it, never his entries for
+    # the coordinator only.
+    share_with_guardians(actor=jonas, log=log, guardian_uuids=[str(world.guardian.uuid)])
     private = add_entry(
         actor=jonas, log=log, kind=EntryKind.CHILD_VOICE, body=SECRET, coordinator_only=True
     )

@@ -309,7 +309,7 @@ def test_a_closed_log_is_not_renewed_nor_changed(active_log: LogWorld, login_as:
 
 
 def test_a_guardian_of_a_youth_who_consents_alone_is_told_so(world: Any, login_as: Any) -> None:
-    from stafett.consent.services import give_consent, request_consent
+    from stafett.consent.services import give_consent, request_consent, share_with_guardians
     from stafett.logs.services import start_log
 
     f.add_guardian(world.youth_subject, world.guardian)
@@ -327,6 +327,11 @@ def test_a_guardian_of_a_youth_who_consents_alone_is_told_so(world: Any, login_a
     )
     give_consent(actor=as_actor(world.youth), consent=consent)
     url = reverse("logs:consent", kwargs={"log": log.uuid})
+    # Until Jonas shares the log with her, his mother sees nothing of it (issue 10).
+    assert login_as(world.guardian).get(url).status_code == 404
+    share_with_guardians(
+        actor=as_actor(world.youth), log=log, guardian_uuids=[str(world.guardian.uuid)]
+    )
     html = login_as(world.guardian).get(url).content.decode()
     assert "From the age of 15, Jonas decides about the consent alone." in html
     assert "Renew your consent" not in html and "Withdraw my consent" not in html

@@ -128,6 +128,8 @@ VALID: dict[str, dict[str, dict[str, Any]]] = {
     },
     # The family renews, or asks to change the scope; the coordinator answers.
     "logs:consent_renew": {"GET": WRONG_METHOD, "POST": insiders(guardian=302)},
+    # Only a youth who consents alone chooses which guardians read the log (below).
+    "logs:consent_share": {"GET": WRONG_METHOD, "POST": insiders()},
     "logs:scope_ask": {"GET": WRONG_METHOD, "POST": insiders(guardian=302)},
     "logs:scope_answer": {"GET": WRONG_METHOD, "POST": insiders(employee=302)},
     "logs:scope_take_back": {"GET": WRONG_METHOD, "POST": insiders(guardian=302)},
@@ -159,3 +161,58 @@ WITHOUT_CONSENT: dict[str, dict[str, dict[str, Any]]] = {
 }
 
 LOG_TABLES = {"valid": VALID, "expired": WITHOUT_CONSENT, "withdrawn": WITHOUT_CONSENT}
+
+
+# ---------------------------------------------------------------------------
+# The same log about a youth who consents alone (issue 10 item 2). `youth` is Jonas (16)
+# himself: he has every right the consenting mother has above. `guardian` is his mother:
+# she is an outsider to the log (404 everywhere, like anyone else) unless Jonas shares it
+# with her under the consent in force; then she reads (the log, print, versions, the
+# meeting's calendar file, who has read it, the consent) and may do nothing else (403).
+# Withdrawn or expired, the sharing counts no more: 404 again.
+# ---------------------------------------------------------------------------
+
+SHARED_READS = {
+    "logs:detail",
+    "logs:print",
+    "logs:entry_versions",
+    "logs:meeting_calendar",
+    "logs:access_list",
+    "logs:consent",
+}
+
+
+def _for_youth(table: dict[str, dict[str, dict[str, Any]]], *, shared: bool) -> Any:
+    result: dict[str, dict[str, dict[str, Any]]] = {}
+    for name, methods in table.items():
+        result[name] = {}
+        for method, expected in methods.items():
+            row = dict(expected)
+            row["youth"] = expected["guardian"]
+            mother = expected["guardian"]
+            if mother not in (405,):
+                if not shared:
+                    mother = 404
+                elif name not in SHARED_READS and mother != 404:
+                    mother = 403
+            row["guardian"] = mother
+            result[name][method] = row
+    return result
+
+
+YOUTH_VALID = {
+    **VALID,
+    "logs:consent_share": {"GET": WRONG_METHOD, "POST": insiders(guardian=302)},
+}
+YOUTH_WITHOUT_CONSENT = {
+    **WITHOUT_CONSENT,
+    "logs:consent_share": {"GET": WRONG_METHOD, "POST": insiders()},
+}
+YOUTH_TABLES = {
+    (state, sharing): _for_youth(
+        YOUTH_VALID if state == "valid" else YOUTH_WITHOUT_CONSENT,
+        shared=sharing == "shared" and state == "valid",
+    )
+    for state in ("valid", "expired", "withdrawn")
+    for sharing in ("not_shared", "shared")
+}

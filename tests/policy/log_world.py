@@ -19,6 +19,7 @@ from stafett.consent.services import (
     ask_scope_change,
     give_consent,
     request_consent,
+    share_with_guardians,
     widen_scope,
     withdraw_consent,
 )
@@ -36,6 +37,7 @@ STATES = ["valid", "expired", "withdrawn"]
 NOTE = "Eit notat."
 GOAL = "Mia et lunsj saman med dei andre."
 TASK = "Lærar – lesing og språk i klassen"
+SHARING = ["not_shared", "shared"]
 
 
 def as_actor(user: Any) -> Actor:
@@ -55,9 +57,17 @@ class WalkLog:
     scope_request: ScopeChangeRequest
 
 
-def make_log(world: World, state: str) -> WalkLog:
+def make_log(world: World, state: str, *, youth: bool = False, shared: bool = False) -> WalkLog:
+    """The walk's log about Mia; with `youth`, the same log about Jonas (16), who consents
+    alone, with Gro (`guardian`) as his guardian: `shared` when Jonas lets her read it."""
     coordinator = as_actor(world.employee)
-    log = start_log(actor=coordinator, subject=world.child, unit=world.kindergarten, level=2)
+    subject = world.child
+    family = world.guardian
+    if youth:
+        subject = world.youth_subject
+        family = world.youth
+        f.add_guardian(subject, world.guardian)
+    log = start_log(actor=coordinator, subject=subject, unit=world.kindergarten, level=2)
     today = timezone.localdate()
     consent = request_consent(
         actor=coordinator,
@@ -68,8 +78,12 @@ def make_log(world: World, state: str) -> WalkLog:
         units=[world.kindergarten, world.school],
         method=Consent.Method.DIGITAL,
     )
-    give_consent(actor=as_actor(world.guardian), consent=consent)
+    give_consent(actor=as_actor(family), consent=consent)
     log.refresh_from_db()
+    if shared:
+        share_with_guardians(
+            actor=as_actor(family), log=log, guardian_uuids=[str(world.guardian.uuid)]
+        )
     participant = add_participant(
         actor=coordinator, log=log, user=world.school_employee, unit=world.school, task=TASK
     )
@@ -84,7 +98,7 @@ def make_log(world: World, state: str) -> WalkLog:
         place="Solsida barnehage",
     )
     scope_request = ask_scope_change(
-        actor=as_actor(world.guardian), log=log, unit=world.school, kind="remove"
+        actor=as_actor(family), log=log, unit=world.school, kind="remove"
     )
     health = f.make_unit(
         world.municipality,
@@ -105,7 +119,7 @@ def make_log(world: World, state: str) -> WalkLog:
             valid_to=today - datetime.timedelta(days=1),
         )
     elif state == "withdrawn":
-        withdraw_consent(actor=as_actor(world.guardian), log=log)
+        withdraw_consent(actor=as_actor(family), log=log)
     log.refresh_from_db()
     consent.refresh_from_db()
     return WalkLog(log, consent, participant, entry, handover, pending_unit, meeting, scope_request)

@@ -26,8 +26,8 @@ from tests.conftest import PERSONAS, World
 from tests.factories import english_client, login
 from tests.guides.walk import GUIDE_EXPECTED, guide_values
 from tests.notifications.walk import NOTIFICATION_EXPECTED
-from tests.policy.log_table import LOG_ROLES, LOG_TABLES
-from tests.policy.log_world import STATES, WalkLog, log_markers, make_log
+from tests.policy.log_table import LOG_ROLES, LOG_TABLES, YOUTH_TABLES
+from tests.policy.log_world import SHARING, STATES, WalkLog, log_markers, make_log
 from tests.policy.walker import Identity, Route, identity_of, walk_all
 
 ROLES = PERSONAS  # anonymous, admin, leader, employee, guardian, youth, other_staff
@@ -235,6 +235,29 @@ def test_every_url_answers_every_role_as_the_table_says(world: World) -> None:
 def test_every_log_url_answers_every_role_in_every_consent_state(world: World, state: str) -> None:
     walk = make_log(world, state)
     table = LOG_TABLES[state]
+    missing, mismatches = walk_all(
+        table={**EXPECTED, **table},
+        roles=LOG_ROLES,
+        client_for=_clients(world),
+        kwargs_for=lambda route: _log_fill(route, world, walk),
+        only=set(table),
+        markers=log_markers(walk),
+        identities=_identities(world),
+    )
+    assert not missing, f"URL names without an entry in EXPECTED: {missing}"
+    assert not mismatches, "\n".join(str(m) for m in mismatches)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sharing", SHARING)
+@pytest.mark.parametrize("state", STATES)
+def test_every_log_url_of_a_youth_who_consents_alone_answers_as_the_youth_decides(
+    world: World, state: str, sharing: str
+) -> None:
+    """`youth` is Jonas (16, consents alone); `guardian` is his mother, who reads only
+    what Jonas shares with her, and nothing once the consent has ended."""
+    walk = make_log(world, state, youth=True, shared=sharing == "shared")
+    table = YOUTH_TABLES[(state, sharing)]
     missing, mismatches = walk_all(
         table={**EXPECTED, **table},
         roles=LOG_ROLES,

@@ -318,3 +318,44 @@ class ConsentText(PublicIdModel):
     @property
     def language_name(self) -> str:
         return TEXT_LANGUAGE_NAMES.get(self.language, self.language)
+
+
+class GuardianShare(models.Model):
+    """A youth who consents alone lets one of their guardians read the log.
+
+    From the municipality's consent age the youth decides about the log, and the
+    guardians see nothing of it unless the youth chooses to share it with them. The
+    choice belongs to one consent: it counts only while that consent is in force, so it
+    ends with a withdrawal or when the consent runs out (a renewal of a consent in force
+    carries it over; the youth can change it at any time). Changing it ends the row
+    (`ended_at`) and, for a new choice, adds a new one: the history of who decided what
+    and when is kept."""
+
+    municipality = models.ForeignKey("organisation.Municipality", on_delete=models.PROTECT)
+    consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="guardian_shares")
+    guardian = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    shared_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["shared_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consent", "guardian"],
+                condition=Q(ended_at__isnull=True),
+                name="guardian_share_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consent_id} shared with {self.guardian_id}"

@@ -3,9 +3,11 @@ municipality's consent texts in more languages. One query each."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 
-from stafett.consent.models import ConsentText, ScopeChangeRequest
+from stafett.consent.models import ConsentText, GuardianShare, ScopeChangeRequest
 from stafett.logs.models import RelayLog
 
 
@@ -45,3 +47,15 @@ def open_scope_requests_for_coordinator(
 
 def consent_texts(municipality_id: int | None) -> list[ConsentText]:
     return list(ConsentText.objects.in_municipality(municipality_id).order_by("language"))
+
+
+def guardian_shares(consent: Any, state: Any) -> list[GuardianShare]:
+    """The guardians a youth who consents alone lets read the log, under the consent in
+    force (none once it is withdrawn or has run out)."""
+    if consent is None or state is None or not state.grants_access:
+        return []
+    return list(
+        GuardianShare.objects.filter(consent=consent, ended_at__isnull=True)
+        .select_related("guardian")
+        .order_by("guardian__first_name", "guardian__last_name", "guardian_id")
+    )

@@ -20,11 +20,14 @@ from stafett.consent.models import (
     TEXT_LANGUAGE_NAMES,
     Consent,
     ConsentGiver,
+    ConsentState,
     ConsentText,
     ConsentUnit,
+    GuardianShare,
     ScopeChangeRequest,
     ScopeConfirmation,
 )
+from stafett.consent.state import renewed_by_next, state_in_history
 from stafett.core.dates import add_months
 from stafett.core.errors import ConflictError, ServiceError
 from stafett.logs.models import Handover, RelayLog
@@ -295,15 +298,14 @@ def _complete_if_ready(consent: Consent, log: RelayLog, actor: Actor) -> None:
     # The consent it renews: the latest completed one not yet replaced. Linked only now,
     # so that a request that is cancelled or withdrawn before it completes replaces
     # nothing (and a later renewal can still replace the old consent).
-    previous = (
-        Consent.objects.filter(log=log, completed_at__isnull=False, replaced_by__isnull=True)
-        .exclude(pk=consent.pk)
-        .order_by("-completed_at", "-id")
-        .first()
-    )
+    # A consent given after a withdrawal renews nothing: the withdrawn chain stays ended.
+    others = list(Consent.objects.filter(log=log).exclude(pk=consent.pk))
+    previous = renewed_by_next(others)
     consent.completed_at = now
     consent.replaces = previous
     consent.save(update_fields=["completed_at", "replaces"])
+    if previous is not None:
+        _carry_shares(previous, consent, others)
     if log.status == RelayLog.Status.DRAFT:
         log.status = RelayLog.Status.ACTIVE
         log.activated_at = now
@@ -347,15 +349,23 @@ def withdraw_consent(*, actor: Actor, log: RelayLog) -> Consent:
     with transaction.atomic():
         log = lock_log(log)
         require(actor, "consent.respond", log)
-        consent, _state = current_consent(log)
-        if consent is None or consent.withdrawn_at is not None:
+        consent, state = current_consent(log)
+        if consent is None or state is ConsentState.WITHDRAWN:
             raise ServiceError(_("There is no consent to withdraw."))
         now = timezone.now()
-        # Withdrawing also stops a renewal that is waiting. Consents a renewal already
-        # replaced stay as they were ("replaced", not "withdrawn").
-        Consent.objects.filter(log=log, withdrawn_at__isnull=True, replaced_by__isnull=True).update(
-            withdrawn_at=now, withdrawn_by=actor.user
-        )
+        # A withdrawal ends the whole chain (`consent.state`): the consent in force, an
+        # early renewal that has not begun yet (and the consent it would replace), and a
+        # request still waiting. Consents a renewal already replaced stay as they were
+        # ("replaced", not "withdrawn").
+        today = timezone.localdate()
+        consents = list(Consent.objects.filter(log=log))
+        ending = [
+            c.pk
+            for c in consents
+            if c.withdrawn_at is None
+            and state_in_history(c, consents, today) is not ConsentState.REPLACED
+        ]
+        Consent.objects.filter(pk__in=ending).update(withdrawn_at=now, withdrawn_by=actor.user)
         add_event(
             log=log,
             actor=actor,
@@ -363,6 +373,13 @@ def withdraw_consent(*, actor: Actor, log: RelayLog) -> Consent:
             body=_("Consent withdrawn. The services no longer have access to the log."),
         )
         notifications.consent_ended(log=log, consent=consent, occasion="withdrawn")
+        # Guardians a youth who consents alone had let read the log lose it now, untold.
+        notifications.settle_for_family_without_access(
+            log=log,
+            user_ids=GuardianShare.objects.filter(consent__log=log).values_list(
+                "guardian_id", flat=True
+            ),
+        )
         consent.refresh_from_db()
         withdrawn: Consent = consent
         return withdrawn
@@ -489,8 +506,8 @@ def renew_by_family(*, actor: Actor, log: RelayLog) -> Consent:
         log = lock_log(log)
         require(actor, "consent.renew", log)
         user = acting_user(actor)
-        consent, _state = current_consent(log)
-        if consent is None or consent.completed_at is None or consent.withdrawn_at is not None:
+        consent, state = current_consent(log)
+        if consent is None or consent.completed_at is None or state is ConsentState.WITHDRAWN:
             raise ServiceError(
                 _("There is no consent to renew. The coordinator can ask you for a new one.")
             )
@@ -741,3 +758,109 @@ def remove_consent_text(*, actor: Actor, text: ConsentText) -> None:
     if decide(actor, "consent_text.manage", text) is not Decision.ALLOW:
         raise PermissionDenied
     text.delete()
+
+
+# --- A youth who consents alone shares the log with their guardians (issue 10) ----------
+
+
+def _carry_shares(previous: Consent, renewal: Consent, others: list[Consent]) -> None:
+    """A renewal of a consent in force (or of an early renewal still waiting for its first
+    day) carries over the youth's choice of guardians who may read the log: the youth
+    renews what they agreed to and can change the choice at any time. After an expiry or
+    a withdrawal nothing is carried: the youth chooses again."""
+    kept = state_in_history(previous, others, timezone.localdate())
+    if kept not in (ConsentState.VALID, ConsentState.EXPIRING, ConsentState.UPCOMING):
+        return
+    for share in GuardianShare.objects.filter(consent=previous, ended_at__isnull=True):
+        GuardianShare.objects.get_or_create(
+            consent=renewal,
+            guardian_id=share.guardian_id,
+            ended_at=None,
+            defaults={
+                "municipality_id": share.municipality_id,
+                "shared_by_id": share.shared_by_id,
+                "shared_at": share.shared_at,
+            },
+        )
+
+
+def shareable_guardians(log: RelayLog) -> list[Any]:
+    """The guardians (with parental responsibility) a youth may share the log with."""
+    return [
+        g.guardian
+        for g in Guardianship.objects.filter(subject=log.subject, parental_responsibility=True)
+        .select_related("guardian")
+        .order_by("guardian__first_name", "guardian__last_name", "guardian_id")
+    ]
+
+
+def share_with_guardians(
+    *, actor: Actor, log: RelayLog, guardian_uuids: Iterable[str]
+) -> list[GuardianShare]:
+    """The youth who consents alone chooses which guardians may read the log (none, some
+    or all). The choice belongs to the consent in force, and to an early renewal that
+    has not begun yet, so it ends with the consent. Guardians let in read the log; they
+    never write in it nor decide about the consent. Returns the shares now in force."""
+
+    with transaction.atomic():
+        log = lock_log(log)
+        require(actor, "consent.share", log)
+        user = acting_user(actor)
+        guardians = {str(g.uuid): g for g in shareable_guardians(log)}
+        wanted = {str(value) for value in guardian_uuids}
+        if wanted - set(guardians):
+            raise ServiceError(_("Choose only among your guardians."))
+        consent, _state = current_consent(log)
+        today = timezone.localdate()
+        consents = list(Consent.objects.filter(log=log))
+        targets = [consent] + [
+            c
+            for c in consents
+            if c.pk != consent.pk and state_in_history(c, consents, today) is ConsentState.UPCOMING
+        ]
+        wanted_ids = {guardians[key].id for key in wanted}
+        now = timezone.now()
+        changed = False
+        for target in targets:
+            live = {
+                share.guardian_id: share
+                for share in GuardianShare.objects.select_for_update().filter(
+                    consent=target, ended_at__isnull=True
+                )
+            }
+            for guardian_id, share in live.items():
+                if guardian_id not in wanted_ids:
+                    share.ended_at = now
+                    share.ended_by = user
+                    share.save(update_fields=["ended_at", "ended_by"])
+                    changed = True
+            for guardian_id in wanted_ids - set(live):
+                GuardianShare.objects.create(
+                    municipality_id=log.municipality_id,
+                    consent=target,
+                    guardian_id=guardian_id,
+                    shared_by=user,
+                    shared_at=now,
+                )
+                changed = True
+        if changed:
+            # A guardian let out is not told: their unread items about the log are settled.
+            notifications.settle_for_family_without_access(
+                log=log, user_ids=[g.id for g in guardians.values()]
+            )
+            names = [
+                g.get_full_name() or g.username for key, g in guardians.items() if key in wanted
+            ]
+            body = (
+                _("%(name)s lets these guardians read the log: %(names)s.")
+                % {"name": log.subject.first_name, "names": ", ".join(names)}
+                if names
+                else _("%(name)s does not let the guardians read the log.")
+                % {"name": log.subject.first_name}
+            )
+            add_event(log=log, actor=actor, event_type="consent.shared", body=body)
+        return list(
+            GuardianShare.objects.filter(consent=consent, ended_at__isnull=True).select_related(
+                "guardian"
+            )
+        )

@@ -42,6 +42,7 @@ from stafett.consent.models import (
     ConsentUnit,
     ScopeChangeRequest,
 )
+from stafett.consent.state import state_in_history
 from stafett.logs.models import RelayLog
 from stafett.logs.views_lifecycle import (
     error_text,
@@ -91,7 +92,7 @@ def _consent_rows(log: RelayLog, facts: LogFacts, actor: Actor) -> list[ConsentR
         .prefetch_related("givers", "scope__unit", "scope__confirmations")
         .order_by("-created_at", "-id")
     )
-    replaced = {c.replaces_id for c in consents if c.replaces_id is not None}
+    today = timezone.localdate()
     user_id = actor.user.id if actor.user is not None else None
     rows: list[ConsentRow] = []
     for consent in consents:
@@ -106,9 +107,10 @@ def _consent_rows(log: RelayLog, facts: LogFacts, actor: Actor) -> list[ConsentR
             mine = any(c.person_id == user_id for c in scope_unit.confirmations.all())
             scope.append(ScopeRow(scope_unit, status, mine))
         givers = list(consent.givers.all())
-        # The consent in force is never "replaced": a renewal that starts later waits.
+        # The one rule (`consent.state`): a renewal that starts later waits, and a
+        # withdrawal shows on every consent of the chain it ended.
         in_force = facts.consent is not None and consent.id == facts.consent.id
-        state = consent.state(replaced=consent.id in replaced and not in_force)
+        state = state_in_history(consent, consents, today)
         row = ConsentRow(
             consent=consent,
             state=state,
@@ -163,6 +165,7 @@ def history(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
             units=municipality_units(obj.municipality_id).exclude(id__in=taken)
         )
     context.update(_family_context(request, obj, facts, actor, in_force, bool(waiting)))
+    context.update(_share_context(obj, facts, actor))
     template = (
         "logs/lifecycle/consent_family.html"
         if facts.family_role is not None
@@ -396,7 +399,8 @@ def withdraw(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
         "logs/lifecycle/consent_withdraw.html",
         {
             **header_context(obj, facts),
-            "has_consent": facts.consent is not None and facts.consent.withdrawn_at is None,
+            "has_consent": facts.consent is not None
+            and facts.consent_state is not ConsentState.WITHDRAWN,
             "texts": texts,
             "chosen_text": text,
         },
@@ -472,7 +476,7 @@ def _family_context(
         not waiting
         and current is not None
         and current.completed_at is not None
-        and current.withdrawn_at is None
+        and facts.consent_state is not ConsentState.WITHDRAWN
         and allowed(actor, "consent.renew", facts)
     )
     if context["can_renew"]:
@@ -484,6 +488,57 @@ def _family_context(
     if in_force is not None and allowed(actor, "consent.ask_scope_change", facts):
         context["change_form"] = ScopeChangeForm(units=municipality_units(log.municipality_id))
     return context
+
+
+@dataclass
+class ShareChoice:
+    guardian: Any
+    since: Any  # when the youth let this guardian read the log, or None
+
+
+def _share_context(log: RelayLog, facts: LogFacts, actor: Actor) -> dict[str, Any]:
+    """A youth who consents alone decides whether their guardians read the log: the
+    youth's choice (a form) and, for the coordinator, what the youth has chosen (the
+    services must know whether the guardians read what they write)."""
+    if not log.subject.consents_alone():
+        return {}
+    shares = {
+        share.guardian_id: share
+        for share in consent_selectors.guardian_shares(facts.consent, facts.consent_state)
+    }
+    context: dict[str, Any] = {
+        "decides_alone": True,
+        "shared_with": [share.guardian for share in shares.values()],
+    }
+    if allowed(actor, "consent.share", facts):
+        context["share_choices"] = [
+            ShareChoice(guardian, shares[guardian.id].shared_at if guardian.id in shares else None)
+            for guardian in services.shareable_guardians(log)
+        ]
+    return context
+
+
+@require_POST
+def share(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
+    """`logs:consent_share`: the youth who consents alone chooses which guardians may
+    read the log."""
+    obj, _facts = access_log(request, log, "consent.share")
+    try:
+        shares = services.share_with_guardians(
+            actor=actor_for(request), log=obj, guardian_uuids=request.POST.getlist("guardian")
+        )
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        if shares:
+            messages.success(
+                request,
+                _("Saved. These may now read the log: %(names)s.")
+                % {"names": ", ".join(s.guardian.get_full_name() for s in shares)},
+            )
+        else:
+            messages.success(request, _("Saved. Your guardians cannot read the log."))
+    return _back_to_consent(request, obj)
 
 
 @require_POST

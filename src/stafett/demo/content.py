@@ -212,7 +212,9 @@ FAMILIES: tuple[FamilyData, ...] = (
             SubjectData("lie.jonas", "Jonas", "Lie", 16, 90, username="ungdom.lie"),
         ),
         guardians=(
-            GuardianData("kjersti.lie", "Kjersti", "Lie", _MOTHER),
+            # A persona: the guardian of a youth who consents alone. Jonas has not shared
+            # his log with his parents, so she sees only that he decides (issue 10).
+            GuardianData("kjersti.lie", "Kjersti", "Lie", _MOTHER, persona=True),
             GuardianData("bjorn.lie", "Bjørn", "Lie", _FATHER),
         ),
     ),

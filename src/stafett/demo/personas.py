@@ -61,6 +61,13 @@ PERSONAS: list[Persona] = [
     Persona("foresatt.berg", "Ahmed", "Berg", _("Father of Sara (7)"), staff=False),
     Persona("ungdom.lie", "Jonas", "Lie", _("Youth, 16 years old"), staff=False),
     Persona(
+        "kjersti.lie",
+        "Kjersti",
+        "Lie",
+        _("Mother of Jonas (16), who decides himself who reads his log"),
+        staff=False,
+    ),
+    Persona(
         "gravid.dahl", "Ida", "Dahl", _("Pregnant, followed by the health station"), staff=False
     ),
     Persona(

@@ -37,7 +37,13 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from stafett.audit.log import record_accesses
-from stafett.consent.models import Consent, ConsentGiver, ConsentState, ConsentUnit
+from stafett.consent.models import (
+    Consent,
+    ConsentGiver,
+    ConsentState,
+    ConsentUnit,
+    GuardianShare,
+)
 from stafett.consent.selectors import open_scope_requests_for_coordinator
 from stafett.home.models import LogVisit
 from stafett.logs.models import Entry, EntryKind, Handover, MeasureStatus, Participant, RelayLog
@@ -222,6 +228,9 @@ class ChildSection:
     subject: Subject
     role: str
     logs: list[LogRow]
+    # A guardian's child who consents alone: the logs shown are only those the youth
+    # shares; the page says so without telling whether there are others.
+    decides_alone: bool = False
 
 
 # ---------------------------------------------------------------------------
@@ -255,11 +264,32 @@ def _facts_for(
         consent_id__in=complete_ids, confirmed_at__isnull=False, removed_at__isnull=True
     ).values_list("consent_id", "unit_id"):
         scope[consent_id].add(unit_id)
+    # Guardians of a youth who consents alone: who the youth shares each log with, under
+    # the consent in force (one query, only when there are such logs).
+    shared: dict[int, set[int]] = defaultdict(set)
+    shared_ids = [
+        consent.id
+        for log_id, (consent, state) in in_force.items()
+        if consent is not None
+        and state is not None
+        and state.grants_access
+        and by_id[log_id].subject_id in actor.guardian_subject_ids
+        and by_id[log_id].subject.consents_alone()
+    ]
+    if shared_ids:
+        for consent_id, guardian_id in GuardianShare.objects.filter(
+            consent_id__in=shared_ids, ended_at__isnull=True
+        ).values_list("consent_id", "guardian_id"):
+            shared[consent_id].add(guardian_id)
     facts: dict[int, LogFacts] = {}
     for log_id, log in by_id.items():
         consent, state = in_force[log_id]
-        family_role = family_role_for(actor, log)
         alone = log.subject.consents_alone()
+        family_role = family_role_for(
+            actor,
+            log,
+            shared_with=frozenset(shared.get(consent.id, ()) if consent is not None else ()),
+        )
         facts[log_id] = LogFacts(
             log=log,
             consent=consent,
@@ -272,6 +302,7 @@ def _facts_for(
             or (family_role is Role.GUARDIAN and not alone),
             leads_unit=bool({log.unit_id, log.origin_unit_id} & actor.leader_unit_ids),
             handover_to_me=handovers.get(log_id) if actor.is_staff_member else None,
+            reads_by_share=family_role is Role.GUARDIAN and alone,
         )
     return facts
 
@@ -725,9 +756,13 @@ def _family_home(actor: Actor) -> FamilyHome:
             waiting.setdefault(log_id, WaitingRow(consenter_logs[log_id])).consent = True
         for log_id, unit_name in (
             ConsentUnit.objects.filter(
-                consent__log_id__in=list(consenter_logs),
-                consent__withdrawn_at__isnull=True,
-                consent__completed_at__isnull=False,
+                # Only a wider scope of the consent in force (`consent.state`): a unit
+                # left waiting on a consent a withdrawal ended is never asked about.
+                consent_id__in=[
+                    facts[log_id].consent.id
+                    for log_id in consenter_logs
+                    if facts[log_id].consent_open
+                ],
                 confirmed_at__isnull=True,
                 removed_at__isnull=True,
             )
@@ -763,6 +798,7 @@ def _family_home(actor: Actor) -> FamilyHome:
             subject=subject,
             role=(Role.YOUTH if subject.id == actor.own_subject_id else Role.GUARDIAN).value,
             logs=rows_by_subject.get(subject.id, []),
+            decides_alone=subject.id != actor.own_subject_id and subject.consents_alone(),
         )
         for subject in subjects
     ]

@@ -318,15 +318,17 @@ class MeetingForm(EntryForm):
 
 def meeting_roles(log: RelayLog, facts: LogFacts) -> dict[int, str]:
     """What each person is in the log, for the meeting form's checkboxes."""
-    from stafett.people.models import Guardianship
+    from stafett.policy import family_reader_ids
 
     roles: dict[int, str] = {}
     for choice in selectors.responsible_choices(log):
         roles[choice.user.id] = choice.unit.name
-    for guardian_id in Guardianship.objects.filter(
-        subject_id=log.subject_id, parental_responsibility=True
-    ).values_list("guardian_id", flat=True):
-        roles[guardian_id] = str(_("guardian"))
+    # Only family who may read the log: a youth who consents alone decides whether the
+    # guardians take part at all.
+    for person_id in family_reader_ids(log):
+        roles[person_id] = (
+            str(_("the youth")) if person_id == log.subject.user_id else str(_("guardian"))
+        )
     if log.subject.user_id:
         roles[log.subject.user_id] = str(_("the youth"))
     roles[log.coordinator_id] = str(_("coordinator"))

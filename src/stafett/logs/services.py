@@ -783,8 +783,11 @@ def _clean_fields(
         for name in allowed - {"invited", "attended"}:
             data.setdefault(name, getattr(previous, name))
         if "invited" in allowed:
-            data.setdefault("invited", list(previous.invited.all()))
-            data.setdefault("attended", list(previous.attended.all()))
+            # People who may no longer be in the meeting (a guardian the youth stopped
+            # sharing the log with) fall out of an edit that does not name the invited.
+            still = meeting_people_ids(log)
+            data.setdefault("invited", [u for u in previous.invited.all() if u.id in still])
+            data.setdefault("attended", [u for u in previous.attended.all() if u.id in still])
     for key in ("title", "body", "place", "agenda", "minutes", "decisions", "next_steps"):
         if isinstance(data.get(key), str):
             data[key] = data[key].strip()
@@ -858,15 +861,13 @@ def responsible_unit_ids(log: RelayLog) -> dict[int, int]:
 
 
 def meeting_people_ids(log: RelayLog) -> set[int]:
-    from stafett.people.models import Guardianship
+    from stafett.policy import family_reader_ids
 
     ids = {log.coordinator_id}
     ids |= set(Participant.objects.current().filter(log=log).values_list("user_id", flat=True))
-    ids |= set(
-        Guardianship.objects.filter(
-            subject_id=log.subject_id, parental_responsibility=True
-        ).values_list("guardian_id", flat=True)
-    )
+    # The family who may read the log: the guardians of a youth who consents alone only
+    # when the youth shares it with them.
+    ids |= family_reader_ids(log)
     if log.subject.user_id:
         ids.add(log.subject.user_id)
     return ids

@@ -23,6 +23,7 @@ urlpatterns: list[URLPattern] = [
         name="scope_confirm",
     ),
     path("<uuid:log>/consent/renew/", consent.renew, name="consent_renew"),
+    path("<uuid:log>/consent/share/", consent.share, name="consent_share"),
     path("<uuid:log>/consent/ask/", consent.scope_ask, name="scope_ask"),
     path(
         "<uuid:log>/consent/requests/<uuid:request_id>/answer/",

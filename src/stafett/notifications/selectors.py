@@ -50,6 +50,10 @@ def centre_rows(actor: Actor) -> list[CentreRow]:
             and n.kind != Kind.CONSENT_ENDED
             and decide(actor, "log.view", log_facts) is Decision.ALLOW
         )
+        if not can_open and not actor.is_staff_member:
+            # The family is told nothing of a log they may not read (a youth who consents
+            # alone stopped sharing it): not even that something happened in it.
+            continue
         rows.append(
             CentreRow(
                 notification=n,

@@ -46,7 +46,7 @@ from stafett.notifications.models import (
     Notification,
     NotificationPreference,
 )
-from stafett.policy import Actor, Decision, decide, may_notify
+from stafett.policy import Actor, Decision, decide, family_reader_ids, may_notify
 
 logger = logging.getLogger(__name__)
 
@@ -218,19 +218,13 @@ def log_people(log: Any) -> list[User]:
     """Everyone who may read the log now, roughly: the coordinator, the participants and
     the family. The policy is asked again for each at send time."""
     from stafett.logs.models import Participant
-    from stafett.people.models import Guardianship
+    from stafett.policy import family_reader_ids
 
     people: list[User] = [log.coordinator]
     people += [p.user for p in Participant.objects.current().filter(log=log).select_related("user")]
-    people += [
-        g.guardian
-        for g in Guardianship.objects.filter(
-            subject_id=log.subject_id, parental_responsibility=True
-        ).select_related("guardian")
-    ]
-    subject = log.subject
-    if subject.user_id is not None and subject.consents_alone():
-        people.append(subject.user)
+    # The family as the policy reads it: a youth who consents alone decides whether their
+    # guardians are told anything at all.
+    people += list(User.objects.filter(id__in=family_reader_ids(log)))
     return people
 
 
@@ -338,12 +332,15 @@ def check_consents(today: datetime.date | None = None) -> int:
     from django.db.models import Prefetch
 
     from stafett.consent.models import Consent, ConsentGiver
+    from stafett.consent.state import in_force as in_force_on
     from stafett.logs.models import RelayLog
-    from stafett.policy import current_consent
 
     today = today or timezone.localdate()
     made = 0
-    in_force = (
+    # Candidates only: whether each is the consent in force is the one rule's to say
+    # (`consent.state`): a consent ended by a withdrawal of its chain is not warned about,
+    # nor one whose renewal has been given (it is not ending: the renewal follows).
+    candidates = (
         Consent.objects.filter(
             completed_at__isnull=False,
             withdrawn_at__isnull=True,
@@ -356,15 +353,19 @@ def check_consents(today: datetime.date | None = None) -> int:
         .select_related("log", "log__coordinator", "log__subject")
     )
     warnings = []
-    for consent in in_force.prefetch_related(
+    for consent in candidates.prefetch_related(
         Prefetch(
             "givers",
             queryset=ConsentGiver.objects.filter(
                 given_at__isnull=False, person__isnull=False
             ).select_related("person"),
             to_attr="consenters",
-        )
+        ),
+        Prefetch("log__consents", to_attr="all_consents"),
     ):
+        current, _state = in_force_on(consent.log.all_consents, today)
+        if current is None or current.pk != consent.pk:
+            continue
         days = (consent.valid_to - today).days
         warning = min(w for w in EXPIRY_WARNINGS if days <= w)
         occasion = f"{consent.valid_to.isoformat()}:{warning}"
@@ -400,10 +401,10 @@ def check_consents(today: datetime.date | None = None) -> int:
         .exclude(log__status=RelayLog.Status.CLOSED)
         .select_related("log", "log__coordinator")
     )
-    for consent in expired:
-        current, _state = current_consent(consent.log)
+    for consent in expired.prefetch_related(Prefetch("log__consents", to_attr="all_consents")):
+        current, _state = in_force_on(consent.log.all_consents, today)
         if current is None or current.pk != consent.pk:
-            continue  # a newer consent is in force
+            continue  # a newer consent is in force, or a withdrawal ended this one
         with transaction.atomic():
             made += len(consent_ended(log=consent.log, consent=consent, occasion="expired"))
     return made
@@ -717,6 +718,19 @@ def mark_read(*, actor: Actor, notification_ids: Iterable[int]) -> int:
         return Notification.objects.filter(
             recipient=actor.user, id__in=list(notification_ids), read_at__isnull=True
         ).update(read_at=timezone.now())
+
+
+def settle_for_family_without_access(*, log: Any, user_ids: Iterable[int]) -> int:
+    """Family members who can no longer read the log (a youth who consents alone stopped
+    sharing it, or withdrew): their unread notifications about it are marked read, so no
+    count of unread items hints at a log they are not told about. Nothing is sent. Called
+    by the consent services, in their transaction."""
+    ids = set(user_ids) - family_reader_ids(log)
+    if not ids:
+        return 0
+    return Notification.objects.filter(recipient_id__in=ids, log=log, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
 
 
 def set_preferences(*, actor: Actor, modes: dict[str, str], language: str) -> None:
