@@ -19,6 +19,13 @@ DEBUG = env_bool("STAFETT_DEBUG", False)
 STAFETT_DEMO = env_bool("STAFETT_DEMO", False)
 # Production: secure cookies with the __Host- prefix, HSTS, HTTPS redirect.
 STAFETT_PRODUCTION = env_bool("STAFETT_PRODUCTION", False)
+if STAFETT_PRODUCTION and STAFETT_DEMO:
+    # Demo mode lists personas with their password and shows live one-time codes on the
+    # log-in page: on a real installation that hands every demo account to anyone.
+    raise ImproperlyConfigured(
+        "STAFETT_DEMO=1 cannot be used with STAFETT_PRODUCTION=1: demo mode shows personas "
+        "and one-time codes on the log-in page. Unset STAFETT_DEMO in production."
+    )
 
 _DEV_SECRET = "insecure-development-key-never-use-in-production-0123456789abcdef"  # noqa: S105
 SECRET_KEY = env_str("STAFETT_SECRET_KEY", "" if STAFETT_PRODUCTION else _DEV_SECRET)
