@@ -191,6 +191,11 @@ AXES_DISABLE_ACCESS_LOG = True
 # Never keep the form's tokens or passwords in django-axes' failed-attempt rows.
 AXES_SENSITIVE_PARAMETERS = ["csrfmiddlewaretoken", "new_password1", "new_password2"]
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
+# Failed passwords are counted per typed username, address and window of this many minutes
+# (accounts.LoginFailureWindow), not written one by one to the access log.
+STAFETT_LOGIN_FAILURE_WINDOW_MINUTES = env_int(
+    "STAFETT_LOGIN_FAILURE_WINDOW_MINUTES", 60, minimum=1
+)
 
 OTP_TOTP_ISSUER = "Stafett"
 OTP_TOTP_THROTTLE_FACTOR = 1
