@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import dj_database_url
@@ -114,6 +115,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A second connection to the same database, in autocommit, used only to write refused
+    # accesses to the access log at once: committed before the refusal is raised, so they
+    # survive the rollback of the view's transaction (stafett.audit.refusals). Tests share
+    # the default test database (MIRROR); the router keeps migrations off it.
+    DATABASES["audit"] = {
+        **copy.deepcopy(DATABASES["default"]),
+        "AUTOCOMMIT": True,
+        "ATOMIC_REQUESTS": False,
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["stafett.audit.routers.AuditConnectionRouter"]
+# The alias refusals are written on inside an open transaction; "" writes them after the
+# view instead (SQLite: one writer at a time, so a second connection would only wait).
+STAFETT_REFUSAL_DATABASE = "audit" if "audit" in DATABASES else ""
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -46,7 +46,7 @@ from stafett.notifications.models import (
     Notification,
     NotificationPreference,
 )
-from stafett.policy import Actor, Decision, decide, may_notify
+from stafett.policy import Actor, Decision, decide, enforce, may_notify
 
 logger = logging.getLogger(__name__)
 
@@ -716,7 +716,8 @@ def mark_read(*, actor: Actor, notification_ids: Iterable[int]) -> int:
 
 
 def set_preferences(*, actor: Actor, modes: dict[str, str], language: str) -> None:
-    if decide(actor, "notification.preferences") is not Decision.ALLOW or actor.user is None:
+    enforce(actor, "notification.preferences")
+    if actor.user is None:
         raise PermissionDenied
     user = actor.user
     with transaction.atomic():
