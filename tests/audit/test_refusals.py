@@ -214,3 +214,27 @@ def test_a_service_that_refuses_an_edit_writes_the_refusal(active_log: LogWorld,
     assert _refusals(actor=w.school_employee) == [("log.write", "RelayLog")]
     entry.refresh_from_db()
     assert entry.version_count == 1
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="SQLite has one writer: no second connection")
+@pytest.mark.django_db(transaction=True, databases=WITH_AUDIT_CONNECTION)
+def test_on_postgresql_a_refusal_after_a_read_in_the_same_transaction_never_waits_for_itself(
+    active_log: LogWorld, rf: Any
+) -> None:
+    """The view's own connection may hold a lock the second connection needs (a read was
+    written to the access log earlier in the same transaction). The refusal must not wait
+    for the end of that transaction forever: it is written after the view instead."""
+    import time
+
+    from stafett.audit.refusals import collected, record_refusal
+
+    w, log = active_log.world, active_log.log
+    started = time.monotonic()
+    with collected(rf.get("/")), pytest.raises(PermissionDenied), transaction.atomic():
+        audit_log.record_access(actor=w.employee, action="log.view", obj=log)
+        record_refusal(actor=w.school_employee, action="log.close", obj=log)
+        raise PermissionDenied
+
+    assert time.monotonic() - started < 10
+    assert _refusals(actor=w.school_employee) == [("log.close", "RelayLog")]
+    assert not AccessLogEntry.objects.filter(actor=w.employee, action="log.view").exists()
