@@ -719,6 +719,8 @@ RULES: dict[str, Rule] = {
     # The municipality's own settings and structure (object: Municipality).
     "municipality.manage": _admin_of_municipality,
     "municipality.view_structure": _staff_view_municipality,
+    # Failed log-ins on the municipality's accounts (object: Municipality).
+    "login.failures": _admin_of_municipality,
     # Units and service kinds (object: Unit / ServiceKind / EmergencyContact).
     "unit.manage": _admin_of_object,
     "unit.manage_leaders": _admin_of_object,

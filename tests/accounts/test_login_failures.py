@@ -132,3 +132,48 @@ def test_staff_password_accepted_is_still_written_to_the_access_log(
         "login.password_accepted"
     ]
     assert not LoginFailureWindow.objects.exists()
+
+
+def test_the_administrator_sees_failed_log_ins_on_the_municipality_s_accounts_only(
+    world: World, client: Client, login_as: Any
+) -> None:
+    for _ in range(3):
+        post_login(Client(REMOTE_ADDR="10.7.7.7"), "guardian", "wrong")
+    post_login(client, "nobody.here", "wrong")
+    post_login(client, "other", "wrong")  # Nabovik's administrator
+
+    page = login_as(world.admin).get("/municipality/failed-log-ins/")
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Failed log-ins" in html
+    assert "Gro Mor" in html
+    assert "10.7.7.7" in html
+    assert "<td>3</td>" in html
+    # A username no account has, and another municipality's account, are not shown.
+    assert "nobody.here" not in html
+    assert "Nils Nabo" not in html
+    assert not AccessLogEntry.objects.filter(action__startswith="login.fail").exists()
+
+
+def test_the_failed_log_ins_page_is_linked_from_the_municipality_and_is_for_administrators_only(
+    world: World, login_as: Any
+) -> None:
+    overview = login_as(world.admin).get("/municipality/").content.decode()
+    assert 'href="/municipality/failed-log-ins/"' in overview
+    assert login_as(world.leader).get("/municipality/failed-log-ins/").status_code == 403
+    assert login_as(world.guardian).get("/municipality/failed-log-ins/").status_code == 404
+
+
+def test_the_failed_log_ins_page_says_so_when_there_are_none(world: World, login_as: Any) -> None:
+    html = login_as(world.admin).get("/municipality/failed-log-ins/").content.decode()
+    assert "No wrong passwords have been typed for the municipality" in html
+
+
+def test_the_failed_log_ins_page_reads_in_nynorsk(world: World, login_as: Any) -> None:
+    post_login(Client(), "guardian", "wrong")
+    client = login_as(world.admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nn"
+    html = client.get("/municipality/failed-log-ins/").content.decode()
+    assert "Mislukka innloggingar" in html
+    assert "Feil passord" in html
