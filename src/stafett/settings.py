@@ -213,6 +213,8 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = False
 STAFETT_LOGIN_FAILURE_WINDOW_MINUTES = env_int(
     "STAFETT_LOGIN_FAILURE_WINDOW_MINUTES", 60, minimum=1
 )
+# ... and forgotten after this many days (they hold network addresses).
+STAFETT_LOGIN_FAILURE_KEEP_DAYS = env_int("STAFETT_LOGIN_FAILURE_KEEP_DAYS", 90, minimum=1)
 
 OTP_TOTP_ISSUER = "Stafett"
 OTP_TOTP_THROTTLE_FACTOR = 1

@@ -177,3 +177,19 @@ def test_the_failed_log_ins_page_reads_in_nynorsk(world: World, login_as: Any) -
     html = client.get("/municipality/failed-log-ins/").content.decode()
     assert "Mislukka innloggingar" in html
     assert "Feil passord" in html
+
+
+def test_the_scheduled_checks_forget_windows_older_than_the_keeping_period(
+    world: World, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stafett.notifications.services import run_checks
+
+    post_login(client, "guardian", "wrong")
+    keep = datetime.timedelta(days=settings.STAFETT_LOGIN_FAILURE_KEEP_DAYS)
+    _move_clock(monkeypatch, keep - datetime.timedelta(days=1))
+    post_login(client, "youth", "wrong")
+    assert run_checks(timezone.now())["login_failures_forgotten"] == 0
+
+    _move_clock(monkeypatch, datetime.timedelta(days=2))
+    assert run_checks(timezone.now())["login_failures_forgotten"] == 1
+    assert list(LoginFailureWindow.objects.values_list("username", flat=True)) == ["youth"]

@@ -5,7 +5,8 @@ written to the access log (the chain the families read, one row per read). Inste
 `LoginFailureWindow` row per (username, address, window) counts the failures with the
 first and last time, so a scanner's thousand tries are one row per username and address.
 The lock-out itself is django-axes' (AXES_* settings); a try refused by the lock-out is
-counted here too.
+counted here too. The rows hold network addresses, so they are kept only
+STAFETT_LOGIN_FAILURE_KEEP_DAYS days (the scheduled checks forget older ones).
 """
 
 from __future__ import annotations
@@ -67,3 +68,11 @@ def _first_failure(
         first_at=now,
         last_at=now,
     )
+
+
+def forget_old_login_failures(now: datetime.datetime | None = None) -> int:
+    """Delete the windows whose last failure is older than the keeping period."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.STAFETT_LOGIN_FAILURE_KEEP_DAYS)
+    deleted, _ = LoginFailureWindow.objects.filter(last_at__lt=cutoff).delete()
+    return deleted

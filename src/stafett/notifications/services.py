@@ -37,6 +37,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from stafett.accounts.login_failures import forget_old_login_failures
 from stafett.accounts.models import User
 from stafett.notifications.models import (
     Delivery,
@@ -508,6 +509,7 @@ def run_checks(now: datetime.datetime | None = None) -> dict[str, int]:
         "evaluations": check_evaluations(today),
         "digests": len(send_digests(now)),
         "sent": send_due(now),
+        "login_failures_forgotten": forget_old_login_failures(now),
     }
 
 
