@@ -19,7 +19,12 @@ turn the refusal into an error page. `record_refusal` therefore writes the row:
    could not be written.
 
 Outside a request (a task, a management command) there is nothing to write the row
-after, so case 3 writes it in the caller's transaction (inside a savepoint).
+after, so case 3 writes it in the caller's transaction (inside a savepoint): on SQLite
+it is then lost if that transaction rolls back. (On PostgreSQL case 2 covers it.)
+
+Tests: a test wrapped in one transaction cannot see rows another connection commits,
+so tests/conftest.py turns case 2 off except for tests marked
+`django_db(transaction=True, databases=[..., "audit"])`.
 
 A row that cannot be written is reported in the server log (who, what, which object
 id; never child data) and the next one is still written.
