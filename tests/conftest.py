@@ -63,6 +63,23 @@ def _tasks_run_at_once(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _refusals_on_the_audit_connection_only_when_asked(request: Any, settings: Any) -> None:
+    """On PostgreSQL refusals inside a transaction are written on the "audit" connection,
+    committed at once. A test wrapped in one transaction cannot see such rows (nor may they
+    point at its uncommitted users), so only tests marked
+    `django_db(transaction=True, databases=[..., "audit"])` use that connection; the others
+    take the path SQLite takes (written after the view)."""
+    marker = request.node.get_closest_marker("django_db")
+    asked = (
+        marker is not None
+        and marker.kwargs.get("transaction", False)
+        and "audit" in (marker.kwargs.get("databases") or ())
+    )
+    if not asked:
+        settings.STAFETT_REFUSAL_DATABASE = ""
+
+
+@pytest.fixture(autouse=True)
 def _emails_in_english(request: Any, monkeypatch: Any) -> None:
     """Tests read e-mails in English too: a person's own choice still counts, but the
     municipality's language is not the fallback, except in tests marked

@@ -733,6 +733,8 @@ RULES: dict[str, Rule] = {
     # The municipality's own settings and structure (object: Municipality).
     "municipality.manage": _admin_of_municipality,
     "municipality.view_structure": _staff_view_municipality,
+    # Failed log-ins on the municipality's accounts (object: Municipality).
+    "login.failures": _admin_of_municipality,
     # Units and service kinds (object: Unit / ServiceKind / EmergencyContact).
     "unit.manage": _admin_of_object,
     "unit.manage_leaders": _admin_of_object,
@@ -811,36 +813,86 @@ def authorize(
 
 
 def _log_refusal(request: HttpRequest, actor: Actor, action: str, obj: Any) -> None:
-    from stafett.audit.models import AccessLogEntry
-
     subject_uuid = getattr(obj, "uuid", None) if type(obj).__name__ == "Subject" else None
-    queue_refusal(
+    _record_refusal(
         request,
-        actor=actor.user,
+        actor,
         action=action,
         obj=obj,
         subject_uuid=subject_uuid,
         role=actor.main_role,
-        outcome=AccessLogEntry.Outcome.REFUSED,
         municipality_id=getattr(obj, "municipality_id", None) or actor.municipality_id,
     )
 
 
-def queue_refusal(request: HttpRequest, **row: Any) -> None:
-    """A refused access, written to the access log by PolicyEnforcementMiddleware once the
-    view has finished: a refusal raised inside the view's transaction would otherwise be
-    rolled back with it."""
-    queued: list[dict[str, Any]] = getattr(request, "_stafett_refusals", [])
-    queued.append(row)
-    request._stafett_refusals = queued  # type: ignore[attr-defined]
+def _record_refusal(
+    request: HttpRequest | None,
+    actor: Actor,
+    *,
+    action: str,
+    obj: Any,
+    object_type: str = "",
+    subject_uuid: Any = None,
+    role: str = "",
+    municipality_id: int | None = None,
+) -> None:
+    """A refused access, written to the access log at the point of refusal, so that it
+    survives the rollback of the transaction the refusal is raised in (see
+    `stafett.audit.refusals` for how, on PostgreSQL and on SQLite)."""
+    from stafett.audit.refusals import record_refusal
+
+    record_refusal(
+        actor=actor.user,
+        action=action,
+        obj=obj,
+        object_type=object_type,
+        subject_uuid=subject_uuid,
+        role=role,
+        municipality_id=municipality_id,
+        request=request,
+    )
 
 
-def write_queued_refusals(request: HttpRequest) -> None:
-    from stafett.audit.log import record_access
+def enforce(actor: Actor, action: str, obj: Any = None, *, outsiders_404: bool = False) -> None:
+    """For services, which ask the policy again inside their own transaction: allow, or
+    write the refusal to the access log and raise PermissionDenied (Http404 for outsiders
+    when `outsiders_404`). `obj` is what `decide` takes (LogFacts, ConcernFacts, a model)."""
+    decision = decide(actor, action, obj)
+    if decision is not Decision.ALLOW:
+        refuse(actor, action, obj, not_found=outsiders_404 and decision is Decision.HIDDEN)
 
-    for row in getattr(request, "_stafett_refusals", []):
-        record_access(request=request, **row)
-    request._stafett_refusals = []  # type: ignore[attr-defined]
+
+def refuse(actor: Actor, action: str, obj: Any = None, *, not_found: bool = False) -> NoReturn:
+    """A service refuses `action` on `obj` (for a rule the policy's `decide` does not hold,
+    e.g. who may edit an entry): the refusal is written to the access log, then raised."""
+    logged, object_type, subject_uuid, role = _refused_object(actor, obj)
+    _record_refusal(
+        None,
+        actor,
+        action=action,
+        obj=logged,
+        object_type=object_type,
+        subject_uuid=subject_uuid,
+        role=role,
+        municipality_id=getattr(logged, "municipality_id", None) or actor.municipality_id,
+    )
+    if not_found:
+        raise Http404
+    raise PermissionDenied
+
+
+def _refused_object(actor: Actor, obj: Any) -> tuple[Any, str, Any, str]:
+    """(object, its type, the child's uuid, role) for the access-log row of a refusal."""
+    if isinstance(obj, LogFacts):
+        return obj.log, "RelayLog", obj.log.subject.uuid, obj.role or actor.main_role
+    if isinstance(obj, ConcernFacts):
+        concern = obj.concern
+        return concern, "Concern", _concern_subject_uuid(concern), obj.role or actor.main_role
+    if obj is None:
+        return None, "", None, actor.main_role
+    name = type(obj).__name__
+    subject_uuid = obj.uuid if name == "Subject" else None
+    return obj, name, subject_uuid, actor.main_role
 
 
 def requires(action: str) -> Callable[[ViewFunc], ViewFunc]:
@@ -1132,15 +1184,14 @@ def _fetch_log(actor: Actor, log_uuid: uuid.UUID) -> Any:
 def _refuse_log(
     request: HttpRequest, actor: Actor, log: Any, facts: LogFacts, action: str, decision: Decision
 ) -> NoReturn:
-    queue_refusal(
+    _record_refusal(
         request,
-        actor=actor.user,
+        actor,
         action=action,
         obj=log,
         object_type="RelayLog",
         subject_uuid=log.subject.uuid,
         role=facts.role or actor.main_role,
-        outcome="refused",
     )
     if decision is Decision.FORBIDDEN:
         raise PermissionDenied
@@ -1237,7 +1288,7 @@ def _authorize_concern_read(
     reason: str = "",
 ) -> None:
     """Decide `decide_as` (else `action`) on a concern's facts for `obj` (the concern, its
-    report or a form filled in on it). A refusal is queued for the access log and answered
+    report or a form filled in on it). A refusal is written to the access log and answered
     404 to outsiders, 403 to insiders; an allowed read is written to the access log (when
     `record`), naming the child only as `_concern_subject_uuid` allows."""
     from stafett.audit.log import record_access
@@ -1246,15 +1297,14 @@ def _authorize_concern_read(
     subject_uuid = _concern_subject_uuid(concern)
     decision = decide(actor, decide_as or action, facts)
     if decision is not Decision.ALLOW:
-        queue_refusal(
+        _record_refusal(
             request,
-            actor=actor.user,
+            actor,
             action=action,
             obj=obj,
             object_type=object_type,
             subject_uuid=subject_uuid,
             role=facts.role or actor.main_role,
-            outcome="refused",
         )
         if decision is Decision.FORBIDDEN:
             raise PermissionDenied
@@ -1277,7 +1327,7 @@ def access_concern(
     request: HttpRequest, concern_uuid: uuid.UUID, action: str, *, reason: str = ""
 ) -> tuple[Any, ConcernFacts]:
     """Fetch a concern for an action: 404 to outsiders, 403 to insiders without the right
-    (refusals queued for the access log). Every allowed call is a read of the concern and
+    (refusals written to the access log). Every allowed call is a read of the concern and
     is written to the access log: call this inside the transaction that reads it."""
     mark_consulted(request)
     actor = actor_for(request)
@@ -1394,15 +1444,14 @@ def access_filled_form(request: HttpRequest, filled_uuid: uuid.UUID, action: str
     facts = log_facts(actor, log)
     decision = decide(actor, action, facts)
     if decision is not Decision.ALLOW:
-        queue_refusal(
+        _record_refusal(
             request,
-            actor=actor.user,
+            actor,
             action=action,
             obj=filled,
             object_type="FilledForm",
             subject_uuid=log.subject.uuid,
             role=facts.role or actor.main_role,
-            outcome="refused",
         )
         if decision is Decision.FORBIDDEN:
             raise PermissionDenied
@@ -1482,14 +1531,21 @@ def _is_exempt(view_func: Any) -> bool:
 
 
 class PolicyEnforcementMiddleware:
-    """Default deny by construction: a view that did not ask the policy gets a 403."""
+    """Default deny by construction: a view that did not ask the policy gets a 403.
+
+    It also bounds the request for `stafett.audit.refusals`: refusals that could not be
+    written at the point of refusal are written when the view is done."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        write_queued_refusals(request)
+        from stafett.audit.refusals import collected
+
+        # Refusals are written where they happen; those that cannot be (SQLite, inside
+        # the view's transaction) are written when the view is done.
+        with collected(request):
+            response = self.get_response(request)
         if getattr(request, "_stafett_policy_exempt", True):
             return response
         if not getattr(request, "_stafett_policy_consulted", False) and response.status_code < 400:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import dj_database_url
@@ -19,6 +20,13 @@ DEBUG = env_bool("STAFETT_DEBUG", False)
 STAFETT_DEMO = env_bool("STAFETT_DEMO", False)
 # Production: secure cookies with the __Host- prefix, HSTS, HTTPS redirect.
 STAFETT_PRODUCTION = env_bool("STAFETT_PRODUCTION", False)
+if STAFETT_PRODUCTION and STAFETT_DEMO:
+    # Demo mode lists personas with their password and shows live one-time codes on the
+    # log-in page: on a real installation that hands every demo account to anyone.
+    raise ImproperlyConfigured(
+        "STAFETT_DEMO=1 cannot be used with STAFETT_PRODUCTION=1: demo mode shows personas "
+        "and one-time codes on the log-in page. Unset STAFETT_DEMO in production."
+    )
 
 _DEV_SECRET = "insecure-development-key-never-use-in-production-0123456789abcdef"  # noqa: S105
 SECRET_KEY = env_str("STAFETT_SECRET_KEY", "" if STAFETT_PRODUCTION else _DEV_SECRET)
@@ -108,6 +116,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A second connection to the same database, in autocommit, used only to write refused
+    # accesses to the access log at once: committed before the refusal is raised, so they
+    # survive the rollback of the view's transaction (stafett.audit.refusals). Tests share
+    # the default test database (MIRROR); the router keeps migrations off it.
+    DATABASES["audit"] = {
+        **copy.deepcopy(DATABASES["default"]),
+        "AUTOCOMMIT": True,
+        "ATOMIC_REQUESTS": False,
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["stafett.audit.routers.AuditConnectionRouter"]
+# The alias refusals are written on inside an open transaction; "" writes them after the
+# view instead (SQLite: one writer at a time, so a second connection would only wait).
+STAFETT_REFUSAL_DATABASE = "audit" if "audit" in DATABASES else ""
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -184,6 +208,13 @@ AXES_DISABLE_ACCESS_LOG = True
 # Never keep the form's tokens or passwords in django-axes' failed-attempt rows.
 AXES_SENSITIVE_PARAMETERS = ["csrfmiddlewaretoken", "new_password1", "new_password2"]
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
+# Failed passwords are counted per typed username, address and window of this many minutes
+# (accounts.LoginFailureWindow), not written one by one to the access log.
+STAFETT_LOGIN_FAILURE_WINDOW_MINUTES = env_int(
+    "STAFETT_LOGIN_FAILURE_WINDOW_MINUTES", 60, minimum=1
+)
+# ... and forgotten after this many days (they hold network addresses).
+STAFETT_LOGIN_FAILURE_KEEP_DAYS = env_int("STAFETT_LOGIN_FAILURE_KEEP_DAYS", 90, minimum=1)
 
 OTP_TOTP_ISSUER = "Stafett"
 OTP_TOTP_THROTTLE_FACTOR = 1

@@ -6,6 +6,7 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.test import Client
 
+from stafett.accounts.models import LoginFailureWindow
 from stafett.audit.models import AccessLogEntry
 from tests import factories as f
 from tests.accounts.helpers import post_login
@@ -46,32 +47,24 @@ def test_an_inactive_user_gets_the_same_message(world: World, client: Client) ->
     assert "_auth_user_id" not in client.session
 
 
-def test_a_failed_login_is_written_to_the_access_log_without_the_password(
+def test_a_failed_login_is_counted_outside_the_access_log_without_the_password(
     world: World, client: Client
 ) -> None:
     post_login(client, "guardian", "secret-typed-by-mistake")
     post_login(client, "nobody.here", "secret-typed-by-mistake")
 
-    known, unknown = AccessLogEntry.objects.filter(action="login.failed").order_by("id")
-    assert known.outcome == AccessLogEntry.Outcome.FAILED
-    assert known.object_uuid == world.guardian.uuid
-    assert known.chain == world.municipality.id
-    assert known.actor is None
-    assert known.reason == "username: guardian"
-    assert unknown.chain == 0
-    assert unknown.municipality_id is None
-    assert unknown.object_uuid is None
-    assert unknown.reason == "username: nobody.here"
-    for entry in AccessLogEntry.objects.all():
-        assert "secret-typed-by-mistake" not in str(entry.content())
+    known = LoginFailureWindow.objects.get(username="guardian")
+    unknown = LoginFailureWindow.objects.get(username="nobody.here")
+    assert (known.user, known.municipality, known.count) == (world.guardian, world.municipality, 1)
+    assert (unknown.user, unknown.municipality, unknown.count) == (None, None, 1)
+    assert not AccessLogEntry.objects.exists()
+    for window in (known, unknown):
+        assert "secret-typed-by-mistake" not in str(window.__dict__)
 
 
-def test_a_very_long_typed_username_is_cut_to_150_characters_in_the_log(
-    world: World, client: Client
-) -> None:
+def test_a_very_long_typed_username_is_cut_to_150_characters(world: World, client: Client) -> None:
     post_login(client, "x" * 240, "wrong")
-    entry = AccessLogEntry.objects.get(action="login.failed")
-    assert entry.reason == "username: " + "x" * 150
+    assert LoginFailureWindow.objects.get().username == "x" * 150
 
 
 def test_a_guardian_logs_in_and_lands_on_the_home_page(world: World, client: Client) -> None:
@@ -137,8 +130,8 @@ def test_lock_out_after_the_failure_limit_shows_when_to_try_again(
     still_locked = post_login(client, "guardian")
     assert still_locked.status_code == 429
     assert "_auth_user_id" not in client.session
-    assert AccessLogEntry.objects.filter(action="login.locked").count() == 2
-    assert AccessLogEntry.objects.filter(action="login.failed").count() == limit + 1
+    window = LoginFailureWindow.objects.get()
+    assert (window.count, window.locked_count) == (limit + 1, 2)
 
 
 def test_the_lock_out_counter_keeps_no_password(world: World, client: Client) -> None:

@@ -102,6 +102,7 @@ EXPECTED: dict[str, dict[str, dict[str, Any]]] = {
         "GET": {role: {200, 302} for role in ROLES},
         "POST": {role: {200, 302} for role in ROLES},
     },
+    "accounts:login_failures": {"GET": ADMIN_OWN_PAGE, "POST": NO_POST},
     # Home.
     "home:home": {"GET": SIGNED_IN, "POST": NO_POST},
     # Municipal administrator.

@@ -56,3 +56,48 @@ class User(AbstractUser):
     @property
     def is_citizen(self) -> bool:
         return self.kind == self.Kind.CITIZEN
+
+
+class LoginFailureWindow(models.Model):
+    """Failed password steps for one typed username from one address in one time window.
+
+    Kept apart from the access log: the access log is the family's and the municipality's
+    record of who read what, and an anonymous visitor (or a scanner) must not be able to
+    write thousands of rows into it. One row per (username, address, window) counts the
+    failures instead. django-axes still does the lock-out itself.
+    """
+
+    # What was typed, cut to 150 characters; never the password.
+    username = models.CharField(_("username tried"), max_length=150)
+    address = models.CharField(_("network address"), max_length=45, blank=True)
+    window_start = models.DateTimeField(_("window from"))
+    # The account tried, when one has that username (for the municipality's own view).
+    user = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    municipality = models.ForeignKey(
+        "organisation.Municipality",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    count = models.PositiveIntegerField(_("failures"), default=0)
+    # How many of them met a lock-out (refused without the password being checked).
+    locked_count = models.PositiveIntegerField(_("refused by lock-out"), default=0)
+    first_at = models.DateTimeField(_("first failure"))
+    last_at = models.DateTimeField(_("last failure"))
+
+    class Meta:
+        verbose_name = _("failed log-ins")
+        verbose_name_plural = _("failed log-ins")
+        ordering = ["-last_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["username", "address", "window_start"], name="login_failure_window_key"
+            )
+        ]
+        indexes = [models.Index(fields=["municipality", "last_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.address} {self.window_start:%Y-%m-%d %H:%M} x{self.count}"

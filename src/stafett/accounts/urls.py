@@ -1,6 +1,6 @@
 from django.urls import path
 
-from stafett.accounts import views
+from stafett.accounts import views, views_admin
 
 app_name = "accounts"
 
@@ -14,4 +14,5 @@ urlpatterns = [
         name="set_password",
     ),
     path("logout/", views.logout_view, name="logout"),
+    path("municipality/failed-log-ins/", views_admin.login_failures, name="login_failures"),
 ]

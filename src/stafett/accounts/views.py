@@ -35,15 +35,14 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from stafett.accounts.forms import LOGIN_ERROR_ID, CodeForm, LoginForm, NewPasswordForm
+from stafett.accounts.login_failures import record_failed_login
 from stafett.accounts.middleware import SESSION_NEXT
 from stafett.accounts.models import User
-from stafett.audit.log import record_access
+from stafett.audit.log import client_ip, record_access
 from stafett.audit.models import AccessLogEntry
 from stafett.policy import public
 
 SESSION_EXPIRED = "stafett_expired"
-# Only this much of what someone typed as a username goes into the access log.
-LOGGED_USERNAME_LENGTH = 150
 
 
 # ---------------------------------------------------------------------------
@@ -76,48 +75,23 @@ def _record(
     request: HttpRequest,
     *,
     action: str,
-    user: User | None,
+    user: User,
     outcome: str,
     reason: str = "",
-    as_actor: bool = True,
 ) -> None:
-    """One access-log row for a log-in event. Never the password."""
+    """One access-log row for a log-in event of a known account. Never the password.
+    (Failed passwords are counted in accounts.login_failures instead.)"""
     record_access(
-        actor=user if as_actor else None,
+        actor=user,
         action=action,
         obj=user,
-        object_type="User" if user is not None else "",
-        role=_role_of(user) if user is not None else "",
+        object_type="User",
+        role=_role_of(user),
         reason=reason,
         outcome=outcome,
         request=request,
-        municipality_id=user.municipality_id if user is not None else None,
+        municipality_id=user.municipality_id,
     )
-
-
-def _record_failed_login(request: HttpRequest, typed_username: str, *, locked: bool) -> None:
-    """A failed password step: the account tried (if it exists) and the typed username,
-    cut to 150 characters. Written on the municipality's chain when the account exists."""
-    existing = User.objects.filter(username=typed_username).first()
-    reason = "username: " + typed_username[:LOGGED_USERNAME_LENGTH]
-    with transaction.atomic():
-        _record(
-            request,
-            action="login.failed",
-            user=existing,
-            outcome=AccessLogEntry.Outcome.FAILED,
-            reason=reason,
-            as_actor=False,
-        )
-        if locked:
-            _record(
-                request,
-                action="login.locked",
-                user=existing,
-                outcome=AccessLogEntry.Outcome.REFUSED,
-                reason=reason,
-                as_actor=False,
-            )
 
 
 def _confirmed_device(user: User) -> TOTPDevice | None:
@@ -243,7 +217,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
         )
         if authenticated is None:
             locked = bool(getattr(request, "axes_locked_out", False))
-            _record_failed_login(request, username, locked=locked)
+            # Counted per username, address and window, outside the access log.
+            record_failed_login(typed_username=username, address=client_ip(request), locked=locked)
             if locked:
                 return locked_out_response(request)
             failed = True

@@ -38,10 +38,10 @@ from stafett.people.models import Subject
 from stafett.policy import (
     Actor,
     ConcernFacts,
-    Decision,
     acting_user,
     concern_facts,
-    decide,
+    enforce,
+    refuse,
 )
 
 MAX_TEXT = 5000
@@ -64,8 +64,7 @@ def lock_concern(concern: Concern) -> Concern:
 
 def require(actor: Actor, action: str, concern: Concern) -> ConcernFacts:
     facts = concern_facts(actor, concern)
-    if decide(actor, action, facts) is not Decision.ALLOW:
-        raise PermissionDenied
+    enforce(actor, action, facts)
     return facts
 
 
@@ -120,8 +119,7 @@ def register_concern(
 ) -> Concern:
     """An employee registers a concern, with or without naming the child yet."""
     user = acting_user(actor)
-    if decide(actor, "concern.register", None) is not Decision.ALLOW:
-        raise PermissionDenied
+    enforce(actor, "concern.register")
     if unit.municipality_id != actor.municipality_id or unit.id not in actor.unit_ids:
         raise ServiceError(_("Choose a unit you work in."))
     if kind not in Concern.Kind.values:
@@ -266,8 +264,7 @@ def take_over_concern(
 
     with transaction.atomic():
         concern = lock_concern(concern)
-        if decide(actor, "unit.manage_employees", concern.unit) is not Decision.ALLOW:
-            raise PermissionDenied
+        enforce(actor, "unit.manage_employees", concern.unit)
         leader = acting_user(actor)
         unsent = ChildWelfareReport.objects.filter(concern=concern, sent_at__isnull=True)
         report_due = concern.status == Concern.Status.CHILD_WELFARE and (
@@ -636,8 +633,7 @@ def _require_report(actor: Actor, action: str, concern: Concern) -> ChildWelfare
         is_unit_leader=base.is_unit_leader,
         report=report,
     )
-    if decide(actor, action, facts) is not Decision.ALLOW:
-        raise PermissionDenied
+    enforce(actor, action, facts)
     return report
 
 
@@ -798,10 +794,9 @@ def request_help(*, actor: Actor, subject: Subject, unit: Unit | None, worry: st
     for "I don't know", the leader of the unit the municipality chose to receive such
     requests) as a concern with the guardian already involved."""
     guardian = acting_user(actor)
-    if decide(actor, "help.request", None) is not Decision.ALLOW:
-        raise PermissionDenied
+    enforce(actor, "help.request")
     if subject.id not in actor.guardian_subject_ids:
-        raise PermissionDenied
+        refuse(actor, "help.request", subject)
     worry = _text(worry, _("Write what you are worried about."))
     if unit is None:
         unit = help_request_unit(subject.municipality_id)
@@ -862,8 +857,7 @@ def save_worry_bands(
     help_unit: Unit | None,
 ) -> None:
     """Replace the anchor texts. The bands must cover 1–10 without gaps or overlaps."""
-    if decide(actor, "worry_scale.manage", municipality) is not Decision.ALLOW:
-        raise PermissionDenied
+    enforce(actor, "worry_scale.manage", municipality)
     expected = SCALE_MIN
     for low, high, text_nn, text_nb in sorted(bands):
         if low != expected or high < low:

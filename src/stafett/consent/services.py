@@ -35,7 +35,15 @@ from stafett.logs.services import add_event, lock_log, require
 from stafett.notifications import services as notifications
 from stafett.organisation.models import Unit
 from stafett.people.models import Guardianship
-from stafett.policy import Actor, Decision, acting_user, current_consent, decide, log_facts
+from stafett.policy import (
+    Actor,
+    Decision,
+    acting_user,
+    current_consent,
+    decide,
+    enforce,
+    log_facts,
+)
 
 MAX_SCAN_BYTES = 10 * 1024 * 1024
 SCAN_TYPES = {"application/pdf", "image/jpeg", "image/png"}
@@ -468,11 +476,8 @@ def narrow_scope(*, actor: Actor, log: RelayLog, unit: Unit) -> None:
     with transaction.atomic():
         log = lock_log(log)
         facts = log_facts(actor, log)
-        if (
-            decide(actor, "consent.manage", facts) is not Decision.ALLOW
-            and decide(actor, "consent.respond", facts) is not Decision.ALLOW
-        ):
-            raise PermissionDenied
+        if decide(actor, "consent.manage", facts) is not Decision.ALLOW:
+            enforce(actor, "consent.respond", facts)
         if unit.id == log.unit_id:
             raise ServiceError(
                 _("The coordinator's unit cannot leave the consent. Hand over first.")
@@ -726,8 +731,7 @@ def save_consent_text(
     text: ConsentText | None = None,
 ) -> ConsentText:
     """The administrator adds or changes the consent texts in one language."""
-    if decide(actor, "municipality.manage", municipality) is not Decision.ALLOW:
-        raise PermissionDenied
+    enforce(actor, "municipality.manage", municipality)
     if language not in TEXT_LANGUAGE_NAMES:
         raise ServiceError(_("Choose a language."))
     information, consent_statement = information.strip(), consent_statement.strip()
@@ -755,8 +759,7 @@ def save_consent_text(
 
 
 def remove_consent_text(*, actor: Actor, text: ConsentText) -> None:
-    if decide(actor, "consent_text.manage", text) is not Decision.ALLOW:
-        raise PermissionDenied
+    enforce(actor, "consent_text.manage", text)
     text.delete()
 
 

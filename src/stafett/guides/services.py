@@ -14,7 +14,7 @@ import datetime
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.http import Http404
@@ -43,17 +43,13 @@ from stafett.guides.models import (
     steps_for_level,
 )
 from stafett.organisation.models import Municipality, ServiceCategory
-from stafett.policy import Actor, Decision, acting_user, decide, log_facts
+from stafett.policy import Actor, acting_user, enforce, log_facts
 
 TextMap = Mapping[str, Mapping[str, str]]
 
 
 def _check(actor: Actor, action: str, obj: Any) -> None:
-    decision = decide(actor, action, obj)
-    if decision is Decision.FORBIDDEN:
-        raise PermissionDenied
-    if decision is not Decision.ALLOW:
-        raise Http404
+    enforce(actor, action, obj, outsiders_404=True)
 
 
 def _clean(value: str | None) -> str:

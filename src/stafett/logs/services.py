@@ -37,7 +37,15 @@ from stafett.logs.models import (
 from stafett.notifications import services as notifications
 from stafett.organisation.models import Membership, Unit
 from stafett.people.models import Subject
-from stafett.policy import Actor, Decision, LogFacts, Role, acting_user, decide, log_facts
+from stafett.policy import (
+    Actor,
+    LogFacts,
+    Role,
+    acting_user,
+    enforce,
+    log_facts,
+    refuse,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -90,8 +98,7 @@ def lock_log(log: RelayLog) -> RelayLog:
 
 def require(actor: Actor, action: str, log: RelayLog) -> LogFacts:
     facts = log_facts(actor, log)
-    if decide(actor, action, facts) is not Decision.ALLOW:
-        raise PermissionDenied
+    enforce(actor, action, facts)
     return facts
 
 
@@ -195,8 +202,7 @@ def find_subject(
     Never a search: names must match in full (case and extra spaces aside) together
     with the birth date, so that nobody can browse the municipality's children.
     """
-    if decide(actor, "log.start", None) is not Decision.ALLOW:
-        raise PermissionDenied
+    enforce(actor, "log.start")
     matches = list(
         Subject.objects.in_municipality(actor.municipality_id).filter(
             first_name__iexact=" ".join(first_name.split()),
@@ -216,7 +222,8 @@ def register_subject(
     birth_date: datetime.date,
 ) -> Subject:
     """Register a child or a pregnant woman the municipality does not know yet."""
-    if decide(actor, "log.start", None) is not Decision.ALLOW or actor.municipality_id is None:
+    enforce(actor, "log.start")
+    if actor.municipality_id is None:
         raise PermissionDenied
     first_name, last_name = " ".join(first_name.split()), " ".join(last_name.split())
     if not first_name or not last_name:
@@ -236,7 +243,8 @@ def register_subject(
 
 def start_log(*, actor: Actor, subject: Subject, unit: Unit, level: int) -> RelayLog:
     """An employee starts a log and becomes its first coordinator. It waits for consent."""
-    if decide(actor, "log.start", None) is not Decision.ALLOW or actor.user is None:
+    enforce(actor, "log.start")
+    if actor.user is None:
         raise PermissionDenied
     if unit.id not in actor.unit_ids or unit.municipality_id != actor.municipality_id:
         raise ServiceError(_("You can start a relay log only for a unit you work in."))
@@ -987,7 +995,7 @@ def edit_entry(*, actor: Actor, entry: Entry, base_version: int, **fields: Any) 
         )
         facts = require(actor, action, log)
         if not may_edit(facts, entry, actor):
-            raise PermissionDenied
+            refuse(actor, action, facts)
         if entry.version_count != base_version:
             raise ConflictError(
                 _(

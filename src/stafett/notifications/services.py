@@ -37,6 +37,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from stafett.accounts.login_failures import forget_old_login_failures
 from stafett.accounts.models import User
 from stafett.notifications.models import (
     Delivery,
@@ -46,7 +47,7 @@ from stafett.notifications.models import (
     Notification,
     NotificationPreference,
 )
-from stafett.policy import Actor, Decision, decide, family_reader_ids, may_notify
+from stafett.policy import Actor, Decision, decide, enforce, family_reader_ids, may_notify
 
 logger = logging.getLogger(__name__)
 
@@ -513,6 +514,7 @@ def run_checks(now: datetime.datetime | None = None) -> dict[str, int]:
         "evaluations": check_evaluations(today),
         "digests": len(send_digests(now)),
         "sent": send_due(now),
+        "login_failures_forgotten": forget_old_login_failures(now),
     }
 
 
@@ -734,7 +736,8 @@ def settle_for_family_without_access(*, log: Any, user_ids: Iterable[int]) -> in
 
 
 def set_preferences(*, actor: Actor, modes: dict[str, str], language: str) -> None:
-    if decide(actor, "notification.preferences") is not Decision.ALLOW or actor.user is None:
+    enforce(actor, "notification.preferences")
+    if actor.user is None:
         raise PermissionDenied
     user = actor.user
     with transaction.atomic():

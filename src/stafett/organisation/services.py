@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,15 +27,11 @@ from stafett.organisation.models import (
     ServiceKind,
     Unit,
 )
-from stafett.policy import Actor, Decision, decide
+from stafett.policy import Actor, enforce
 
 
 def _check(actor: Actor, action: str, obj: Any) -> None:
-    decision = decide(actor, action, obj)
-    if decision is Decision.FORBIDDEN:
-        raise PermissionDenied
-    if decision is not Decision.ALLOW:
-        raise Http404
+    enforce(actor, action, obj, outsiders_404=True)
 
 
 def _clean_name(name: str) -> str:
