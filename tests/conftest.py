@@ -63,6 +63,15 @@ def _tasks_run_at_once(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _access_log_sealed_at_once(settings: Any, tmp_path: Any) -> None:
+    # Each read's access-log row is sealed in its own transaction (tests run inside one
+    # that never commits, so "right after commit" would never come); tests of the
+    # deferred sealer turn this off. Checkpoints go to the test's own directory.
+    settings.STAFETT_ACCESS_LOG_SEAL_AT_ONCE = True
+    settings.STAFETT_ACCESS_LOG_CHECKPOINT_DIR = tmp_path / "checkpoints"
+
+
+@pytest.fixture(autouse=True)
 def _emails_in_english(request: Any, monkeypatch: Any) -> None:
     """Tests read e-mails in English too: a person's own choice still counts, but the
     municipality's language is not the fallback, except in tests marked
