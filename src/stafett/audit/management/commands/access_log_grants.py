@@ -8,7 +8,8 @@ It grants the application role SELECT, INSERT, UPDATE and DELETE on Stafett's ot
 tables (and future ones the owner creates), but on the access log and its seals only
 SELECT and INSERT: the sealer only inserts seals, so the application never needs more.
 With --owner (a superuser runs it) the access-log tables and their trigger function are
-given to that role first. It refuses when the application role would still own, or
+given to that role first, and the triggers are switched on if someone had switched them
+off. It refuses when the application role would still own, or
 could become, the owner of the tables, their schema or the trigger function, because
 an owner can disable the triggers or drop the tables. Re-run it after every `migrate`.
 `--check` changes nothing and reports what is wrong.
@@ -77,6 +78,10 @@ class Command(BaseCommand):
                 for table in EVIDENCE:
                     cursor.execute(f"ALTER TABLE {q(table)} OWNER TO {q(owner)}")
                 cursor.execute(f"ALTER FUNCTION {TRIGGER_FUNCTION} OWNER TO {q(owner)}")
+            # Switched off by someone earlier? On again.
+            for table in EVIDENCE:
+                for trigger in TRIGGERS:
+                    cursor.execute(f"ALTER TABLE {q(table)} ENABLE TRIGGER {q(trigger)}")
             # Everything else: the ordinary rights of a web application.
             cursor.execute(
                 f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {q(role)}"
