@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test worker install system-deps lint check messages bench
+.PHONY: run test worker install system-deps lint check messages bench bench-concurrency
 
 # The virtualenv, from the hash-locked requirements; the project itself is installed editable.
 $(STAMP): requirements.lock pyproject.toml
@@ -84,3 +84,17 @@ bench: install
 	export DATABASE_URL="sqlite:///$$tmp/bench.sqlite3"; \
 	$(PY) manage.py migrate --noinput -v 0 && \
 	$(PY) manage.py bench $(BENCH_ARGS)
+
+# Concurrency: 1, 2, 4, 8 parallel readers of one municipality's logs against gunicorn
+# (8 workers) on a throw-away PostgreSQL database (created on BENCH_PG, dropped
+# afterwards), before and after deferred sealing of the access log (docs/benchmarks.md).
+# `make bench-concurrency BENCH_CONCURRENCY_ARGS="--requests 20"` for a quick run.
+BENCH_PG ?= postgres://postgres@127.0.0.1:5432
+BENCH_CONCURRENCY_ARGS ?=
+bench-concurrency: install
+	@db=stafett_bench_$$$$; \
+	trap 'psql "$(BENCH_PG)/postgres" -qc "DROP DATABASE IF EXISTS $$db" >/dev/null' EXIT; \
+	psql "$(BENCH_PG)/postgres" -qc "CREATE DATABASE $$db" && \
+	export DATABASE_URL="$(BENCH_PG)/$$db" && \
+	$(PY) manage.py migrate --noinput -v 0 && \
+	$(PY) manage.py bench_concurrency $(BENCH_CONCURRENCY_ARGS)
