@@ -92,8 +92,7 @@ def record_access(
     )
     with transaction.atomic():
         entry.save()
-        AccessLogPending.objects.create(entry=entry, chain=entry.chain)
-        _after_write({entry.chain})
+        _after_write([entry])
     return entry
 
 
@@ -136,21 +135,28 @@ def record_accesses(
     ]
     with transaction.atomic():
         written = AccessLogEntry.objects.bulk_create(entries)
-        AccessLogPending.objects.bulk_create(
-            [AccessLogPending(entry=entry, chain=entry.chain) for entry in written]
-        )
-        _after_write({entry.chain for entry in written})
+        _after_write(written)
     return written
 
 
-def _after_write(chains: set[int]) -> None:
+def _after_write(entries: list[AccessLogEntry]) -> None:
+    chains = sorted({entry.chain for entry in entries})
     if settings.STAFETT_ACCESS_LOG_SEAL_AT_ONCE:
         # The old way: link now, holding the chain's lock until the read commits.
-        for chain in sorted(chains):
-            seal_chain(chain)
-    elif settings.STAFETT_ACCESS_LOG_SEAL_AFTER_COMMIT:
-        for chain in sorted(chains):
+        for chain in chains:
+            _seal_now(chain, [entry for entry in entries if entry.chain == chain])
+        return
+    AccessLogPending.objects.bulk_create(
+        [AccessLogPending(entry=entry, chain=entry.chain) for entry in entries]
+    )
+    if settings.STAFETT_ACCESS_LOG_SEAL_AFTER_COMMIT:
+        for chain in chains:
             transaction.on_commit(functools.partial(_seal_if_free, chain), robust=True)
+
+
+def _seal_now(chain: int, entries: list[AccessLogEntry]) -> None:
+    _lock_chain(chain)
+    AccessLogSeal.objects.bulk_create(_link(chain, entries))
 
 
 def _seal_if_free(chain: int) -> None:
@@ -207,36 +213,37 @@ def seal_chain(chain: int, *, wait: bool = True) -> int:
             )
             if not pending:
                 return sealed
-            head = (
-                AccessLogSeal.objects.filter(chain=chain)
-                .order_by("-seq")
-                .values_list("seq", "mac")
-                .first()
-            )
-            seq, prev_mac = head if head else (0, GENESIS_HASH)
-            entries = AccessLogEntry.objects.filter(pk__in=pending).order_by("id")
-            now = timezone.now()
-            seals: list[AccessLogSeal] = []
-            for entry in entries:
-                seq += 1
-                mac = link_mac(chain=chain, seq=seq, entry=entry, prev_mac=prev_mac)
-                seals.append(
-                    AccessLogSeal(
-                        entry=entry,
-                        chain=chain,
-                        seq=seq,
-                        version=AccessLogSeal.Version.HMAC_SHA256,
-                        prev_mac=prev_mac,
-                        mac=mac,
-                        sealed_at=now,
-                    )
-                )
-                prev_mac = mac
+            entries = list(AccessLogEntry.objects.filter(pk__in=pending).order_by("id"))
+            seals = _link(chain, entries)
             AccessLogSeal.objects.bulk_create(seals)
             AccessLogPending.objects.filter(entry_id__in=pending).delete()
             sealed += len(seals)
         if len(pending) < SEAL_BATCH:
             return sealed
+
+
+def _link(chain: int, entries: list[AccessLogEntry]) -> list[AccessLogSeal]:
+    """Seals for these rows after the chain's head (the caller holds the chain's lock)."""
+    head = AccessLogSeal.objects.filter(chain=chain).order_by("-seq").values_list("seq", "mac")
+    seq, prev_mac = head.first() or (0, GENESIS_HASH)
+    now = timezone.now()
+    seals: list[AccessLogSeal] = []
+    for entry in entries:
+        seq += 1
+        mac = link_mac(chain=chain, seq=seq, entry=entry, prev_mac=prev_mac)
+        seals.append(
+            AccessLogSeal(
+                entry=entry,
+                chain=chain,
+                seq=seq,
+                version=AccessLogSeal.Version.HMAC_SHA256,
+                prev_mac=prev_mac,
+                mac=mac,
+                sealed_at=now,
+            )
+        )
+        prev_mac = mac
+    return seals
 
 
 def seal_pending() -> int:
