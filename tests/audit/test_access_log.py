@@ -159,3 +159,20 @@ def test_verify_reports_the_first_edited_row(world: World) -> None:
     assert broken.kind == "altered" and broken.seq == 2
     with pytest.raises(CommandError, match=f"altered.*id={rows[1].pk}"):
         call_command("verify_access_log", stdout=StringIO(), stderr=StringIO())
+
+
+def test_a_row_given_its_time_in_oslo_time_still_verifies(world: World, settings: Any) -> None:
+    # The link covers the instant, not how it was written: Oslo time read back as UTC.
+    import datetime
+    import zoneinfo
+
+    oslo = datetime.datetime(
+        2026, 12, 1, 9, 30, 15, 123456, tzinfo=zoneinfo.ZoneInfo("Europe/Oslo")
+    )
+    record_access(actor=world.leader, action="log.view", obj=world.child, at=oslo)
+    settings.STAFETT_ACCESS_LOG_SEAL_AT_ONCE = False
+    record_access(actor=world.leader, action="log.view", obj=world.child, at=oslo)
+    from stafett.audit.log import seal_pending
+
+    seal_pending()
+    assert verify_chain(world.municipality.id) is None

@@ -14,6 +14,7 @@ run as a role that may only INSERT and SELECT them. docs/security.md has the thr
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 from typing import Any, TypeVar
@@ -103,7 +104,7 @@ class AccessLogEntry(models.Model):
         return {
             "chain": self.chain,
             "municipality": self.municipality_id,
-            "at": self.at.isoformat(),
+            "at": self.at.astimezone(datetime.UTC).isoformat(),
             "actor": self.actor_id,
             "actor_name": self.actor_name,
             "role": self.role,
