@@ -63,6 +63,13 @@ class Command(BaseCommand):
         parser.add_argument("--requests", type=int, default=40, help="pages per reader")
         parser.add_argument("--workers", type=int, default=8, help="gunicorn workers")
         parser.add_argument("--seed", type=int, default=4)
+        parser.add_argument(
+            "--db-latency-ms",
+            type=float,
+            default=0.0,
+            help="sleep this long before each SQL statement in the server, as a database "
+            "on another host would cost (the lock is held across it; the CPU is not)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.STAFETT_PRODUCTION:
@@ -85,13 +92,18 @@ class Command(BaseCommand):
         urls = [reverse("logs:detail", kwargs={"log": log_uuid}) for log_uuid in log_uuids]
         self.stdout.write(
             f"{len(urls)} logs × {options['entries']} entries in one municipality; gunicorn "
-            f"--workers {options['workers']}; {options['requests']} pages per reader "
+            f"--workers {options['workers']}; {options['requests']} pages per reader; "
+            f"{options['db_latency_ms']} ms simulated latency per SQL statement "
             f"(PostgreSQL, Python {platform.python_version()}, {os.cpu_count()} CPUs, "
             f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())})"
         )
         figures: dict[str, float] = {}
         for mode, at_once in MODES.items():
-            with Server(workers=options["workers"], seal_at_once=at_once) as server:
+            with Server(
+                workers=options["workers"],
+                seal_at_once=at_once,
+                latency_ms=options["db_latency_ms"],
+            ) as server:
                 self.stdout.write(f"--- {mode} (STAFETT_ACCESS_LOG_SEAL_AT_ONCE={at_once})")
                 # Every worker loads its code and templates on its first page: not measured.
                 self.run(server.port, cookies, urls, 3, quiet=True)
@@ -172,9 +184,10 @@ class Command(BaseCommand):
 class Server:
     """gunicorn on a free port with this process's database, stopped on exit."""
 
-    def __init__(self, *, workers: int, seal_at_once: str) -> None:
+    def __init__(self, *, workers: int, seal_at_once: str, latency_ms: float = 0.0) -> None:
         self.workers = workers
         self.seal_at_once = seal_at_once
+        self.latency_ms = latency_ms
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = int(probe.getsockname()[1])
@@ -191,6 +204,7 @@ class Server:
             "STAFETT_ACCESS_LOG_SEAL_AT_ONCE": self.seal_at_once,
             "STAFETT_DB_CONN_MAX_AGE": "60",
             "STAFETT_ALLOWED_HOSTS": "127.0.0.1",
+            "STAFETT_BENCH_DB_LATENCY_MS": str(self.latency_ms),
         }
         if database.get("PASSWORD"):
             env["PGPASSWORD"] = str(database["PASSWORD"])
@@ -208,6 +222,8 @@ class Server:
                 "warning",
                 "--timeout",
                 "120",
+                "--config",
+                "python:stafett.demo.bench_gunicorn",
             ],
             env=env,
         )
