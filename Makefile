@@ -78,12 +78,16 @@ lint: install
 # Speed: 10,000 relay logs × 30 entries in a throw-away SQLite file (deleted afterwards),
 # then the log page, the coordinator's home and /healthz through the test client.
 # The last line is the figures; `make bench BENCH_ARGS="--logs 1000"` for a quick run.
+# Then, when PostgreSQL answers at BENCH_PG, the concurrency bench (below).
 BENCH_ARGS ?=
 bench: install
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	export DATABASE_URL="sqlite:///$$tmp/bench.sqlite3"; \
 	$(PY) manage.py migrate --noinput -v 0 && \
 	$(PY) manage.py bench $(BENCH_ARGS)
+	@if psql "$(BENCH_PG)/postgres" -qAtc "SELECT 1" >/dev/null 2>&1; then \
+	  $(MAKE) --no-print-directory bench-concurrency; \
+	else echo "bench-concurrency skipped: no PostgreSQL at $(BENCH_PG)"; fi
 
 # Concurrency: 1, 2, 4, 8 parallel readers of one municipality's logs against gunicorn
 # (8 workers) on a throw-away PostgreSQL database (created on BENCH_PG, dropped
