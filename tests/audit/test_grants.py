@@ -91,6 +91,10 @@ def test_the_application_role_can_read_and_add_but_not_change_remove_or_unprotec
             "CREATE OR REPLACE FUNCTION stafett_access_log_append_only() RETURNS trigger "
             "AS $$ BEGIN RETURN OLD; END; $$ LANGUAGE plpgsql"
         ),
+        "replace truncate trigger function": _as_app(
+            "CREATE OR REPLACE FUNCTION stafett_access_log_no_truncate() RETURNS trigger "
+            "AS $$ BEGIN RETURN NULL; END; $$ LANGUAGE plpgsql"
+        ),
         "triggers off for the session": _as_app("SET session_replication_role = replica"),
     }
     for attempt, refusal in refusals.items():
@@ -133,3 +137,20 @@ def test_grants_name_a_role_that_does_not_exist(world: World) -> None:
         call_command("access_log_grants", "--role", "no_such_role_here", stdout=StringIO())
     with pytest.raises(CommandError, match="not a plain role name"):
         call_command("access_log_grants", "--role", "x; DROP TABLE y", stdout=StringIO())
+
+
+def test_the_owner_cannot_truncate_by_claiming_to_be_the_test_runner(
+    world: World, roles: None
+) -> None:
+    call_command("access_log_grants", "--role", APP, "--owner", OWNER, stdout=StringIO())
+    _read(world)
+    with (
+        pytest.raises(DatabaseError, match="append-only: TRUNCATE refused"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"SET LOCAL ROLE {OWNER}")
+        cursor.execute("SET LOCAL stafett.flush_test_database = 'on'")  # only for superusers
+        cursor.execute(f"TRUNCATE {SEALS}")
+    assert AccessLogSeal.objects.exists()

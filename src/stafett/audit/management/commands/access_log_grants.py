@@ -26,7 +26,7 @@ from django.db import connection, transaction
 from stafett.audit.models import AccessLogEntry, AccessLogPending, AccessLogSeal
 
 ROLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
-TRIGGER_FUNCTION = "stafett_access_log_append_only()"
+TRIGGER_FUNCTIONS = ["stafett_access_log_append_only", "stafett_access_log_no_truncate"]
 EVIDENCE = [AccessLogEntry._meta.db_table, AccessLogSeal._meta.db_table]
 QUEUE = AccessLogPending._meta.db_table
 # Rights the application role must not hold on the evidence tables.
@@ -77,7 +77,8 @@ class Command(BaseCommand):
             if owner is not None:
                 for table in EVIDENCE:
                     cursor.execute(f"ALTER TABLE {q(table)} OWNER TO {q(owner)}")
-                cursor.execute(f"ALTER FUNCTION {TRIGGER_FUNCTION} OWNER TO {q(owner)}")
+                for function in TRIGGER_FUNCTIONS:
+                    cursor.execute(f"ALTER FUNCTION {function}() OWNER TO {q(owner)}")
             # Switched off by someone earlier? On again.
             for table in EVIDENCE:
                 for trigger in TRIGGERS:
@@ -164,16 +165,17 @@ def privilege_problems(role: str) -> list[str]:
                     problems.append(f"trigger {trigger} is missing on {table}")
                 elif triggers[trigger] == "D":
                     problems.append(f"trigger {trigger} is disabled on {table}")
-        cursor.execute(
-            "SELECT pg_has_role(%s, proowner, 'MEMBER') FROM pg_proc "
-            "WHERE proname = 'stafett_access_log_append_only'",
-            [role],
-        )
-        function = cursor.fetchone()
-        if function is None:
-            problems.append("the trigger function stafett_access_log_append_only is missing")
-        elif function[0]:
-            problems.append(
-                f"{role} owns the trigger function (it could replace it with one that allows all)"
+        for name in TRIGGER_FUNCTIONS:
+            cursor.execute(
+                "SELECT pg_has_role(%s, proowner, 'MEMBER') FROM pg_proc WHERE proname = %s",
+                [role, name],
             )
+            function = cursor.fetchone()
+            if function is None:
+                problems.append(f"the trigger function {name} is missing")
+            elif function[0]:
+                problems.append(
+                    f"{role} owns the trigger function {name} (it could replace it with one "
+                    "that allows all)"
+                )
     return problems
