@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test worker install system-deps lint check messages bench
+.PHONY: run test worker install system-deps lint check messages bench bench-concurrency
 
 # The virtualenv, from the hash-locked requirements; the project itself is installed editable.
 $(STAMP): requirements.lock pyproject.toml
@@ -80,9 +80,27 @@ lint: install
 # Speed: 10,000 relay logs × 30 entries in a throw-away SQLite file (deleted afterwards),
 # then the log page, the coordinator's home and /healthz through the test client.
 # The last line is the figures; `make bench BENCH_ARGS="--logs 1000"` for a quick run.
+# Then, when PostgreSQL answers at BENCH_PG, the concurrency bench (below).
 BENCH_ARGS ?=
 bench: install
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	export DATABASE_URL="sqlite:///$$tmp/bench.sqlite3"; \
 	$(PY) manage.py migrate --noinput -v 0 && \
 	$(PY) manage.py bench $(BENCH_ARGS)
+	@if psql "$(BENCH_PG)/postgres" -qAtc "SELECT 1" >/dev/null 2>&1; then \
+	  $(MAKE) --no-print-directory bench-concurrency; \
+	else echo "bench-concurrency skipped: no PostgreSQL at $(BENCH_PG)"; fi
+
+# Concurrency: 1, 2, 4, 8 parallel readers of one municipality's logs against gunicorn
+# (8 workers) on a throw-away PostgreSQL database (created on BENCH_PG, dropped
+# afterwards), before and after deferred sealing of the access log (docs/benchmarks.md).
+# `make bench-concurrency BENCH_CONCURRENCY_ARGS="--requests 20"` for a quick run.
+BENCH_PG ?= postgres://postgres@127.0.0.1:5432
+BENCH_CONCURRENCY_ARGS ?=
+bench-concurrency: install
+	@db=stafett_bench_$$$$; \
+	trap 'psql "$(BENCH_PG)/postgres" -qc "DROP DATABASE IF EXISTS $$db" >/dev/null' EXIT; \
+	psql "$(BENCH_PG)/postgres" -qc "CREATE DATABASE $$db" && \
+	export DATABASE_URL="$(BENCH_PG)/$$db" && \
+	$(PY) manage.py migrate --noinput -v 0 && \
+	$(PY) manage.py bench_concurrency $(BENCH_CONCURRENCY_ARGS)

@@ -276,6 +276,39 @@ STAFETT_SCHEDULER_INTERVAL = env_int("STAFETT_SCHEDULER_INTERVAL", 120, minimum=
 # Local hour (Europe/Oslo) from which the daily digests go out.
 STAFETT_DIGEST_HOUR = env_int("STAFETT_DIGEST_HOUR", 7, minimum=0)
 
+# The access log's evidence (docs/security.md, "The access log: threat model").
+# The key signs every link of the chains and every checkpoint; it lives outside the
+# database (whoever can write the database must not also hold it) and never changes.
+_DEV_ACCESS_LOG_KEY = "insecure-development-access-log-key-never-use-in-production"
+STAFETT_ACCESS_LOG_KEY = env_str(
+    "STAFETT_ACCESS_LOG_KEY", "" if STAFETT_PRODUCTION else _DEV_ACCESS_LOG_KEY
+)
+if STAFETT_PRODUCTION and (
+    len(STAFETT_ACCESS_LOG_KEY) < 32 or STAFETT_ACCESS_LOG_KEY in (_DEV_ACCESS_LOG_KEY, SECRET_KEY)
+):
+    raise ImproperlyConfigured(
+        "STAFETT_ACCESS_LOG_KEY must be set in production (32+ characters, not the "
+        "development key, not STAFETT_SECRET_KEY)."
+    )
+# Where signed checkpoints of each chain's head are appended: a directory outside the
+# database, ideally on other storage (append-only or replicated off the host).
+STAFETT_ACCESS_LOG_CHECKPOINT_DIR = Path(
+    env_str("STAFETT_ACCESS_LOG_CHECKPOINT_DIR", str(VAR_DIR / "checkpoints"))
+)
+# The scheduler seals new rows every so many seconds and writes a checkpoint every so
+# many minutes; each read also seals right after its commit unless another sealer is busy.
+STAFETT_ACCESS_LOG_SEAL_SECONDS = env_int("STAFETT_ACCESS_LOG_SEAL_SECONDS", 2, minimum=1)
+STAFETT_ACCESS_LOG_CHECKPOINT_MINUTES = env_int(
+    "STAFETT_ACCESS_LOG_CHECKPOINT_MINUTES", 15, minimum=1
+)
+STAFETT_ACCESS_LOG_SEAL_AFTER_COMMIT = env_bool("STAFETT_ACCESS_LOG_SEAL_AFTER_COMMIT", True)
+# Seal inside the read's own transaction, holding the chain's lock until it commits
+# (the old behaviour: one municipality's reads wait for each other). Tests and the
+# benchmark's "before" column use it.
+STAFETT_ACCESS_LOG_SEAL_AT_ONCE = env_bool("STAFETT_ACCESS_LOG_SEAL_AT_ONCE", False)
+# Unsealed rows older than this are an error in `verify_access_log`.
+STAFETT_ACCESS_LOG_UNSEALED_GRACE_SECONDS = 60
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

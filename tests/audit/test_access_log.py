@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
 from stafett.audit.log import record_access, verify_chain
-from stafett.audit.models import GENESIS_HASH, AccessLogEntry, AppendOnlyError
+from stafett.audit.models import GENESIS_HASH, AccessLogEntry, AccessLogSeal, AppendOnlyError
 from tests.conftest import World
 
 
@@ -25,14 +25,20 @@ def _write(world: World, n: int = 3) -> list[AccessLogEntry]:
     ]
 
 
+def _seal(entry: AccessLogEntry) -> AccessLogSeal:
+    return AccessLogSeal.objects.get(entry=entry)
+
+
 def test_each_row_links_to_the_previous_row_of_its_municipality(world: World) -> None:
-    first, second, third = _write(world)
-    assert first.prev_hash == GENESIS_HASH
-    assert second.prev_hash == first.hash
-    assert third.prev_hash == second.hash
+    first, second, third = (_seal(entry) for entry in _write(world))
+    assert (first.seq, second.seq, third.seq) == (1, 2, 3)
+    assert first.prev_mac == GENESIS_HASH
+    assert second.prev_mac == first.mac
+    assert third.prev_mac == second.mac
+    assert first.version == AccessLogSeal.Version.HMAC_SHA256
     other = record_access(actor=world.other_staff, action="test.read", obj=world.other_child)
     assert other.chain == world.other_municipality.id
-    assert other.prev_hash == GENESIS_HASH
+    assert _seal(other).prev_mac == GENESIS_HASH and _seal(other).seq == 1
 
 
 def test_a_row_records_who_role_what_when_and_from_where(world: World, rf: Any) -> None:
@@ -66,6 +72,17 @@ def test_the_application_cannot_change_or_delete_rows(world: World) -> None:
         AccessLogEntry.objects.filter(pk=entry.pk).update(action="edited")
     with pytest.raises(AppendOnlyError):
         AccessLogEntry.objects.all().delete()
+    # The chain's links are append-only too.
+    seal = _seal(entry)
+    seal.mac = "0" * 64
+    with pytest.raises(AppendOnlyError):
+        seal.save()
+    with pytest.raises(AppendOnlyError):
+        seal.delete()
+    with pytest.raises(AppendOnlyError):
+        AccessLogSeal.objects.filter(pk=seal.pk).update(mac="0" * 64)
+    with pytest.raises(AppendOnlyError):
+        AccessLogSeal.objects.all().delete()
 
 
 def test_a_read_rolled_back_leaves_no_row(world: World) -> None:
@@ -80,9 +97,12 @@ def test_a_read_rolled_back_leaves_no_row(world: World) -> None:
 def test_postgresql_refuses_update_and_delete_even_in_raw_sql(world: World) -> None:
     entry = _write(world, 1)[0]
     table = AccessLogEntry._meta.db_table
+    seals = AccessLogSeal._meta.db_table
     for sql in (
         f"UPDATE {table} SET action = 'x' WHERE id = %s",
         f"DELETE FROM {table} WHERE id = %s",
+        f"UPDATE {seals} SET mac = 'x' WHERE entry_id = %s",
+        f"DELETE FROM {seals} WHERE entry_id = %s",
     ):
         with (
             pytest.raises(DatabaseError, match="append-only"),
@@ -91,6 +111,26 @@ def test_postgresql_refuses_update_and_delete_even_in_raw_sql(world: World) -> N
         ):
             cursor.execute(sql, [entry.pk])
     assert AccessLogEntry.objects.get(pk=entry.pk).action == "subject.view_as_family"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL")
+def test_postgresql_refuses_truncate_of_the_log_and_its_seals_even_for_a_superuser(
+    world: World,
+) -> None:
+    _write(world, 3)
+    for table in (AccessLogEntry._meta.db_table, AccessLogSeal._meta.db_table):
+        with (
+            pytest.raises(DatabaseError, match="append-only: TRUNCATE refused"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            # (Pending foreign-key checks would refuse TRUNCATE for another reason.)
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            # Not the test runner emptying its database (tests/conftest.py).
+            cursor.execute("SET LOCAL stafett.flush_test_database = 'off'")
+            cursor.execute(f"TRUNCATE {table} CASCADE")
+    assert AccessLogEntry.objects.filter(chain=world.municipality.id).count() == 3
+    assert verify_chain(world.municipality.id) is None
 
 
 def _tamper(sql: str, params: list[Any]) -> None:
@@ -117,13 +157,24 @@ def test_verify_reports_the_first_edited_row(world: World) -> None:
     rows = _write(world, 4)
     _tamper("UPDATE {table} SET actor_name = 'Someone else' WHERE id = %s", [rows[1].pk])
     broken = verify_chain(world.municipality.id)
-    assert broken is not None and broken.pk == rows[1].pk
-    with pytest.raises(CommandError, match=f"id={rows[1].pk}"):
-        call_command("verify_access_log", stdout=StringIO())
+    assert broken is not None and broken.entry_id == rows[1].pk
+    assert broken.kind == "altered" and broken.seq == 2
+    with pytest.raises(CommandError, match=f"altered.*id={rows[1].pk}"):
+        call_command("verify_access_log", stdout=StringIO(), stderr=StringIO())
 
 
-def test_verify_reports_a_gap_where_a_row_was_removed(world: World) -> None:
-    rows = _write(world, 4)
-    _tamper("DELETE FROM {table} WHERE id = %s", [rows[2].pk])
-    broken = verify_chain(world.municipality.id)
-    assert broken is not None and broken.pk == rows[3].pk
+def test_a_row_given_its_time_in_oslo_time_still_verifies(world: World, settings: Any) -> None:
+    # The link covers the instant, not how it was written: Oslo time read back as UTC.
+    import datetime
+    import zoneinfo
+
+    oslo = datetime.datetime(
+        2026, 12, 1, 9, 30, 15, 123456, tzinfo=zoneinfo.ZoneInfo("Europe/Oslo")
+    )
+    record_access(actor=world.leader, action="log.view", obj=world.child, at=oslo)
+    settings.STAFETT_ACCESS_LOG_SEAL_AT_ONCE = False
+    record_access(actor=world.leader, action="log.view", obj=world.child, at=oslo)
+    from stafett.audit.log import seal_pending
+
+    seal_pending()
+    assert verify_chain(world.municipality.id) is None

@@ -1,20 +1,40 @@
-"""The one helper that writes the access log.
+"""The one helper that writes the access log, and the sealer that chains it.
 
 Call `record_access` inside the same `transaction.atomic()` block as the read it
 records: if the read's transaction rolls back, so does the record, and a record
-never exists for a read that did not happen.
+never exists for a read that did not happen. The row is written unchained and takes
+no lock, so the reads of one municipality never wait for each other; `seal_pending`
+links new rows into the chain (under the chain's lock, for the few microseconds of
+one short transaction) right after the read commits, and the scheduler seals again
+every STAFETT_ACCESS_LOG_SEAL_SECONDS in case a read's process died in between.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
+import hashlib
+import hmac
+import logging
 import uuid
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
-from stafett.audit.models import GENESIS_HASH, AccessLogEntry
+from stafett.audit.models import GENESIS_HASH, AccessLogEntry, AccessLogPending, AccessLogSeal
+
+if TYPE_CHECKING:
+    from stafett.audit.verify import Problem
+
+logger = logging.getLogger(__name__)
+
+# The first argument of every advisory lock on an access-log chain.
+LOCK_CLASS = 7316
+# Rows sealed per transaction: bounds how long one seal holds the chain's lock.
+SEAL_BATCH = 2000
 
 
 class _HasUuid(Protocol):
@@ -28,15 +48,6 @@ def client_ip(request: HttpRequest | None) -> str | None:
     # X-Forwarded-For is not trusted here because any client can send it.
     address = request.META.get("REMOTE_ADDR")
     return str(address) if address else None
-
-
-def _lock_chain(chain: int) -> None:
-    """Serialise writers of one chain so that each row sees its true predecessor."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7316, chain])
-    # SQLite: Stafett opens write transactions with BEGIN IMMEDIATE, which already
-    # serialises writers on the whole database.
 
 
 def record_access(
@@ -55,16 +66,13 @@ def record_access(
     at: datetime.datetime | None = None,
 ) -> AccessLogEntry:
     """Write one access-log row (who, role, what, action, when, from where)."""
-    from django.utils import timezone
-
     user = actor if getattr(actor, "is_authenticated", False) else None
     if municipality_id is None:
         municipality_id = getattr(obj, "municipality_id", None) or getattr(
             user, "municipality_id", None
         )
-    chain = municipality_id or 0
     entry = AccessLogEntry(
-        chain=chain,
+        chain=municipality_id or 0,
         municipality_id=municipality_id,
         at=at or timezone.now(),
         actor=user,
@@ -78,18 +86,13 @@ def record_access(
         reason=reason[:200],
         outcome=outcome,
         ip_address=client_ip(request),
+        # The link lives in AccessLogSeal; these two hold only rows from before sealing.
+        prev_hash="",
+        hash="",
     )
     with transaction.atomic():
-        _lock_chain(chain)
-        last = (
-            AccessLogEntry.objects.filter(chain=chain)
-            .order_by("-id")
-            .values_list("hash", flat=True)
-            .first()
-        )
-        entry.prev_hash = last or GENESIS_HASH
-        entry.hash = entry.compute_hash()
         entry.save()
+        _after_write([entry])
     return entry
 
 
@@ -107,18 +110,14 @@ def record_accesses(
     `objects` must carry `uuid` and `municipality_id`; they are treated as subjects of
     care (the family's access list shows them). `role_for(obj)` names the role.
     """
-    from django.utils import timezone
-
     if not objects:
         return []
     user = actor if getattr(actor, "is_authenticated", False) else None
     now = timezone.now()
-    by_chain: dict[int, list[AccessLogEntry]] = {}
-    for obj in objects:
-        municipality_id = obj.municipality_id
-        entry = AccessLogEntry(
-            chain=municipality_id or 0,
-            municipality_id=municipality_id,
+    entries = [
+        AccessLogEntry(
+            chain=obj.municipality_id or 0,
+            municipality_id=obj.municipality_id,
             at=now,
             actor=user,
             actor_name=(user.get_full_name() or user.username) if user else "",
@@ -129,34 +128,133 @@ def record_accesses(
             subject_uuid=obj.uuid,
             reason=reason[:200],
             ip_address=client_ip(request),
+            prev_hash="",
+            hash="",
         )
-        by_chain.setdefault(entry.chain, []).append(entry)
-    written: list[AccessLogEntry] = []
+        for obj in objects
+    ]
     with transaction.atomic():
-        for chain, entries in by_chain.items():
-            _lock_chain(chain)
-            prev = (
-                AccessLogEntry.objects.filter(chain=chain)
-                .order_by("-id")
-                .values_list("hash", flat=True)
-                .first()
-            ) or GENESIS_HASH
-            for entry in entries:
-                entry.prev_hash = prev
-                entry.hash = entry.compute_hash()
-                prev = entry.hash
-            # Rows of one bulk insert get increasing ids in list order on both databases.
-            written.extend(AccessLogEntry.objects.bulk_create(entries))
+        written = AccessLogEntry.objects.bulk_create(entries)
+        _after_write(written)
     return written
 
 
-def verify_chain(chain: int) -> AccessLogEntry | None:
-    """Return the first row whose link or content does not match, or None when all hold."""
-    expected_prev = GENESIS_HASH
-    for entry in (
-        AccessLogEntry.objects.filter(chain=chain).order_by("id").iterator(chunk_size=2000)
-    ):
-        if entry.prev_hash != expected_prev or entry.compute_hash() != entry.hash:
-            return entry
-        expected_prev = entry.hash
-    return None
+def _after_write(entries: list[AccessLogEntry]) -> None:
+    chains = sorted({entry.chain for entry in entries})
+    if settings.STAFETT_ACCESS_LOG_SEAL_AT_ONCE:
+        # The old way: link now, holding the chain's lock until the read commits.
+        for chain in chains:
+            _seal_now(chain, [entry for entry in entries if entry.chain == chain])
+        return
+    AccessLogPending.objects.bulk_create(
+        [AccessLogPending(entry=entry, chain=entry.chain) for entry in entries]
+    )
+    if settings.STAFETT_ACCESS_LOG_SEAL_AFTER_COMMIT:
+        for chain in chains:
+            transaction.on_commit(functools.partial(_seal_if_free, chain), robust=True)
+
+
+def _seal_now(chain: int, entries: list[AccessLogEntry]) -> None:
+    _lock_chain(chain)
+    AccessLogSeal.objects.bulk_create(_link(chain, entries))
+
+
+def _seal_if_free(chain: int) -> None:
+    """Right after a read commits: seal its chain, unless another sealer holds it now
+    (that one, or the scheduler's next round, seals this row too). Never waits."""
+    try:
+        seal_chain(chain, wait=False)
+    except DatabaseError:
+        # The read has committed and its row is safe; the scheduler seals it later.
+        logger.warning("Sealing access-log chain %s after a read failed", chain, exc_info=True)
+
+
+def _lock_chain(chain: int, *, wait: bool = True) -> bool:
+    """Take the chain's lock for the rest of the transaction; False if busy and not waiting."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            if wait:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, chain])
+                return True
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [LOCK_CLASS, chain])
+            row = cursor.fetchone()
+            return bool(row and row[0])
+    # SQLite: Stafett opens write transactions with BEGIN IMMEDIATE, which already
+    # serialises writers on the whole database.
+    return True
+
+
+def link_mac(*, chain: int, seq: int, entry: AccessLogEntry, prev_mac: str) -> str:
+    """The version 2 link: HMAC-SHA256 under the access-log key over the row's place in
+    its chain (chain, seq, id), the previous link and the row's content."""
+    message = f"stafett-access-log-v2|{chain}|{seq}|{entry.pk}|{prev_mac}|{entry.payload()}"
+    return hmac.new(_key(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def _key() -> bytes:
+    return str(settings.STAFETT_ACCESS_LOG_KEY).encode()
+
+
+def seal_chain(chain: int, *, wait: bool = True) -> int:
+    """Link this chain's unsealed rows, oldest id first, after its current head.
+
+    Each batch is one short transaction holding the chain's lock only while it reads
+    the head, signs the rows and inserts their seals. Returns the number of rows sealed.
+    """
+    sealed = 0
+    while True:
+        with transaction.atomic():
+            if not _lock_chain(chain, wait=wait):
+                return sealed
+            pending = list(
+                AccessLogPending.objects.filter(chain=chain)
+                .order_by("entry_id")
+                .values_list("entry_id", flat=True)[:SEAL_BATCH]
+            )
+            if not pending:
+                return sealed
+            entries = list(AccessLogEntry.objects.filter(pk__in=pending).order_by("id"))
+            seals = _link(chain, entries)
+            AccessLogSeal.objects.bulk_create(seals)
+            AccessLogPending.objects.filter(entry_id__in=pending).delete()
+            sealed += len(seals)
+        if len(pending) < SEAL_BATCH:
+            return sealed
+
+
+def _link(chain: int, entries: list[AccessLogEntry]) -> list[AccessLogSeal]:
+    """Seals for these rows after the chain's head (the caller holds the chain's lock)."""
+    head = AccessLogSeal.objects.filter(chain=chain).order_by("-seq").values_list("seq", "mac")
+    seq, prev_mac = head.first() or (0, GENESIS_HASH)
+    now = timezone.now()
+    seals: list[AccessLogSeal] = []
+    for entry in entries:
+        seq += 1
+        mac = link_mac(chain=chain, seq=seq, entry=entry, prev_mac=prev_mac)
+        seals.append(
+            AccessLogSeal(
+                entry=entry,
+                chain=chain,
+                seq=seq,
+                version=AccessLogSeal.Version.HMAC_SHA256,
+                prev_mac=prev_mac,
+                mac=mac,
+                sealed_at=now,
+            )
+        )
+        prev_mac = mac
+    return seals
+
+
+def seal_pending() -> int:
+    """Seal every chain's unsealed rows (the scheduler calls this every few seconds)."""
+    chains = sorted(set(AccessLogPending.objects.order_by().values_list("chain", flat=True)))
+    return sum(seal_chain(chain) for chain in chains)
+
+
+def verify_chain(chain: int) -> Problem | None:
+    """The first problem found in this chain (against the latest checkpoint), or None."""
+    from stafett.audit.verify import verify_access_log
+
+    problems = verify_access_log(chains=[chain]).problems
+    return problems[0] if problems else None

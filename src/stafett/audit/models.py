@@ -1,16 +1,23 @@
 """The access log: who read or tried to read what, when, and from where.
 
-Rows are append-only. Each row carries a hash over its own content and the hash of
-the previous row in the same chain (one chain per municipality), so an edited or
-missing row shows when `manage.py verify_access_log` walks the chain. On PostgreSQL
-a trigger also refuses UPDATE and DELETE (see migration 0002).
+Rows are append-only. A read writes its `AccessLogEntry` in its own transaction
+without touching any chain (no lock: readers of one municipality never wait for each
+other). Shortly after, the sealer (`stafett.audit.log.seal_pending`) links the new
+rows of each chain (one chain per municipality) in a gap-free sequence and signs each
+link with HMAC-SHA256 under a key from the environment; the link lives in its own
+append-only table, `AccessLogSeal`, so the content table is INSERT-only. Rows written
+before sealing existed keep their plain SHA-256 link (seal version 1).
+On PostgreSQL triggers refuse UPDATE, DELETE and TRUNCATE on both tables
+(migrations 0002 and 0004), and `manage.py access_log_grants` lets the application
+run as a role that may only INSERT and SELECT them. docs/security.md has the threat model.
 """
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -21,13 +28,18 @@ class AppendOnlyError(Exception):
     """Raised when code tries to change or remove an access-log row."""
 
 
-class AccessLogQuerySet(models.QuerySet["AccessLogEntry"]):
+_M = TypeVar("_M", bound=models.Model)
+
+
+class AppendOnlyQuerySet(models.QuerySet[_M]):
     def update(self, **kwargs: Any) -> int:
         raise AppendOnlyError("The access log cannot be changed.")
 
     def delete(self) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("The access log cannot be deleted.")
 
+
+class AccessLogQuerySet(AppendOnlyQuerySet["AccessLogEntry"]):
     def for_subject(self, subject_uuid: Any) -> AccessLogQuerySet:
         return self.filter(subject_uuid=subject_uuid)
 
@@ -92,7 +104,7 @@ class AccessLogEntry(models.Model):
         return {
             "chain": self.chain,
             "municipality": self.municipality_id,
-            "at": self.at.isoformat(),
+            "at": self.at.astimezone(datetime.UTC).isoformat(),
             "actor": self.actor_id,
             "actor_name": self.actor_name,
             "role": self.role,
@@ -106,9 +118,75 @@ class AccessLogEntry(models.Model):
             "ip_address": self.ip_address or "",
         }
 
+    def payload(self) -> str:
+        return json.dumps(self.content(), sort_keys=True, separators=(",", ":"))
+
     def compute_hash(self) -> str:
-        payload = json.dumps(self.content(), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256((self.prev_hash + payload).encode()).hexdigest()
+        """The legacy (version 1) link: plain SHA-256 over the previous hash and the content."""
+        return hashlib.sha256((self.prev_hash + self.payload()).encode()).hexdigest()
 
 
 GENESIS_HASH = "0" * 64
+
+
+class AccessLogSealQuerySet(AppendOnlyQuerySet["AccessLogSeal"]):
+    pass
+
+
+class AccessLogSeal(models.Model):
+    """The link of one access-log row into its municipality's chain, written by the sealer.
+
+    `seq` is gap-free within a chain and given at sealing time (entry ids are not: a
+    rolled-back read leaves a hole, and reads commit out of order). Version 2 links are
+    HMAC-SHA256 under STAFETT_ACCESS_LOG_KEY over the chain, seq, entry id, previous
+    link and content; version 1 links are the rows written before sealing existed,
+    whose plain SHA-256 link was copied from the row (`entry.prev_hash`, `entry.hash`).
+    """
+
+    class Version(models.IntegerChoices):
+        LEGACY_SHA256 = 1, "SHA-256 (before keyed sealing)"
+        HMAC_SHA256 = 2, "HMAC-SHA256"
+
+    entry = models.OneToOneField(
+        AccessLogEntry, on_delete=models.PROTECT, related_name="seal", primary_key=True
+    )
+    chain = models.BigIntegerField(editable=False)
+    seq = models.BigIntegerField(editable=False)
+    version = models.PositiveSmallIntegerField(choices=Version.choices, editable=False)
+    prev_mac = models.CharField(max_length=64, editable=False)
+    mac = models.CharField(max_length=64, editable=False)
+    sealed_at = models.DateTimeField(editable=False)
+
+    objects = AccessLogSealQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="access_seal_chain_seq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"chain {self.chain} #{self.seq}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("The access log cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("The access log cannot be deleted.")
+
+
+class AccessLogPending(models.Model):
+    """A row written by a read and not yet sealed: the sealer's work queue.
+
+    Not evidence (the sealer deletes it once the row is sealed; `verify_access_log`
+    finds unsealed rows from the entries themselves), so it may be deleted.
+    """
+
+    entry = models.OneToOneField(
+        AccessLogEntry, on_delete=models.CASCADE, related_name="+", primary_key=True
+    )
+    chain = models.BigIntegerField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"pending {self.entry_id}"

@@ -6,10 +6,18 @@ twice. While an earlier check still waits in the queue, no new one is added.
 
 Once a day it also prunes the queue's finished rows older than a week
 (`prune_db_task_results`), so that the task table does not grow for ever.
+
+It also keeps the access log's evidence itself, without the queue (a task every two
+seconds would flood it): every STAFETT_ACCESS_LOG_SEAL_SECONDS it seals the rows that
+reads wrote (a read seals right after its commit too; this catches the rest), and every
+STAFETT_ACCESS_LOG_CHECKPOINT_MINUTES it appends a signed checkpoint of each chain's
+head to STAFETT_ACCESS_LOG_CHECKPOINT_DIR. Run one scheduler per deployment, on a host
+that can write that directory.
 """
 
 from __future__ import annotations
 
+import logging
 import signal
 import time
 from types import FrameType
@@ -41,18 +49,30 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         interval: int = options["interval"]
+        seal_every = settings.STAFETT_ACCESS_LOG_SEAL_SECONDS
+        checkpoint_every = settings.STAFETT_ACCESS_LOG_CHECKPOINT_MINUTES * 60
         pruned_at = 0.0
+        checkpointed_at = 0.0
         while self.running:
             self.enqueue()
             if time.monotonic() - pruned_at > PRUNE_EVERY or not pruned_at:
                 _prune()
                 pruned_at = time.monotonic()
+            slept = 0.0
+            while self.running:
+                _seal_access_log()
+                if time.monotonic() - checkpointed_at > checkpoint_every or not checkpointed_at:
+                    _checkpoint_access_log()
+                    checkpointed_at = time.monotonic()
+                if options["once"] or slept >= interval:
+                    break
+                waited = 0.0
+                while self.running and waited < seal_every:
+                    time.sleep(0.5)
+                    waited += 0.5
+                slept += waited
             if options["once"]:
                 return
-            slept = 0.0
-            while self.running and slept < interval:
-                time.sleep(0.5)
-                slept += 0.5
 
     def enqueue(self) -> None:
         from stafett.notifications.tasks import run_scheduled_checks
@@ -64,6 +84,26 @@ class Command(BaseCommand):
 
 
 PRUNE_EVERY = 24 * 3600
+logger = logging.getLogger(__name__)
+
+
+def _seal_access_log() -> None:
+    from stafett.audit.log import seal_pending
+
+    try:
+        seal_pending()
+    except Exception:
+        # A failed round leaves the rows pending; the next one seals them.
+        logger.exception("Sealing the access log failed")
+
+
+def _checkpoint_access_log() -> None:
+    from stafett.audit.checkpoints import write_checkpoint
+
+    try:
+        write_checkpoint()
+    except Exception:
+        logger.exception("Writing the access log's checkpoint failed")
 
 
 def _uses_database_queue() -> bool:
