@@ -31,7 +31,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="municipality",
             name="slug",
-            field=models.SlugField(max_length=60, null=True, verbose_name="short name in addresses"),
+            field=models.SlugField(
+                max_length=60, null=True, db_index=False, verbose_name="short name in addresses"
+            ),
         ),
         migrations.RunPython(fill_slugs, migrations.RunPython.noop),
         migrations.AlterField(
