@@ -26,7 +26,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from stafett.accounts.models import User
-from stafett.audit.log import record_access, record_accesses
+from stafett.audit.log import record_accesses
 from stafett.concerns import selectors, services
 from stafett.concerns.carry import REASON, carry_items, reason_item
 from stafett.concerns.forms import (
@@ -298,20 +298,10 @@ def _name(request: HttpRequest, actor: Any, concern: Concern, data: dict[str, An
             first_name=data["first_name"],
             last_name=data["last_name"],
             birth_date=data["birth_date"],
+            reason="concern.name",
+            request=request,
         )
-        if subject is not None:
-            # Finding a child by name and birth date is a read of the child's record
-            # (as when a relay log is started), written in the transaction that names it.
-            record_access(
-                actor=actor.user,
-                action="subject.find",
-                obj=subject,
-                subject_uuid=subject.uuid,
-                role=actor.main_role,
-                reason="concern.name",
-                request=request,
-            )
-        else:
+        if subject is None:
             subject = log_services.register_subject(
                 actor=actor,
                 kind=concern.kind,

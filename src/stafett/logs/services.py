@@ -195,13 +195,23 @@ def add_carried(
 
 
 def find_subject(
-    *, actor: Actor, first_name: str, last_name: str, birth_date: datetime.date
+    *,
+    actor: Actor,
+    first_name: str,
+    last_name: str,
+    birth_date: datetime.date,
+    reason: str,
+    request: Any = None,
 ) -> Subject | None:
     """The one subject of the actor's municipality with exactly these details, or None.
 
     Never a search: names must match in full (case and extra spaces aside) together
-    with the birth date, so that nobody can browse the municipality's children.
+    with the birth date, so that nobody can browse the municipality's children. Finding
+    one is a read of the child's record: it is written to the access log (`reason`: what
+    it was found for) in the caller's transaction.
     """
+    from stafett.audit.log import record_access
+
     enforce(actor, "log.start")
     matches = list(
         Subject.objects.in_municipality(actor.municipality_id).filter(
@@ -210,7 +220,19 @@ def find_subject(
             birth_date=birth_date,
         )[:2]
     )
-    return matches[0] if len(matches) == 1 else None
+    if len(matches) != 1:
+        return None
+    subject: Subject = matches[0]
+    record_access(
+        actor=actor.user,
+        action="subject.find",
+        obj=subject,
+        subject_uuid=subject.uuid,
+        role=actor.main_role,
+        reason=reason,
+        request=request,
+    )
+    return subject
 
 
 def register_subject(

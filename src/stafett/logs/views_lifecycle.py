@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from stafett.accounts.models import User
-from stafett.audit.log import record_access
 from stafett.core.errors import ConflictError
 from stafett.logs import services
 from stafett.logs.forms_lifecycle import (
@@ -156,26 +155,18 @@ def _start(request: HttpRequest, data: dict[str, Any], *, register: bool) -> Rel
     """Start a log for the subject with exactly these details; register them first when
     asked to. None: no one matched, and the employee has not yet asked to register."""
     actor = actor_for(request)
-    subject: Subject | None = services.find_subject(
-        actor=actor,
-        first_name=data["first_name"],
-        last_name=data["last_name"],
-        birth_date=data["birth_date"],
-    )
-    if subject is not None:
-        # Finding a child by name and birth date is a read of the child's record.
-        record_access(
-            actor=actor.user,
-            action="subject.find",
-            obj=subject,
-            subject_uuid=subject.uuid,
-            role=actor.main_role,
+    with transaction.atomic():
+        # Finding the child is a read, written in the transaction that starts the log.
+        subject: Subject | None = services.find_subject(
+            actor=actor,
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            birth_date=data["birth_date"],
             reason="log.start",
             request=request,
         )
-    elif not register:
-        return None
-    with transaction.atomic():
+        if subject is None and not register:
+            return None
         if subject is None:
             subject = services.register_subject(
                 actor=actor,
