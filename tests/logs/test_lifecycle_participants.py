@@ -191,3 +191,21 @@ def test_a_failed_e_mail_does_not_undo_the_removal(
             actor=as_actor(w.employee), participant=active_log.participant, message="Takk."
         )
     assert Participant.objects.get(pk=active_log.participant.pk).removed_at is not None
+
+
+def test_every_page_that_manages_the_log_leads_back_to_it(
+    active_log: LogWorld, client: Client
+) -> None:
+    """Issue 11, item 16: the lifecycle pages had no link back to the log."""
+    login(client, active_log.world.employee)
+    back = f'href="{reverse("logs:detail", kwargs={"log": active_log.log.uuid})}"'
+    for name in (
+        "logs:participants",
+        "logs:handover_propose",
+        "logs:move",
+        "logs:close",
+        "logs:consent",
+        "logs:consent_request",
+    ):
+        html = client.get(_url(active_log, name)).content.decode()
+        assert f"{back}>← Back to the log for Mia" in html, name
