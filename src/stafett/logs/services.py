@@ -734,40 +734,20 @@ def close_log(
 # individual plan is for the staff to record).
 FAMILY_CLOSE_REASONS = (CloseReason.GOALS_MET, CloseReason.MOVED_AWAY, CloseReason.FAMILY_ENDED)
 
-# What a cancelling version does not copy from the version before it.
-_NOT_COPIED = {"id", "entry", "number", "author", "author_name", "author_role", "author_unit"}
-
 
 def _cancel_upcoming_meetings(*, actor: Actor, log: RelayLog, facts: LogFacts) -> None:
     """A closed log holds no more meetings: each one still to come gets a new version that
     cancels it, and the invited are told (their calendar files are cancelled, same UID)."""
-    upcoming = (
-        Entry.objects.filter(
-            log=log,
-            kind=EntryKind.MEETING,
-            latest__cancelled=False,
-            latest__starts_at__gt=timezone.now(),
-        )
-        .select_related("latest")
-        .prefetch_related("latest__invited", "latest__attended")
-    )
+    upcoming = Entry.objects.filter(
+        log=log,
+        kind=EntryKind.MEETING,
+        latest__cancelled=False,
+        latest__starts_at__gt=timezone.now(),
+    ).select_related("latest")
     for entry in upcoming:
         previous = entry.latest
-        assert previous is not None
-        copied = {
-            field.attname: getattr(previous, field.attname)
-            for field in EntryVersion._meta.concrete_fields
-            if field.name not in _NOT_COPIED
-        }
-        copied.update(cancelled=True, created_at=timezone.now())
-        version = EntryVersion.objects.create(
-            entry=entry, number=entry.version_count + 1, **_author(actor, log, facts), **copied
-        )
-        version.invited.set(previous.invited.all())
-        version.attended.set(previous.attended.all())
-        entry.latest = version
-        entry.version_count += 1
-        entry.save(update_fields=["latest", "version_count"])
+        # A new version like any edit: everything kept from the one before, but cancelled.
+        _append_version(actor=actor, log=log, facts=facts, entry=entry, data={"cancelled": True})
         notifications.entry_written(actor=actor, entry=entry, previous=previous)
 
 
