@@ -20,7 +20,7 @@ import uuid
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -64,35 +64,34 @@ def record_access(
     request: HttpRequest | None = None,
     municipality_id: int | None = None,
     at: datetime.datetime | None = None,
+    using: str = DEFAULT_DB_ALIAS,
 ) -> AccessLogEntry:
-    """Write one access-log row (who, role, what, action, when, from where)."""
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    """Write one access-log row (who, role, what, action, when, from where).
+
+    `using` names the connection: the default one, in the reader's transaction, except
+    for refusals written on the second connection (stafett.audit.refusals)."""
+    user = _user(actor)
     if municipality_id is None:
         municipality_id = getattr(obj, "municipality_id", None) or getattr(
             user, "municipality_id", None
         )
-    entry = AccessLogEntry(
-        chain=municipality_id or 0,
+    entry = _entry(
+        user=user,
         municipality_id=municipality_id,
         at=at or timezone.now(),
-        actor=user,
-        actor_name=(user.get_full_name() or user.username) if user else "",
         role=role,
         unit_name=unit_name,
         action=action,
         object_type=object_type or (type(obj).__name__ if obj is not None else ""),
         object_uuid=getattr(obj, "uuid", None),
         subject_uuid=subject_uuid,
-        reason=reason[:200],
+        reason=reason,
         outcome=outcome,
-        ip_address=client_ip(request),
-        # The link lives in AccessLogSeal; these two hold only rows from before sealing.
-        prev_hash="",
-        hash="",
+        request=request,
     )
-    with transaction.atomic():
-        entry.save()
-        _after_write([entry])
+    with transaction.atomic(using=using):
+        entry.save(using=using)
+        _after_write([entry], using=using)
     return entry
 
 
@@ -112,24 +111,20 @@ def record_accesses(
     """
     if not objects:
         return []
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = _user(actor)
     now = timezone.now()
     entries = [
-        AccessLogEntry(
-            chain=obj.municipality_id or 0,
+        _entry(
+            user=user,
             municipality_id=obj.municipality_id,
             at=now,
-            actor=user,
-            actor_name=(user.get_full_name() or user.username) if user else "",
             role=role_for(obj),
             action=action,
             object_type=type(obj).__name__,
             object_uuid=obj.uuid,
             subject_uuid=obj.uuid,
-            reason=reason[:200],
-            ip_address=client_ip(request),
-            prev_hash="",
-            hash="",
+            reason=reason,
+            request=request,
         )
         for obj in objects
     ]
@@ -139,38 +134,82 @@ def record_accesses(
     return written
 
 
-def _after_write(entries: list[AccessLogEntry]) -> None:
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _entry(
+    *,
+    user: Any,
+    municipality_id: int | None,
+    at: datetime.datetime,
+    role: str,
+    action: str,
+    object_type: str,
+    object_uuid: uuid.UUID | None,
+    subject_uuid: uuid.UUID | None,
+    reason: str,
+    request: HttpRequest | None,
+    unit_name: str = "",
+    outcome: str = AccessLogEntry.Outcome.ALLOWED,
+) -> AccessLogEntry:
+    """One unsaved row; both writers above build their rows here."""
+    return AccessLogEntry(
+        chain=municipality_id or 0,
+        municipality_id=municipality_id,
+        at=at,
+        actor=user,
+        actor_name=(user.get_full_name() or user.username) if user else "",
+        role=role,
+        unit_name=unit_name,
+        action=action,
+        object_type=object_type,
+        object_uuid=object_uuid,
+        subject_uuid=subject_uuid,
+        reason=reason[:200],
+        outcome=outcome,
+        ip_address=client_ip(request),
+        # The link lives in AccessLogSeal; these two hold only rows from before sealing.
+        prev_hash="",
+        hash="",
+    )
+
+
+def _after_write(entries: list[AccessLogEntry], *, using: str = DEFAULT_DB_ALIAS) -> None:
     chains = sorted({entry.chain for entry in entries})
     if settings.STAFETT_ACCESS_LOG_SEAL_AT_ONCE:
         # The old way: link now, holding the chain's lock until the read commits.
         for chain in chains:
-            _seal_now(chain, [entry for entry in entries if entry.chain == chain])
+            _seal_now(chain, [entry for entry in entries if entry.chain == chain], using=using)
         return
-    AccessLogPending.objects.bulk_create(
+    AccessLogPending.objects.using(using).bulk_create(
         [AccessLogPending(entry=entry, chain=entry.chain) for entry in entries]
     )
     if settings.STAFETT_ACCESS_LOG_SEAL_AFTER_COMMIT:
         for chain in chains:
-            transaction.on_commit(functools.partial(_seal_if_free, chain), robust=True)
+            transaction.on_commit(
+                functools.partial(_seal_if_free, chain, using=using), using=using, robust=True
+            )
 
 
-def _seal_now(chain: int, entries: list[AccessLogEntry]) -> None:
-    _lock_chain(chain)
-    AccessLogSeal.objects.bulk_create(_link(chain, entries))
+def _seal_now(chain: int, entries: list[AccessLogEntry], *, using: str) -> None:
+    _lock_chain(chain, using=using)
+    AccessLogSeal.objects.using(using).bulk_create(_link(chain, entries, using=using))
 
 
-def _seal_if_free(chain: int) -> None:
+def _seal_if_free(chain: int, *, using: str = DEFAULT_DB_ALIAS) -> None:
     """Right after a read commits: seal its chain, unless another sealer holds it now
     (that one, or the scheduler's next round, seals this row too). Never waits."""
     try:
-        seal_chain(chain, wait=False)
+        seal_chain(chain, wait=False, using=using)
     except DatabaseError:
         # The read has committed and its row is safe; the scheduler seals it later.
         logger.warning("Sealing access-log chain %s after a read failed", chain, exc_info=True)
 
 
-def _lock_chain(chain: int, *, wait: bool = True) -> bool:
+def _lock_chain(chain: int, *, wait: bool = True, using: str = DEFAULT_DB_ALIAS) -> bool:
     """Take the chain's lock for the rest of the transaction; False if busy and not waiting."""
+    connection = connections[using]
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             if wait:
@@ -195,7 +234,7 @@ def _key() -> bytes:
     return str(settings.STAFETT_ACCESS_LOG_KEY).encode()
 
 
-def seal_chain(chain: int, *, wait: bool = True) -> int:
+def seal_chain(chain: int, *, wait: bool = True, using: str = DEFAULT_DB_ALIAS) -> int:
     """Link this chain's unsealed rows, oldest id first, after its current head.
 
     Each batch is one short transaction holding the chain's lock only while it reads
@@ -203,28 +242,36 @@ def seal_chain(chain: int, *, wait: bool = True) -> int:
     """
     sealed = 0
     while True:
-        with transaction.atomic():
-            if not _lock_chain(chain, wait=wait):
+        with transaction.atomic(using=using):
+            if not _lock_chain(chain, wait=wait, using=using):
                 return sealed
+            pending_rows = AccessLogPending.objects.using(using)
             pending = list(
-                AccessLogPending.objects.filter(chain=chain)
+                pending_rows.filter(chain=chain)
                 .order_by("entry_id")
                 .values_list("entry_id", flat=True)[:SEAL_BATCH]
             )
             if not pending:
                 return sealed
-            entries = list(AccessLogEntry.objects.filter(pk__in=pending).order_by("id"))
-            seals = _link(chain, entries)
-            AccessLogSeal.objects.bulk_create(seals)
-            AccessLogPending.objects.filter(entry_id__in=pending).delete()
+            entries = list(
+                AccessLogEntry.objects.using(using).filter(pk__in=pending).order_by("id")
+            )
+            seals = _link(chain, entries, using=using)
+            AccessLogSeal.objects.using(using).bulk_create(seals)
+            pending_rows.filter(entry_id__in=pending).delete()
             sealed += len(seals)
         if len(pending) < SEAL_BATCH:
             return sealed
 
 
-def _link(chain: int, entries: list[AccessLogEntry]) -> list[AccessLogSeal]:
+def _link(chain: int, entries: list[AccessLogEntry], *, using: str) -> list[AccessLogSeal]:
     """Seals for these rows after the chain's head (the caller holds the chain's lock)."""
-    head = AccessLogSeal.objects.filter(chain=chain).order_by("-seq").values_list("seq", "mac")
+    head = (
+        AccessLogSeal.objects.using(using)
+        .filter(chain=chain)
+        .order_by("-seq")
+        .values_list("seq", "mac")
+    )
     seq, prev_mac = head.first() or (0, GENESIS_HASH)
     now = timezone.now()
     seals: list[AccessLogSeal] = []

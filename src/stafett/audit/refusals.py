@@ -143,12 +143,12 @@ def _write_on_second_connection(alias: str, row: dict[str, Any]) -> bool:
     """Write the row on `alias`, a second connection to the same database in autocommit:
     it commits at once, whatever becomes of the default connection's transaction."""
     try:
-        with _default_connection_is(alias), transaction.atomic():
-            connection = connections[DEFAULT_DB_ALIAS]
+        with transaction.atomic(using=alias):
+            connection = connections[alias]
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL lock_timeout = %s", [LOCK_TIMEOUT])
-            audit_log.record_access(**row)
+            audit_log.record_access(**row, using=alias)
     except Exception:
         logger.warning(
             "A refused access could not be written on the %r connection; it is written "
@@ -158,18 +158,6 @@ def _write_on_second_connection(alias: str, row: dict[str, Any]) -> bool:
         )
         return False
     return True
-
-
-@contextlib.contextmanager
-def _default_connection_is(alias: str) -> Iterator[None]:
-    """`audit_log.record_access` writes through the default alias. For one call, in this thread only
-    (connections are per thread), the default alias is the `alias` connection."""
-    default = connections[DEFAULT_DB_ALIAS]
-    connections[DEFAULT_DB_ALIAS] = connections[alias]
-    try:
-        yield
-    finally:
-        connections[DEFAULT_DB_ALIAS] = default
 
 
 def _report(row: dict[str, Any]) -> None:
