@@ -268,7 +268,14 @@ def test_another_employee_is_told_who_coordinates_and_nothing_else(
     assert "Kontaktlærar" not in text and "Samarbeid mellom" not in text
     row = AccessLogEntry.objects.filter(action="log.coordinator_shown").latest("id")
     assert row.actor_id == world.school_employee.id
-    assert row.object_uuid == active_log.uuid and row.subject_uuid == world.child.uuid
+    assert row.object_uuid == siris_concern.uuid and row.subject_uuid == world.child.uuid
+    assert row.reason == f"relay log {active_log.uuid}"
+    # The family's list of who read their log does not show it (no level-0 concern there).
+    family = login_as(world.guardian).get(
+        reverse("logs:access_list", kwargs={"log": active_log.uuid})
+    )
+    assert family.status_code == 200 and "Siri" not in visible_text(family.content.decode())
+    client = login_as(world.school_employee)
     # Siri may not attach it herself (an insider of the concern: 403).
     assert client.get(url("attach", siris_concern)).status_code == 403
     with pytest.raises(PermissionDenied):

@@ -517,14 +517,18 @@ def child_log_notice(request: HttpRequest, actor: Actor, concern: Concern) -> Ch
     coordinator = holder if holder.is_active and in_unit else None
     mine = is_current_coordinator(actor, log)
     if not mine:
+        # Written against the concern (which log it was, in `reason`), not the log: the
+        # family's list of who read their log never shows level-0 concerns (see
+        # `audit.selectors`), and this row would tell them that one exists.
         record_access(
             actor=actor.user,
             action="log.coordinator_shown",
-            obj=log,
-            object_type="RelayLog",
+            obj=concern,
+            object_type="Concern",
             subject_uuid=concern.subject.uuid,
-            role="concern author",
-            reason="concern.decide",
+            role="author",
+            unit_name=concern.unit.name,
+            reason=f"relay log {log.uuid}",
             request=request,
         )
     return ChildLogNotice(unit_name=log.unit.name, coordinator=coordinator, is_mine=mine)
