@@ -279,7 +279,8 @@ def share(request: HttpRequest, concern: uuid.UUID) -> HttpResponse:
     forms: dict[str, ShareForm] = {}
 
     def make_form(data: Any, c: Concern) -> ShareForm:
-        coordinator = selectors.child_log_notice(request, actor_for(request), c)
+        with transaction.atomic():  # telling who coordinates the child's log is a read
+            coordinator = selectors.child_log_notice(request, actor_for(request), c)
         forms["form"] = ShareForm(data, targets=selectors.share_targets(c, coordinator))
         return forms["form"]
 
