@@ -246,6 +246,23 @@ def test_going_on_at_a_level_for_a_child_with_a_log_starts_no_second_log(
     assert evas_concern.is_open
 
 
+def test_attach_is_not_a_decision_on_the_decide_page(
+    world: World, evas_concern: Concern, login_as: Any
+) -> None:
+    client = login_as(world.employee)
+    page = client.get(url("decide", evas_concern)).content.decode()
+    assert 'value="attach"' not in page
+    response = client.post(url("decide", evas_concern), {"outcome": "attach", "reason": "x"})
+    assert response.status_code == 200
+    with pytest.raises(ServiceError):
+        services.decide_concern(
+            actor=as_actor(world.employee), concern=evas_concern, outcome="attach", reason="x"
+        )
+    evas_concern.refresh_from_db()
+    assert evas_concern.is_open and evas_concern.status == Concern.Status.OPEN
+    assert not evas_concern.records.filter(kind=RecordKind.DECISION).exists()
+
+
 # --- someone else's concern: told whom to share it with, nothing more ------------------
 
 

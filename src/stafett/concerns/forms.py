@@ -165,8 +165,11 @@ class FamilyTalkForm(AccessibleForm):
 
 
 class DecideForm(AccessibleForm):
+    # Attaching to the child's existing log is its own page (`views.attach`).
     outcome = forms.ChoiceField(
-        label=_("Decision"), choices=Outcome.choices, widget=forms.RadioSelect
+        label=_("Decision"),
+        choices=[c for c in Outcome.choices if c[0] != Outcome.ATTACH],
+        widget=forms.RadioSelect,
     )
     reason = _long(_("Reason"), rows=4)
     observe_until = forms.DateField(
@@ -206,7 +209,9 @@ class DecideForm(AccessibleForm):
             # Guardians are not informed first: no relay log with them from here.
             outcome = self.fields["outcome"]
             assert isinstance(outcome, forms.ChoiceField)
-            outcome.choices = [c for c in Outcome.choices if c[0] != Outcome.LEVEL]
+            outcome.choices = [
+                c for c in Outcome.choices if c[0] not in (Outcome.LEVEL, Outcome.ATTACH)
+            ]
             outcome.help_text = _(
                 "On the violence/abuse path the concern cannot go on to a relay log with the "
                 "guardians."

@@ -446,7 +446,8 @@ def decide_concern(
     with transaction.atomic():
         concern = lock_concern(concern)
         require(actor, "concern.edit", concern)
-        if outcome not in Outcome.values:
+        if outcome not in Outcome.values or outcome == Outcome.ATTACH:
+            # Attaching to the child's existing log is `attach_to_log`, not a decision here.
             raise ServiceError(_("Choose a decision."))
         reason = _text(reason, _("Write the reason for the decision."))
         today = timezone.localdate()
