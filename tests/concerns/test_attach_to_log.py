@@ -54,6 +54,10 @@ def in_language(client: Any, language: str) -> Any:
 
 @pytest.fixture
 def active_log(world: World) -> RelayLog:
+    return make_active_log(world)
+
+
+def make_active_log(world: World) -> RelayLog:
     """Mia's log in force (as tests/logs/conftest.py): Eva coordinates, the consent of Gro
     (the mother) covers the kindergarten and the school, Siri takes part."""
     eva = as_actor(world.employee)
