@@ -455,6 +455,9 @@ class ConcernFacts:
     # was decided for a report to child welfare (they are told and may read it).
     is_unit_leader: bool = False
     report: Any = None  # the concern's ChildWelfareReport, when asked about the report
+    # The named child's open relay log (its `LogFacts` for this actor), when asked about
+    # attaching the concern to it (`access_concern_to_attach`).
+    child_log: LogFacts | None = None
 
     @property
     def insider(self) -> bool:
@@ -508,6 +511,22 @@ def _concern_add_view(actor: Actor, f: ConcernFacts) -> Decision:
     return Decision.ALLOW if f.share is not None and f.concern.is_open else Decision.FORBIDDEN
 
 
+def _concern_attach(actor: Actor, f: ConcernFacts) -> Decision:
+    """Attach an open concern to the named child's open relay log (issue 11): whoever
+    may read the concern as its author or by a share in force, if they are that log's
+    current coordinator. Never on the violence/abuse path (nothing goes to the family).
+    Whether the family's consent lets it in is the service's check (a clear message)."""
+    decision = _concern_view(actor, f)
+    if decision is not Decision.ALLOW:
+        return decision
+    concern, log = f.concern, f.child_log
+    if not (f.is_author or f.share is not None) or not concern.is_open:
+        return Decision.FORBIDDEN
+    if concern.violence_path_at is not None or log is None:
+        return Decision.FORBIDDEN
+    return Decision.ALLOW if log.is_coordinator and not log.is_closed else Decision.FORBIDDEN
+
+
 def _concern_violence_path(actor: Actor, f: ConcernFacts) -> Decision:
     """ "I suspect violence or sexual abuse": the author, at any step while it is open."""
     return _concern_edit(actor, f)
@@ -556,6 +575,7 @@ CONCERN_RULES: dict[str, Rule] = {
     "concern.edit": _concern_edit,
     "concern.add_view": _concern_add_view,
     "concern.violence_path": _concern_violence_path,
+    "concern.attach": _concern_attach,
     "report.view": _report_view,
     "report.pdf": _report_view,
     "report.edit": _report_edit,
@@ -1337,6 +1357,44 @@ def access_concern(
     facts = concern_facts(actor, concern)
     _authorize_concern_read(
         request, actor, facts, action=action, obj=concern, object_type="Concern", reason=reason
+    )
+    return concern, facts
+
+
+def open_log_of(subject: Any) -> Any:
+    """The child's open relay log (at most one is open at a time), or None."""
+    from stafett.logs.models import RelayLog
+
+    if subject is None:
+        return None
+    return (
+        RelayLog.objects.filter(subject=subject)
+        .exclude(status=RelayLog.Status.CLOSED)
+        .select_related("subject", "unit", "coordinator", "municipality")
+        .first()
+    )
+
+
+def child_log_facts(actor: Actor, facts: ConcernFacts) -> ConcernFacts:
+    """`facts` with the named child's open log (its facts for this actor), if any."""
+    log = open_log_of(facts.concern.subject)
+    return replace(facts, child_log=log_facts(actor, log) if log is not None else None)
+
+
+def access_concern_to_attach(
+    request: HttpRequest, concern_uuid: uuid.UUID, action: str = "concern.attach"
+) -> tuple[Any, ConcernFacts]:
+    """Fetch a concern to attach to the named child's open relay log: 404 to outsiders
+    of the concern, 403 to its insiders who may not (not that log's coordinator, or
+    nothing to attach to). An allowed call is a read of the concern, access-logged."""
+    mark_consulted(request)
+    actor = actor_for(request)
+    if not actor.is_authenticated:
+        raise LoginRequired
+    concern = _fetch_concern(actor, concern_uuid)
+    facts = child_log_facts(actor, concern_facts(actor, concern))
+    _authorize_concern_read(
+        request, actor, facts, action=action, obj=concern, object_type="Concern"
     )
     return concern, facts
 

@@ -98,8 +98,9 @@ def test_an_anonymous_concern_goes_on_to_a_relay_log(
 
     # --- ... and shares it with Lars, her leader. --------------------------------------
     page.get_by_role("link", name="Share with a colleague or leader").click()
-    page.get_by_label("Unit leader", exact=True).check()
-    page.get_by_label("Person", exact=True).select_option(label="Lars Leiar")
+    page.get_by_label("Share with", exact=True).select_option(
+        label="Lars Leiar (Unit leader, Solsida barnehage)"
+    )
     assert_accessible(page)
     page.get_by_role("button", name="Share").click()
     eva.saved("The concern is shared.")

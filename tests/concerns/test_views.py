@@ -186,9 +186,7 @@ def test_bad_input_on_a_page_shows_a_message_and_changes_nothing(
     assert "Give a new date for the decision" in response.content.decode()
     concern.refresh_from_db()
     assert concern.is_open and not concern.records.filter(kind=RecordKind.DECISION).exists()
-    response = client.post(
-        url("share", concern), {"role": "leader", "person": world.other_staff.uuid}
-    )
+    response = client.post(url("share", concern), {"whom": f"person:{world.other_staff.uuid}"})
     assert response.status_code == 200
     assert "Choose a person in your municipality." in response.content.decode()
     assert not ConcernShare.objects.exists()

@@ -52,6 +52,7 @@ def url(name: str, concern: Concern) -> str:
 
 def content(**changes: Any) -> services.ReportContent:
     data: dict[str, Any] = {
+        "addressee": "Barneverntenesta i Testvik",
         "reporter_name": "Eva Tilsett",
         "reporter_role": "Pedagogisk leiar",
         "reporter_unit": "Solsida barnehage",
@@ -72,6 +73,7 @@ def content(**changes: Any) -> services.ReportContent:
 
 def form_data(**changes: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
+        "addressee": "Barneverntenesta i Testvik",
         "reporter_name": "Eva Tilsett",
         "reporter_role": "Pedagogisk leiar",
         "reporter_unit": "Solsida barnehage",

@@ -51,6 +51,14 @@ CONCERN_EXPECTED: dict[str, dict[str, dict[str, Any]]] = {
     "concerns:name": {"GET": AUTHOR_GET, "POST": AUTHOR_POST},
     "concerns:family_talk": {"GET": AUTHOR_GET, "POST": AUTHOR_POST},
     "concerns:decide": {"GET": AUTHOR_GET, "POST": AUTHOR_POST},
+    # Attaching to the named child's open relay log: only that log's coordinator, among
+    # those who read the concern. The walked concern names no child, so nobody may (403 to
+    # its insiders, 404 to everyone else); tests/concerns/test_attach_to_log.py walks it
+    # with a log.
+    "concerns:attach": {
+        "GET": _roles(leader=403, employee=403),
+        "POST": _roles(leader=403, employee=403),
+    },
     "concerns:add_view": {
         "GET": _roles(leader=200, employee=403),
         "POST": _roles(leader=FORM_POST, employee=403),

@@ -10,9 +10,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from stafett.accounts.models import User
 from stafett.concerns.carry import REASON, CarryChoice, CarryItem
-from stafett.concerns.models import Concern, ConcernShare, Outcome, SentHow, Urgency
+from stafett.concerns.models import Concern, Outcome, SentHow, Urgency
 from stafett.concerns.worry import DEFAULT_BANDS, scale_choices
 from stafett.organisation.forms import AccessibleForm
 from stafett.organisation.models import Unit
@@ -93,6 +92,11 @@ class ObservationForm(AccessibleForm):
         rows=6,
     )
 
+    def __init__(self, *args: Any, municipality_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The worry score it leaves you with, saved with the observation (optional).
+        self.fields["score"] = _score_field(municipality_id, required=False)
+
 
 class ScoreForm(AccessibleForm):
     scored_on = forms.DateField(label=_("Date"), widget=DateInput())
@@ -110,25 +114,26 @@ class PersonChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
 
 
 class ShareForm(AccessibleForm):
-    role = forms.ChoiceField(
+    """One list: the unit's leader(s) or a role (a job title in a unit) as one choice,
+    then each person with unit and role, grouped by unit, the concern's own unit first."""
+
+    whom = forms.ChoiceField(
         label=_("Share with"),
-        choices=ConcernShare.Role.choices,
-        widget=forms.RadioSelect,
-        initial=ConcernShare.Role.LEADER,
-    )
-    person = PersonChoiceField(
-        label=_("Person"),
-        queryset=User.objects.none(),
-        to_field_name="uuid",
-        empty_label=_("Choose a person"),
-        error_messages={"invalid_choice": _("Choose a person in your municipality.")},
+        help_text=_("A role shares with everyone who holds it now."),
+        error_messages={
+            "invalid_choice": _("Choose a person in your municipality."),
+            "required": _("Choose a person or a role."),
+        },
     )
 
-    def __init__(self, *args: Any, people: QuerySet[User], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, targets: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["person"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = people
+        field = self.fields["whom"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("Choose a person or a role")), *targets.choices]
+        self.targets = targets
+        if targets.leaders:
+            field.initial = "leaders"
 
 
 class ViewForm(AccessibleForm):
@@ -160,8 +165,11 @@ class FamilyTalkForm(AccessibleForm):
 
 
 class DecideForm(AccessibleForm):
+    # Attaching to the child's existing log is its own page (`views.attach`).
     outcome = forms.ChoiceField(
-        label=_("Decision"), choices=Outcome.choices, widget=forms.RadioSelect
+        label=_("Decision"),
+        choices=[c for c in Outcome.choices if c[0] != Outcome.ATTACH],
+        widget=forms.RadioSelect,
     )
     reason = _long(_("Reason"), rows=4)
     observe_until = forms.DateField(
@@ -201,7 +209,9 @@ class DecideForm(AccessibleForm):
             # Guardians are not informed first: no relay log with them from here.
             outcome = self.fields["outcome"]
             assert isinstance(outcome, forms.ChoiceField)
-            outcome.choices = [c for c in Outcome.choices if c[0] != Outcome.LEVEL]
+            outcome.choices = [
+                c for c in Outcome.choices if c[0] not in (Outcome.LEVEL, Outcome.ATTACH)
+            ]
             outcome.help_text = _(
                 "On the violence/abuse path the concern cannot go on to a relay log with the "
                 "guardians."
@@ -224,6 +234,19 @@ class DecideForm(AccessibleForm):
 
     def carry_choice(self) -> CarryChoice:
         return CarryChoice.from_keys(self.cleaned_data.get("carry") or ())
+
+
+class AttachForm(DecideForm):
+    """Attach the concern to the child's relay log: what the family will read (the same
+    choice as at "decide") and, optionally, why."""
+
+    def __init__(self, *args: Any, items: Sequence[CarryItem] = (), **kwargs: Any) -> None:
+        super().__init__(*args, items=items, **kwargs)
+        for name in ("outcome", "observe_until", "level"):
+            del self.fields[name]
+        reason = self.fields["reason"]
+        reason.required = False
+        reason.label = _("Why the concern goes on in this relay log (optional)")
 
 
 class HelpRequestForm(AccessibleForm):
@@ -325,6 +348,11 @@ class WorryScaleForm(AccessibleForm):
 class ReportForm(AccessibleForm):
     """The report to child welfare (bekymringsmelding): what child welfare needs."""
 
+    addressee = forms.CharField(
+        label=_("To (the child welfare office)"),
+        help_text=_("The office the report is addressed to, as it will stand on the PDF."),
+        max_length=200,
+    )
     reporter_name = forms.CharField(label=_("Your name"), max_length=200)
     reporter_role = forms.CharField(
         label=_("Your role"),
@@ -394,11 +422,38 @@ class ReportForm(AccessibleForm):
         error_messages={"required": _("Choose how urgent it is.")},
     )
 
-    def __init__(self, *args: Any, initial: dict[str, Any] | None = None, **kwargs: Any):
+    copy = forms.MultipleChoiceField(
+        label=_("The concern's dated observations"),
+        help_text=_(
+            "Tick the ones to copy into “What you observed”, with their dates, then press "
+            "“Copy into the report”. Nothing is saved until you save the draft."
+        ),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        initial: dict[str, Any] | None = None,
+        observations: Sequence[tuple[str, str]] = (),
+        **kwargs: Any,
+    ):
         initial = dict(initial or {})
         if "guardians_informed" in initial:
             initial["guardians_informed"] = "yes" if initial["guardians_informed"] else "no"
         super().__init__(*args, initial=initial, **kwargs)
+        copy = self.fields["copy"]
+        assert isinstance(copy, forms.MultipleChoiceField)
+        copy.choices = [(key, text) for key, text in observations]
+        if not observations:
+            del self.fields["copy"]
+        # The copy list goes beside "What you observed", not at the end of the form.
+        order = list(self.fields)
+        if "copy" in order:
+            order.remove("copy")
+            order.insert(order.index("observed") + 1, "copy")
+            self.order_fields(order)
 
 
 class SentForm(AccessibleForm):

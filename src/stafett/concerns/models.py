@@ -35,6 +35,8 @@ class Outcome(models.TextChoices):
     OBSERVE = "observe", _("Go on observing")
     LEVEL = "level", _("Go on at level 1, 2 or 3 with a relay log")
     CHILD_WELFARE = "child_welfare", _("Report to child welfare")
+    # The child already had a relay log: the concern goes on in it (issue 11).
+    ATTACH = "attach", _("Attached to the child's relay log")
 
 
 class Concern(PublicIdModel):
@@ -268,6 +270,9 @@ class ReportVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     saved_by_name = models.CharField(max_length=200)
+    # To whom: the child welfare office the report is addressed to (issue 11). Blank in
+    # versions saved before the field existed.
+    addressee = models.CharField(_("to (the child welfare office)"), max_length=200, blank=True)
     # Who reports.
     reporter_name = models.CharField(_("your name"), max_length=200)
     reporter_role = models.CharField(_("your role"), max_length=200, blank=True)

@@ -20,6 +20,10 @@ def _no_fetch(url: str, *args: Any, **kwargs: Any) -> NoReturn:
     raise ValueError(f"The report PDF fetches nothing ({url[:40]}).")
 
 
+def _name(user: Any) -> str:
+    return str(user.get_full_name() or user.username) if user is not None else ""
+
+
 def report_html(concern: Concern, page: ReportPage) -> str:
     """The HTML the PDF is made from (tested on its own: the PDF's text is compressed)."""
     return render_to_string(
@@ -29,6 +33,7 @@ def report_html(concern: Concern, page: ReportPage) -> str:
             "report": page.report,
             "version": page.latest,
             "printed_at": timezone.localtime(),
+            "violence_by": _name(concern.violence_path_by),
         },
     )
 

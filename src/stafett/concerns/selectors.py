@@ -257,10 +257,14 @@ def report_initial(concern: Concern, user: Any, version: ReportVersion | None) -
     from stafett.organisation.models import Membership
     from stafett.people.models import Guardianship
 
+    default_addressee = _("The child welfare service in %(municipality)s") % {
+        "municipality": concern.municipality.name
+    }
     if version is not None:
         return {
             name: getattr(version, name)
             for name in (
+                "addressee",
                 "reporter_name",
                 "reporter_role",
                 "reporter_unit",
@@ -275,7 +279,7 @@ def report_initial(concern: Concern, user: Any, version: ReportVersion | None) -
                 "not_informed_why",
                 "urgency",
             )
-        }
+        } | {"addressee": version.addressee or default_addressee}
     title = (
         Membership.objects.current()
         .filter(user=user, unit=concern.unit)
@@ -284,17 +288,11 @@ def report_initial(concern: Concern, user: Any, version: ReportVersion | None) -
         .first()
     )
     records = list(concern.records.order_by("created_at", "id"))
-    observed = [
-        f"{concern.noticed_on:%d.%m.%Y}"
-        + (f" ({concern.noticed_where})" if concern.noticed_where else "")
-        + f": {concern.noticed}"
-    ]
+    observed = [text for _key, text in _dated_observations(concern, records)]
     done: list[str] = []
     for record in records:
         day = f"{timezone.localtime(record.created_at):%d.%m.%Y}"
-        if record.kind == RecordKind.OBSERVATION:
-            observed.append(f"{day}: {record.body}")
-        elif record.kind == RecordKind.SHARED:
+        if record.kind == RecordKind.SHARED:
             done.append(f"{day}: {record.body}")
         elif record.kind == RecordKind.FAMILY_TALK:
             told = f"{record.told_on:%d.%m.%Y}" if record.told_on else day
@@ -315,6 +313,7 @@ def report_initial(concern: Concern, user: Any, version: ReportVersion | None) -
             .order_by("-parental_responsibility", "id")
         )
     return {
+        "addressee": default_addressee,
         "reporter_name": user.get_full_name() or user.username,
         "reporter_role": title or "",
         "reporter_unit": concern.unit.name,
@@ -326,6 +325,35 @@ def report_initial(concern: Concern, user: Any, version: ReportVersion | None) -
         "done": "\n".join(done),
         "guardians_informed": False,
     }
+
+
+OBSERVATION_NOTICED = "noticed"
+OBSERVATION_PREFIX = "observation-"
+
+
+def _dated_observations(concern: Concern, records: list[ConcernRecord]) -> list[tuple[str, str]]:
+    """What was noticed and each observation, oldest first, each as "dd.mm.yyyy: text"."""
+    where = f" ({concern.noticed_where})" if concern.noticed_where else ""
+    found = [(OBSERVATION_NOTICED, f"{concern.noticed_on:%d.%m.%Y}{where}: {concern.noticed}")]
+    for record in records:
+        if record.kind == RecordKind.OBSERVATION:
+            day = f"{timezone.localtime(record.created_at):%d.%m.%Y}"
+            found.append((f"{OBSERVATION_PREFIX}{record.id}", f"{day}: {record.body}"))
+    return found
+
+
+def report_observations(concern: Concern) -> list[tuple[str, str]]:
+    """The concern's dated observations, offered on the report's form to copy into "What
+    you observed" (issue 11: the author retyped what the concern already held). One query."""
+    records = list(concern.records.filter(kind=RecordKind.OBSERVATION).order_by("created_at", "id"))
+    return _dated_observations(concern, records)
+
+
+def copy_observations(observed: str, chosen: list[str], offered: list[tuple[str, str]]) -> str:
+    """`observed` with the chosen observations added at its end, in the concern's order;
+    one already in the text is not added twice."""
+    texts = [text for key, text in offered if key in set(chosen) and text not in observed]
+    return "\n\n".join(part for part in [observed.rstrip(), *texts] if part)
 
 
 @dataclass
@@ -356,3 +384,165 @@ def other_tools(concern: Concern, listed: set[Any], language: str) -> list[Other
         )
         for t in templates
     ]
+
+
+# --- Whom a concern can be shared with (issue 11, item 17) -----------------------------
+
+LEADERS = "leaders"
+TITLE_PREFIX = "title:"
+PERSON_PREFIX = "person:"
+
+
+@dataclass(frozen=True)
+class ShareTargets:
+    """The "Share with" list: the concern's unit's leader(s) and each job title in a unit
+    as one choice, then every person with their unit and role, grouped by unit with the
+    concern's own unit first. `choices` is grouped (optgroups); the rest maps values back."""
+
+    choices: list[tuple[str, list[tuple[str, str]]]]
+    leaders: list[Any]  # users leading the concern's unit
+    titles: dict[str, tuple[Any, str, list[Any]]]  # value -> (unit, title, users)
+    people: dict[str, Any]  # value -> user
+
+
+def share_targets(concern: Concern, child_log: ChildLogNotice | None = None) -> ShareTargets:
+    """One query: the current memberships of active staff in active units of the
+    concern's municipality (the author left out). With `child_log` (the named child
+    already has a relay log someone else coordinates), its coordinator is offered first:
+    they can attach the concern to it."""
+    memberships = list(
+        Membership.objects.current()
+        .filter(
+            municipality_id=concern.municipality_id,
+            unit__is_active=True,
+            user__is_active=True,
+            user__kind="staff",
+        )
+        .exclude(user_id=concern.author_id)
+        .select_related("user", "unit")
+        .order_by("unit__name", "user__first_name", "user__last_name", "user__username")
+    )
+    own_unit = [m for m in memberships if m.unit_id == concern.unit_id]
+    others = [m for m in memberships if m.unit_id != concern.unit_id]
+
+    def name(user: Any) -> str:
+        return str(user.get_full_name() or user.username)
+
+    leaders = [m.user for m in own_unit if m.role == Membership.Role.LEADER]
+    titles: dict[str, tuple[Any, str, list[Any]]] = {}
+    for m in [*own_unit, *others]:
+        title = " ".join(m.title.split())
+        if not title:
+            continue
+        value = f"{TITLE_PREFIX}{m.unit.uuid}:{title}"
+        titles.setdefault(value, (m.unit, title, []))[2].append(m.user)
+    groups: list[tuple[str, list[tuple[str, str]]]] = []
+    direct: list[tuple[str, str]] = []
+    if leaders:
+        direct.append(
+            (
+                LEADERS,
+                _("The leader(s) of %(unit)s: %(names)s")
+                % {"unit": concern.unit.name, "names": ", ".join(name(u) for u in leaders)},
+            )
+        )
+    for value, (unit, title, users) in titles.items():
+        direct.append(
+            (
+                value,
+                _("%(title)s at %(unit)s: %(names)s")
+                % {"title": title, "unit": unit.name, "names": ", ".join(name(u) for u in users)},
+            )
+        )
+    if direct:
+        groups.append((str(_("A role")), direct))
+    people: dict[str, Any] = {}
+    if child_log is not None and child_log.coordinator is not None and not child_log.is_mine:
+        value = f"{PERSON_PREFIX}{child_log.coordinator.uuid}"
+        people[value] = child_log.coordinator
+        label = _("%(name)s (coordinator of the child's relay log, %(unit)s)") % {
+            "name": name(child_log.coordinator),
+            "unit": child_log.unit_name,
+        }
+        groups.insert(
+            0, (str(_("Can attach the concern to the child's relay log")), [(value, label)])
+        )
+    current_unit: Any = None
+    for m in [*own_unit, *others]:
+        if m.unit_id != current_unit:
+            current_unit = m.unit_id
+            groups.append((m.unit.name, []))
+        role = m.title or m.get_role_display()
+        value = f"{PERSON_PREFIX}{m.user.uuid}"
+        people[value] = m.user
+        groups[-1][1].append(
+            (
+                value,
+                _("%(name)s (%(role)s, %(unit)s)")
+                % {"name": name(m.user), "role": role, "unit": m.unit.name},
+            )
+        )
+    return ShareTargets(choices=groups, leaders=leaders, titles=titles, people=people)
+
+
+# --- The named child already has a relay log (issue 11, item 14) ------------------------
+
+
+@dataclass(frozen=True)
+class ChildLogNotice:
+    """What the concern's reader is told when the named child already has an open relay
+    log: that it exists, at which unit, and who coordinates it (to share the concern with
+    them), nothing else: not its level, consent, participants, dates or content."""
+
+    unit_name: str
+    coordinator: Any  # the coordinator (a current member of the log's unit), or None
+    is_mine: bool  # the reader coordinates it: they may attach the concern themselves
+
+
+def child_log_notice(request: HttpRequest, actor: Actor, concern: Concern) -> ChildLogNotice | None:
+    """For an open, named concern off the violence/abuse path whose child has an open
+    relay log. Telling someone other than its coordinator that the log exists and who
+    holds it is a read about the child: it is access-logged (in the caller's transaction).
+    Two queries (one more when there is a log)."""
+    from stafett.audit.log import record_access
+    from stafett.policy import is_current_coordinator, open_log_of
+
+    if not concern.is_open or concern.subject is None or concern.is_violence_path:
+        return None
+    log = open_log_of(concern.subject)
+    if log is None:
+        return None
+    holder = log.coordinator
+    in_unit = Membership.objects.current().filter(user=holder, unit=log.unit).exists()
+    coordinator = holder if holder.is_active and in_unit else None
+    mine = is_current_coordinator(actor, log)
+    if not mine:
+        # Written against the concern (which log it was, in `reason`), not the log: the
+        # family's list of who read their log never shows level-0 concerns (see
+        # `audit.selectors`), and this row would tell them that one exists.
+        record_access(
+            actor=actor.user,
+            action="log.coordinator_shown",
+            obj=concern,
+            object_type="Concern",
+            subject_uuid=concern.subject.uuid,
+            role="author",
+            unit_name=concern.unit.name,
+            reason=f"relay log {log.uuid}",
+            request=request,
+        )
+    return ChildLogNotice(unit_name=log.unit.name, coordinator=coordinator, is_mine=mine)
+
+
+def coordinates_open_log_of(actor: Actor, concern: Concern) -> bool:
+    """Does the actor coordinate the named child's open relay log? One query."""
+    from stafett.policy import coordinated_by
+
+    if concern.subject_id is None:
+        return False
+    return (
+        RelayLog.objects.filter(subject_id=concern.subject_id)
+        .exclude(status=RelayLog.Status.CLOSED)
+        .filter(coordinated_by(actor))
+        .exists()
+    )

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from stafett.accounts.models import User
 from stafett.concerns.carry import CARRYABLE, CarryChoice, carry_items
@@ -39,8 +39,10 @@ from stafett.policy import (
     Actor,
     ConcernFacts,
     acting_user,
+    child_log_facts,
     concern_facts,
     enforce,
+    open_log_of,
     refuse,
 )
 
@@ -160,12 +162,24 @@ def register_concern(
 # --- Step 2: describe ---------------------------------------------------------------------
 
 
-def add_observation(*, actor: Actor, concern: Concern, body: str) -> ConcernRecord:
+def add_observation(
+    *, actor: Actor, concern: Concern, body: str, score: int | None = None
+) -> ConcernRecord:
+    """An observation, and (optional) the worry score it leaves the author with, dated
+    today: one submit, one transaction (issue 11: level 0 took a page for each)."""
     with transaction.atomic():
         concern = lock_concern(concern)
         require(actor, "concern.edit", concern)
         body = _text(body, _("Write what you observed."))
+        _check_score(score)
         record = _record(concern, actor, RecordKind.OBSERVATION, body=body)
+        if score is not None:
+            WorryScore.objects.create(
+                concern=concern,
+                score=score,
+                scored_on=timezone.localdate(),
+                author=acting_user(actor),
+            )
         _advance(concern, Step.DESCRIBE)
         return record
 
@@ -194,11 +208,19 @@ def add_score(
 # --- Step 3: share ------------------------------------------------------------------------
 
 
-def share_concern(*, actor: Actor, concern: Concern, user: User, role: str) -> ConcernShare:
-    """Share with a colleague or the unit's leader. Never outside the municipality."""
+def share_concern(
+    *, actor: Actor, concern: Concern, user: User, role: str | None = None
+) -> ConcernShare:
+    """Share with a colleague or the unit's leader. Never outside the municipality.
+    Without `role`: "unit leader" when they lead the concern's unit, else "colleague"."""
     with transaction.atomic():
         concern = lock_concern(concern)
         require(actor, "concern.edit", concern)
+        if role is None:
+            leads = Membership.objects.current().filter(
+                user=user, unit=concern.unit, role=Membership.Role.LEADER
+            )
+            role = ConcernShare.Role.LEADER if leads.exists() else ConcernShare.Role.COLLEAGUE
         if user.municipality_id != concern.municipality_id:
             raise ServiceError(_("You can share a concern only with people in your municipality."))
         if not user.is_active or user.kind != User.Kind.STAFF:
@@ -251,6 +273,24 @@ def share_concern(*, actor: Actor, concern: Concern, user: User, role: str) -> C
         )
         _advance(concern, Step.SHARE)
         return share
+
+
+def share_with_all(*, actor: Actor, concern: Concern, users: list[User]) -> list[ConcernShare]:
+    """Share with everyone who holds a role (the unit's leaders, or a job title in a unit),
+    in one transaction. Those it is already shared with are left as they are; when that is
+    everyone, nothing changes and the author is told."""
+    with transaction.atomic():
+        concern = lock_concern(concern)
+        require(actor, "concern.edit", concern)
+        in_force = set(
+            ConcernShare.objects.filter(concern=concern, ended_at__isnull=True).values_list(
+                "user_id", flat=True
+            )
+        )
+        new = [u for u in users if u.id not in in_force and u.id != concern.author_id]
+        if not new:
+            raise ServiceError(_("The concern is already shared with them."))
+        return [share_concern(actor=actor, concern=concern, user=user) for user in new]
 
 
 def take_over_concern(
@@ -406,7 +446,8 @@ def decide_concern(
     with transaction.atomic():
         concern = lock_concern(concern)
         require(actor, "concern.edit", concern)
-        if outcome not in Outcome.values:
+        if outcome not in Outcome.values or outcome == Outcome.ATTACH:
+            # Attaching to the child's existing log is `attach_to_log`, not a decision here.
             raise ServiceError(_("Choose a decision."))
         reason = _text(reason, _("Write the reason for the decision."))
         today = timezone.localdate()
@@ -436,6 +477,14 @@ def decide_concern(
             if not concern.records.filter(kind=RecordKind.FAMILY_TALK).exists():
                 raise ServiceError(
                     _("Talk with the guardians first: a relay log needs their consent.")
+                )
+            if open_log_of(subject) is not None:
+                # A child has one open log: the concern goes on in it (`attach_to_log`).
+                raise ServiceError(
+                    _(
+                        "This child already has a relay log, so a new one cannot start. "
+                        "The concern can be attached to it: see the top of this page."
+                    )
                 )
             log = start_log(actor=actor, subject=subject, unit=concern.unit, level=level)
             request_consent(
@@ -489,6 +538,122 @@ def _choose_for_log(concern: Concern, carry: CarryChoice) -> None:
     concern.records.filter(id__in=found).update(for_log=True)
     concern.noticed_for_log = carry.noticed
     concern.scores_for_log = carry.scores
+
+
+def attach_to_log(
+    *,
+    actor: Actor,
+    concern: Concern,
+    carry: CarryChoice,
+    reason: str = "",
+    request: Any = None,
+) -> RelayLog:
+    """The named child already has an open relay log: its coordinator attaches the
+    concern to it instead of starting a new one (issue 11). The chosen pieces are written
+    into the log at once, as carried entries credited to their authors; the concern is
+    closed as "attached"; both histories say so; the read and the write are access-logged.
+    All in one transaction.
+
+    The family's consent must be in force and cover the concern's unit: the pieces are
+    that unit's information, and writing them into the log shares them with every service
+    the log is shared with (consent is what lifts their duty of confidentiality)."""
+    from stafett.audit.log import record_access
+    from stafett.logs.services import _bump, add_carried, add_event, lock_log
+
+    with transaction.atomic():
+        concern = lock_concern(concern)
+        log: RelayLog | None = open_log_of(concern.subject)
+        if log is not None:
+            log = lock_log(log)
+        facts = child_log_facts(actor, concern_facts(actor, concern))
+        enforce(actor, "concern.attach", facts)
+        assert log is not None and facts.child_log is not None
+        log_facts_ = facts.child_log
+        if not log_facts_.consent_open:
+            raise ServiceError(
+                _(
+                    "The family's consent to the relay log is not in force. Attach the "
+                    "concern once it is renewed."
+                )
+            )
+        if concern.unit_id not in log_facts_.scope_unit_ids:
+            raise ServiceError(
+                _(
+                    "The family's consent does not cover %(unit)s, where the concern was "
+                    "registered. Ask the family to add %(unit)s to the consent first."
+                )
+                % {"unit": concern.unit.name}
+            )
+        reason = _text(reason, "", required=False)
+        _choose_for_log(concern, carry)
+        # Written once, in the municipality's language (as `carry_into_log`).
+        with translation.override(log.municipality.language):
+            pieces = [item for item in carry_items(concern) if item.chosen]
+            if carry.reason and reason:
+                from stafett.concerns.carry import reason_item
+
+                pieces.append(reason_item(concern, actor.user, log.level, reason))
+            for item in pieces:
+                add_carried(
+                    log=log,
+                    author=item.author,
+                    author_name=item.author_name,
+                    author_role=item.author_role,
+                    author_unit=item.author_unit,
+                    title=item.title,
+                    body=item.body,
+                )
+            add_event(
+                log=log,
+                actor=actor,
+                event_type="concern.attached",
+                body=_("A concern from %(unit)s was attached to the log (%(count)s carried).")
+                % {
+                    "unit": concern.unit.name,
+                    "count": ngettext("%(n)d piece", "%(n)d pieces", len(pieces))
+                    % {"n": len(pieces)},
+                },
+            )
+        _bump(log)
+        concern.log = log
+        concern.status = Concern.Status.LOG
+        concern.step = Step.DECIDE
+        concern.carried_at = timezone.now()
+        concern.revision += 1
+        concern.save(
+            update_fields=[
+                "log",
+                "status",
+                "step",
+                "carried_at",
+                "revision",
+                "noticed_for_log",
+                "scores_for_log",
+            ]
+        )
+        _record(
+            concern,
+            actor,
+            RecordKind.DECISION,
+            outcome=Outcome.ATTACH,
+            level=log.level,
+            for_log=bool(carry.reason and reason),
+            body=reason
+            or _("Attached to the child's relay log, coordinated at %(unit)s.")
+            % {"unit": log.unit.name},
+        )
+        record_access(
+            actor=actor.user,
+            action="log.concern_attached",
+            obj=log,
+            object_type="RelayLog",
+            subject_uuid=log.subject.uuid,
+            role="coordinator",
+            unit_name=log.unit.name,
+            reason="concern.attach",
+            request=request,
+        )
+        return log
 
 
 # --- The violence/abuse path and the report to child welfare --------------------------
@@ -560,6 +725,7 @@ def take_violence_path(*, actor: Actor, concern: Concern) -> Concern:
 class ReportContent:
     """What child welfare needs, as the author writes it."""
 
+    addressee: str
     reporter_name: str
     reporter_role: str
     reporter_unit: str
@@ -588,6 +754,12 @@ def _short(value: str, limit: int, message: str, *, required: bool = False) -> s
 
 def _clean_report(content: ReportContent) -> dict[str, Any]:
     data = {
+        "addressee": _short(
+            content.addressee,
+            200,
+            _("Write which child welfare office you send it to."),
+            required=True,
+        ),
         "reporter_name": _short(content.reporter_name, 200, _("Write your name."), required=True),
         "reporter_role": _short(content.reporter_role, 200, _("Your role")),
         "reporter_unit": _short(content.reporter_unit, 200, _("Write your unit."), required=True),

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<uuid:concern>/name/", views.name, name="name"),
     path("<uuid:concern>/family/", views.family_talk, name="family_talk"),
     path("<uuid:concern>/decide/", views.decide, name="decide"),
+    path("<uuid:concern>/attach/", views.attach, name="attach"),
     path("<uuid:concern>/violence/", views.violence_path, name="violence_path"),
     path("<uuid:concern>/report/", views.report, name="report"),
     path("<uuid:concern>/report/edit/", views.report_edit, name="report_edit"),

@@ -14,7 +14,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,11 +24,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from stafett.accounts.models import User
 from stafett.audit.log import record_accesses
 from stafett.concerns import selectors, services
 from stafett.concerns.carry import REASON, carry_items, reason_item
 from stafett.concerns.forms import (
+    AttachForm,
     DecideForm,
     FamilyTalkForm,
     HelpRequestForm,
@@ -50,6 +49,7 @@ from stafett.organisation.models import Unit
 from stafett.people.models import Subject
 from stafett.policy import (
     access_concern,
+    access_concern_to_attach,
     access_municipality,
     access_report,
     actor_for,
@@ -146,8 +146,22 @@ def detail(request: HttpRequest, concern: uuid.UUID) -> HttpResponse:
         "log_url": (
             reverse("logs:detail", kwargs={"log": obj.log.uuid}) if obj.log is not None else ""
         ),
+        "attach_url": _attach_link(actor, obj, facts),
     }
     return render(request, "concerns/detail.html", context)
+
+
+def _attach_link(actor: Any, concern: Concern, facts: Any) -> str:
+    """ "Attach to the relay log you coordinate", for the named child's log's coordinator
+    who may read the concern (its author, or one it was shared with). One query, and only
+    for an open, named concern off the violence/abuse path."""
+    if not concern.is_open or concern.subject_id is None or concern.is_violence_path:
+        return ""
+    if not (facts.is_author or facts.share is not None):
+        return ""
+    if not selectors.coordinates_open_log_of(actor, concern):
+        return ""
+    return reverse("concerns:attach", kwargs={"concern": concern.uuid})
 
 
 def _language() -> str:
@@ -217,10 +231,15 @@ def observe(request: HttpRequest, concern: uuid.UUID) -> HttpResponse:
         request,
         concern,
         action="concern.edit",
-        make_form=lambda data, c: ObservationForm(data),
-        handle=lambda actor, c, d: services.add_observation(actor=actor, concern=c, body=d["body"]),
+        make_form=lambda data, c: ObservationForm(data, municipality_id=c.municipality_id),
+        handle=lambda actor, c, d: services.add_observation(
+            actor=actor, concern=c, body=d["body"], score=d.get("score")
+        ),
         title=_("Describe what you observe"),
-        intro=_("Write down what you see and hear over some days. Facts, not conclusions."),
+        intro=_(
+            "Write down what you see and hear over some days. Facts, not conclusions. You can "
+            "score the worry at the same time."
+        ),
         done=_("The observation is saved."),
         button=_("Save the observation"),
     )
@@ -243,32 +262,34 @@ def score(request: HttpRequest, concern: uuid.UUID) -> HttpResponse:
     )
 
 
-def _share_people(concern: Concern) -> QuerySet[User]:
-    """Staff in the municipality who work in a unit now (the author's colleagues first)."""
-    return (
-        User.objects.filter(
-            municipality_id=concern.municipality_id,
-            kind=User.Kind.STAFF,
-            is_active=True,
-            memberships__ended_at__isnull=True,
-            memberships__unit__is_active=True,
-        )
-        .exclude(id=concern.author_id)
-        .distinct()
-        .order_by("first_name", "last_name", "username")
-    )
+def _share(actor: Any, concern: Concern, form: ShareForm) -> Any:
+    """The chosen person, the unit's leader(s) or everyone with a job title in a unit."""
+    whom = form.cleaned_data["whom"]
+    targets = form.targets
+    if whom == selectors.LEADERS:
+        return services.share_with_all(actor=actor, concern=concern, users=targets.leaders)
+    if whom in targets.titles:
+        users = targets.titles[whom][2]
+        return services.share_with_all(actor=actor, concern=concern, users=users)
+    return services.share_concern(actor=actor, concern=concern, user=targets.people[whom])
 
 
 @require_http_methods(GET_POST)
 def share(request: HttpRequest, concern: uuid.UUID) -> HttpResponse:
+    forms: dict[str, ShareForm] = {}
+
+    def make_form(data: Any, c: Concern) -> ShareForm:
+        with transaction.atomic():  # telling who coordinates the child's log is a read
+            coordinator = selectors.child_log_notice(request, actor_for(request), c)
+        forms["form"] = ShareForm(data, targets=selectors.share_targets(c, coordinator))
+        return forms["form"]
+
     return _step(
         request,
         concern,
         action="concern.edit",
-        make_form=lambda data, c: ShareForm(data, people=_share_people(c)),
-        handle=lambda actor, c, d: services.share_concern(
-            actor=actor, concern=c, user=d["person"], role=d["role"]
-        ),
+        make_form=make_form,
+        handle=lambda actor, c, d: _share(actor, c, forms["form"]),
         title=_("Share with a colleague or your leader"),
         intro=_("They can read the concern and add their view. Nobody else can see it."),
         done=_("The concern is shared."),
@@ -358,6 +379,7 @@ def decide(request: HttpRequest, concern: uuid.UUID) -> HttpResponse:
     with transaction.atomic():
         obj, _facts = access_concern(request, concern, "concern.edit")
         items = carry_items(obj)
+        child_log = selectors.child_log_notice(request, actor, obj)
     form = DecideForm(request.POST or None, violence_path=obj.is_violence_path, items=items)
     previewing = request.method == "POST" and "preview" in request.POST
     if request.method == "POST" and not previewing and form.is_valid():
@@ -399,6 +421,67 @@ def decide(request: HttpRequest, concern: uuid.UUID) -> HttpResponse:
             "chosen": chosen,
             "preview": preview,
             "reason_key": REASON,
+            "child_log": child_log,
+        },
+    )
+
+
+@require_http_methods(GET_POST)
+def attach(request: HttpRequest, concern: uuid.UUID) -> HttpResponse:
+    """The named child already has a relay log that the reader coordinates: attach the
+    concern to it, choosing what the family will read (with a preview), instead of
+    starting a new log (issue 11)."""
+    actor = actor_for(request)
+    with transaction.atomic():
+        obj, facts = access_concern_to_attach(request, concern)
+        items = carry_items(obj)
+    log_facts = facts.child_log
+    assert log_facts is not None
+    log = log_facts.log
+    form = AttachForm(request.POST or None, items=items)
+    previewing = request.method == "POST" and "preview" in request.POST
+    if request.method == "POST" and not previewing and form.is_valid():
+        try:
+            services.attach_to_log(
+                actor=actor,
+                concern=obj,
+                carry=form.carry_choice(),
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except ValidationError as error:
+            _service_errors(form, error)
+        else:
+            messages.success(request, _("The concern is attached to the relay log."))
+            return redirect(reverse("logs:detail", kwargs={"log": log.uuid}))
+    blocked = ""
+    if not log_facts.consent_open:
+        blocked = _(
+            "The family's consent to the relay log is not in force. Attach the concern once "
+            "it is renewed."
+        )
+    elif obj.unit_id not in log_facts.scope_unit_ids:
+        blocked = _(
+            "The family's consent does not cover %(unit)s, where the concern was registered. "
+            "Ask the family to add %(unit)s to the consent first."
+        ) % {"unit": obj.unit.name}
+    chosen = form.chosen_keys()
+    preview = [item for item in items if item.key in chosen]
+    if REASON in chosen and form.is_bound and form.data.get("reason", "").strip():
+        preview.append(reason_item(obj, actor.user, log.level, form.data.get("reason", "")))
+    return render(
+        request,
+        "concerns/attach.html",
+        {
+            "concern": obj,
+            "log": log,
+            "form": form,
+            "items": items,
+            "chosen": chosen,
+            "preview": preview,
+            "reason_key": REASON,
+            "attaching": True,
+            "blocked": blocked,
         },
     )
 
@@ -482,6 +565,21 @@ def _report_content(data: dict[str, Any]) -> services.ReportContent:
     )
 
 
+COPY_BUTTON = "copy_observations"
+
+
+def _copied_form(request: HttpRequest, observations: list[tuple[str, str]]) -> ReportForm:
+    """ "Copy into the report": the form again, unsaved, as the author left it, with the
+    ticked observations added to "What you observed" (no script needed)."""
+    data = request.POST
+    initial: dict[str, Any] = {name: data.get(name, "") for name in services.REPORT_FIELDS}
+    initial["guardians_informed"] = data.get("guardians_informed") == "yes"
+    initial["observed"] = selectors.copy_observations(
+        data.get("observed", ""), data.getlist("copy"), observations
+    )
+    return ReportForm(initial=initial, observations=observations)
+
+
 @require_http_methods(GET_POST)
 def report_edit(request: HttpRequest, concern: uuid.UUID) -> HttpResponse:
     """Write the report (a draft, saved as a new version each time)."""
@@ -492,8 +590,13 @@ def report_edit(request: HttpRequest, concern: uuid.UUID) -> HttpResponse:
         page = selectors.report_page(facts.report)
         initial = selectors.report_initial(obj, user, page.latest)
         contacts = selectors.emergency_contacts(obj.municipality_id)
-    form = ReportForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+        observations = selectors.report_observations(obj)
+    if request.method == "POST" and COPY_BUTTON in request.POST:
+        form = _copied_form(request, observations)
+        messages.info(request, _("The observations are copied in. Save the draft to keep them."))
+    else:
+        form = ReportForm(request.POST or None, initial=initial, observations=observations)
+    if request.method == "POST" and COPY_BUTTON not in request.POST and form.is_valid():
         try:
             services.save_report(
                 actor=actor, concern=obj, content=_report_content(form.cleaned_data)
@@ -503,7 +606,13 @@ def report_edit(request: HttpRequest, concern: uuid.UUID) -> HttpResponse:
         else:
             messages.success(request, _("The report is saved as a draft. Only you can change it."))
             return redirect(report_url(obj))
-    context = {"concern": obj, "form": form, "page": page, "contacts": contacts}
+    context = {
+        "concern": obj,
+        "form": form,
+        "page": page,
+        "contacts": contacts,
+        "copy_button": COPY_BUTTON,
+    }
     return render(request, "concerns/report_edit.html", context)
 
 
@@ -516,7 +625,9 @@ def report_sent(request: HttpRequest, concern: uuid.UUID) -> HttpResponse:
         page = selectors.report_page(facts.report)
     if page.report is None:
         return redirect(report_url(obj, "report_edit"))
-    form = SentForm(request.POST or None)
+    # Sent to the office the report is addressed to, unless the author says otherwise.
+    addressee = page.latest.addressee if page.latest is not None else ""
+    form = SentForm(request.POST or None, initial={"sent_to": addressee} if addressee else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.mark_report_sent(
