@@ -208,7 +208,7 @@ class HandoverProposeForm(_HandoverProposeBase):
         label=_("My task when I stay on"),
         max_length=300,
         required=False,
-        help_text=_("For example: “Follows up Mia at the kindergarten until the summer”."),
+        help_text=_("For example: “Follows up at the kindergarten until the summer”."),
     )
 
     def __init__(
