@@ -540,3 +540,35 @@ def test_the_acceptance_page_says_whether_the_family_must_still_confirm(
     assert 'value="accept"' in html
     html = client_in("nn", teacher).get(answer_url(handover)).content.decode()
     assert "Nei. Samtykket frå familien dekkjer alt Nordvik skule" in html
+
+
+def test_a_leader_who_does_not_read_the_log_proposes_without_seeing_its_measures(
+    active_log: LogWorld,
+) -> None:
+    """The unit's leader may propose a handover (when the coordinator leaves, say) but
+    reads no content: the page names no measure, says where they go, and the service
+    refuses choices from them."""
+    log, w = active_log.log, active_log.world
+    entry = measure(log, "Lesetrening", w.employee)
+    url = propose_url(log) + f"?unit={w.school.uuid}"
+    html = client_in("en", w.leader).get(url).content.decode()
+    assert "Lesetrening" not in html
+    assert f"measure_{entry.uuid}" not in html
+    assert (
+        "The measures Eva Tilsett is responsible for go to the new coordinator when they "
+        "accept (or stay with Eva Tilsett, if they stay on)." in html
+    )
+    assert "Eva Tilsett stays on in the log as a participant" in html
+    html = client_in("nn", w.leader).get(url).content.decode()
+    assert "Tiltaka som Eva Tilsett er ansvarleg for, går til den nye stafetthaldaren" in html
+    translation.activate("en")
+    with pytest.raises(ServiceError, match="Only someone who reads the log"):
+        propose_handover(
+            actor=as_actor(w.leader),
+            log=log,
+            to_user=w.school_employee,
+            to_unit=w.school,
+            message="Kan du ta over?",
+            measures=[MeasureChoice(measure=entry.uuid, base_version=1, to_user=None)],
+        )
+    assert not Handover.objects.exists()
