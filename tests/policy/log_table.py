@@ -102,10 +102,14 @@ VALID: dict[str, dict[str, dict[str, Any]]] = {
         "GET": insiders(employee=CONTENT),
         "POST": insiders(employee=302),
     },
+    # The coordinator sees the measures they hold and who takes each after the handover
+    # (content); the leader, who may propose too, reads no content and sees none of them.
     "logs:handover_propose": {
-        "GET": insiders(employee=HEADER, leader=HEADER),
+        "GET": insiders(employee=CONTENT, leader=HEADER),
         "POST": insiders(employee=FORM_POST, leader=FORM_POST),
     },
+    # Offered the baton: whether the family must still confirm, how many measures become
+    # theirs (counted, never named), the header only.
     "logs:handover_answer": {
         "GET": insiders(leader=HEADER),
         "POST": insiders(leader=FORM_POST),

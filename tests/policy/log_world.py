@@ -37,6 +37,9 @@ STATES = ["valid", "expired", "withdrawn"]
 NOTE = "Eit notat."
 GOAL = "Mia et lunsj saman med dei andre."
 TASK = "Lærar – lesing og språk i klassen"
+# A measure the coordinator holds: the handover page lists it for the coordinator, who
+# chooses who takes it, and for nobody else (issue 11 item 15).
+MEASURE = "Eva les med Mia kvar morgon"
 SHARING = ["not_shared", "shared"]
 
 
@@ -89,6 +92,16 @@ def make_log(world: World, state: str, *, youth: bool = False, shared: bool = Fa
     )
     entry = add_entry(actor=coordinator, log=log, kind="note", body=NOTE)
     add_entry(actor=coordinator, log=log, kind="goal", title=GOAL, body="")
+    add_entry(
+        actor=coordinator,
+        log=log,
+        kind="measure",
+        title=MEASURE,
+        responsible=world.employee,
+        start_date=today,
+        evaluation_date=today + datetime.timedelta(days=30),
+        measure_status="running",
+    )
     meeting = add_entry(
         actor=coordinator,
         log=log,
@@ -126,8 +139,8 @@ def make_log(world: World, state: str, *, youth: bool = False, shared: bool = Fa
 
 
 def log_markers(walk: WalkLog) -> Markers:
-    """Content: the note, the goal, the task. Header: the step and the coordinator (as the
-    walk's English pages write them)."""
+    """Content: the note, the goal, the task, the measure. Header: the step and the
+    coordinator (as the walk's English pages write them)."""
     with translation.override("en"):
         step = str(walk.log.get_step_display())
-    return Markers(content=(NOTE, GOAL, TASK), header=(step, "Eva Tilsett"))
+    return Markers(content=(NOTE, GOAL, TASK, MEASURE), header=(step, "Eva Tilsett"))

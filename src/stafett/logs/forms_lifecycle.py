@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from stafett.accounts.models import User
 from stafett.consent.forms import DateInput
 from stafett.logs.models import CloseReason, Level, RelayLog, Step
+from stafett.logs.services import MeasureChoice
 from stafett.organisation.forms import AccessibleForm
 from stafett.organisation.models import Unit
 from stafett.people.models import Subject
@@ -172,7 +173,7 @@ class ParticipantRemoveForm(AccessibleForm):
     )
 
 
-class HandoverProposeForm(_UnitPersonForm):
+class _HandoverProposeBase(_UnitPersonForm):
     person = PersonChoiceField(
         label=_("New coordinator"),
         queryset=User.objects.none(),
@@ -191,6 +192,109 @@ class HandoverProposeForm(_UnitPersonForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Why you ask them, and what they should know first."),
     )
+
+
+NEW_COORDINATOR = "new"
+KEEP = "keep"
+
+
+class HandoverProposeForm(_HandoverProposeBase):
+    """The new coordinator and the message; whether the coordinator stays on as a
+    participant (only when the family's consent covers their unit); and, for each measure
+    they are responsible for, who takes it (shown only to someone who reads the log)."""
+
+    stays = forms.BooleanField(label=_("I stay on in the log as a participant"), required=False)
+    stay_task = forms.CharField(
+        label=_("My task when I stay on"),
+        max_length=300,
+        required=False,
+        help_text=_("For example: “Follows up at the kindergarten until the summer”."),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        stay_offered: bool,
+        measures: list[Any],
+        targets: list[Any],
+        coordinator: User,
+        proposer_is_coordinator: bool,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.measures = measures
+        if not stay_offered:
+            del self.fields["stays"]
+            del self.fields["stay_task"]
+        elif not proposer_is_coordinator:
+            name = _person_label(coordinator)
+            self.fields["stays"].label = _("%(person)s stays on in the log as a participant") % {
+                "person": name
+            }
+            self.fields["stay_task"].label = _("Their task when they stay on")
+        choices: list[tuple[str, Any]] = [(NEW_COORDINATOR, _("The new coordinator"))]
+        if stay_offered:
+            keep = (
+                _("I keep it (only if I stay on)")
+                if proposer_is_coordinator
+                else _("%(person)s keeps it (only if they stay on)")
+                % {"person": _person_label(coordinator)}
+            )
+            choices.append((KEEP, keep))
+        self.targets = {str(p.user.uuid): p.user for p in targets}
+        choices += [(str(p.user.uuid), f"{_person_label(p.user)} ({p.unit.name})") for p in targets]
+        self.measure_fields: list[tuple[Any, str, str]] = []
+        for entry in measures:
+            name = f"measure_{entry.uuid}"
+            self.fields[name] = forms.ChoiceField(
+                label=entry.latest.title,
+                choices=choices,
+                initial=NEW_COORDINATOR,
+                error_messages={
+                    "required": _("Choose who takes the measure."),
+                    "invalid_choice": _(
+                        "Choose the new coordinator or someone who takes part in this log."
+                    ),
+                },
+            )
+            version = f"version_{entry.uuid}"
+            self.fields[version] = forms.IntegerField(
+                widget=forms.HiddenInput, initial=entry.version_count, min_value=1
+            )
+            self.measure_fields.append((entry, name, version))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        assert data is not None
+        data.setdefault("stays", False)
+        data.setdefault("stay_task", "")
+        if data["stays"] and not (data.get("stay_task") or "").strip():
+            self.add_error("stay_task", _("Write the task they have when they stay on."))
+        choices = []
+        for entry, name, version in self.measure_fields:
+            value, base = data.get(name), data.get(version)
+            if value is None or base is None:
+                continue
+            if value == KEEP:
+                if not data["stays"]:
+                    self.add_error(
+                        name, _("A measure can be kept only by a coordinator who stays on.")
+                    )
+                target = entry.latest.responsible
+            elif value == NEW_COORDINATOR:
+                target = None
+            else:
+                target = self.targets[value]
+            choices.append(MeasureChoice(measure=entry.uuid, base_version=base, to_user=target))
+        data["measure_choices"] = choices
+        return data
+
+    def visible_fields_but_measures(self) -> list[Any]:
+        names = {n for _e, n, _v in self.measure_fields} | {v for _e, _n, v in self.measure_fields}
+        return [self[n] for n in self.fields if n not in names]
+
+    def measure_rows(self) -> list[tuple[Any, Any, Any]]:
+        return [(entry, self[name], self[version]) for entry, name, version in self.measure_fields]
 
 
 class HandoverAnswerForm(AccessibleForm):

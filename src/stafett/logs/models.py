@@ -187,6 +187,11 @@ class Handover(PublicIdModel):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     answered_at = models.DateTimeField(null=True, blank=True)
     answer_message = models.CharField(max_length=500, blank=True)
+    # The old coordinator stays on in the log as a participant (for the unit they held the
+    # baton for) once the new one accepts, with this task. Offered only while the family's
+    # consent covers that unit: otherwise they could not read the log anyway.
+    from_stays = models.BooleanField(_("stays on as a participant"), default=False)
+    stay_task = models.CharField(_("task after the handover"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["-proposed_at"]
@@ -202,6 +207,28 @@ class Handover(PublicIdModel):
 
     def is_open(self, now: datetime.datetime | None = None) -> bool:
         return self.status == self.Status.PENDING and (now or timezone.now()) < self.expires_at
+
+
+class HandoverMeasure(models.Model):
+    """The proposer's choice of who holds a measure the old coordinator is responsible
+    for, once the new coordinator accepts (a new version of the measure is written then).
+    `to_user` None: the new coordinator. `base_version`: the version the proposer saw."""
+
+    handover = models.ForeignKey(Handover, on_delete=models.PROTECT, related_name="measures")
+    measure = models.ForeignKey("Entry", on_delete=models.PROTECT, related_name="+")
+    base_version = models.PositiveIntegerField()
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["handover", "measure"], name="handover_measure_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.handover_id}: measure {self.measure_id}"
 
 
 class EntryKind(models.TextChoices):
@@ -263,6 +290,11 @@ class MeasureStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     EVALUATED = "evaluated", _("Evaluated")
     STOPPED = "stopped", _("Stopped")
+
+
+# A measure still being carried out needs someone responsible who can read the log: every
+# status but stopped (an evaluated measure usually goes on, changed or not).
+OPEN_MEASURE_STATUSES = (MeasureStatus.PLANNED, MeasureStatus.RUNNING, MeasureStatus.EVALUATED)
 
 
 class MeetingKind(models.TextChoices):

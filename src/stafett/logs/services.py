@@ -6,6 +6,9 @@ from __future__ import annotations
 import datetime
 import logging
 import smtplib
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -21,12 +24,14 @@ from stafett.accounts.models import User
 from stafett.core.errors import ConflictError, ServiceError
 from stafett.logs.models import (
     EDITABLE_KINDS,
+    OPEN_MEASURE_STATUSES,
     CloseReason,
     DecisionKind,
     Entry,
     EntryKind,
     EntryVersion,
     Handover,
+    HandoverMeasure,
     Level,
     MeasureStatus,
     Participant,
@@ -39,9 +44,11 @@ from stafett.organisation.models import Membership, Unit
 from stafett.people.models import Subject
 from stafett.policy import (
     Actor,
+    Decision,
     LogFacts,
     Role,
     acting_user,
+    decide,
     enforce,
     log_facts,
     refuse,
@@ -399,9 +406,62 @@ def _tell_removed_participant(participant: Participant, coordinator: User) -> No
 # --- Handover -------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class MeasureChoice:
+    """Who holds a measure after the handover, as the proposer chose it: `to_user` None
+    is the new coordinator. `base_version` is the version the proposer saw."""
+
+    measure: uuid.UUID
+    base_version: int
+    to_user: User | None
+
+
+def held_measures(log: RelayLog, user_ids: Sequence[int]) -> list[Entry]:
+    """The log's measures still being carried out with one of `user_ids` responsible."""
+    return list(
+        Entry.objects.filter(
+            log=log,
+            kind=EntryKind.MEASURE,
+            latest__responsible_id__in=list(user_ids),
+            latest__measure_status__in=OPEN_MEASURE_STATUSES,
+        )
+        .select_related("latest", "latest__responsible")
+        .order_by("created_at", "id")
+    )
+
+
+def reading_participants(log: RelayLog, scope_unit_ids: frozenset[int]) -> list[Participant]:
+    """The participants who read the log now (their unit is in the consent): the only
+    people besides the coordinator a measure may be handed to."""
+    return list(
+        Participant.objects.current()
+        .filter(log=log, unit_id__in=scope_unit_ids)
+        .exclude(user_id=log.coordinator_id)
+        .select_related("user", "unit")
+        .order_by("user__first_name", "user__last_name", "id")
+    )
+
+
+def may_stay(log: RelayLog, facts: LogFacts) -> bool:
+    """The coordinator may stay on as a participant only for a unit the family's consent
+    covers: a participant outside it reads nothing."""
+    return log.unit_id in facts.scope_unit_ids
+
+
 def propose_handover(
-    *, actor: Actor, log: RelayLog, to_user: User, to_unit: Unit, message: str
+    *,
+    actor: Actor,
+    log: RelayLog,
+    to_user: User,
+    to_unit: Unit,
+    message: str,
+    stays: bool = False,
+    stay_task: str = "",
+    measures: Sequence[MeasureChoice] = (),
 ) -> Handover:
+    """Offer the baton. `stays`: the coordinator stays on as a participant once it is
+    accepted. `measures`: who takes each measure the coordinator is responsible for
+    (those not named go to the new coordinator, or stay with a coordinator who stays)."""
     from stafett.consent.services import widen_scope_locked
 
     with transaction.atomic():
@@ -425,6 +485,18 @@ def propose_handover(
             )
         if to_user.id == log.coordinator_id:
             raise ServiceError(_("%(person)s already holds the baton.") % {"person": to_user})
+        stay_task = stay_task.strip()
+        if stays:
+            if not may_stay(log, facts):
+                raise ServiceError(
+                    _(
+                        "%(person)s cannot stay on as a participant: %(unit)s is not in the "
+                        "family's consent, so they could not read the log."
+                    )
+                    % {"person": log.coordinator, "unit": log.unit.name}
+                )
+            if not stay_task:
+                raise ServiceError(_("Write the task they have when they stay on."))
         now = timezone.now()
         # An earlier proposal that expired unanswered no longer blocks a new one.
         Handover.objects.filter(
@@ -432,6 +504,9 @@ def propose_handover(
         ).update(status=Handover.Status.CANCELLED, answered_at=now)
         if Handover.objects.filter(log=log, status=Handover.Status.PENDING).exists():
             raise ServiceError(_("A handover is already waiting for an answer."))
+        plan = _check_measure_choices(
+            actor=actor, log=log, facts=facts, to_user=to_user, stays=stays, measures=measures
+        )
         handover = Handover.objects.create(
             log=log,
             from_user=log.coordinator,
@@ -440,8 +515,14 @@ def propose_handover(
             proposed_by=acting_user(actor),
             message=message,
             expires_at=now + datetime.timedelta(days=HANDOVER_DAYS),
+            from_stays=stays,
+            stay_task=stay_task if stays else "",
         )
-        if to_unit.id not in facts.scope_unit_ids and not _scope_pending(log, to_unit):
+        HandoverMeasure.objects.bulk_create(
+            HandoverMeasure(handover=handover, measure=entry, base_version=version, to_user=target)
+            for entry, version, target in plan
+        )
+        if to_unit.id not in facts.scope_unit_ids and not scope_pending(log, to_unit):
             # A transfer to another unit: the family confirms the wider consent first.
             widen_scope_locked(actor=actor, log=log, unit=to_unit)
         add_event(
@@ -455,6 +536,114 @@ def propose_handover(
         return handover
 
 
+def _check_measure_choices(
+    *,
+    actor: Actor,
+    log: RelayLog,
+    facts: LogFacts,
+    to_user: User,
+    stays: bool,
+    measures: Sequence[MeasureChoice],
+) -> list[tuple[Entry, int, User | None]]:
+    """The proposer's choices, checked against the log as it is now (under its lock):
+    each measure must still be the coordinator's and unchanged since the form was shown,
+    and go to the new coordinator, a participant who reads the log, or the coordinator
+    who stays. Any fault refuses the whole proposal."""
+    if not measures:
+        return []
+    # Only someone who reads the log chooses for its measures (a unit leader proposing
+    # for a coordinator who left sees none of them: they all go to the new coordinator).
+    if decide(actor, "log.view", facts) is not Decision.ALLOW:
+        raise ServiceError(_("Only someone who reads the log can hand its measures on."))
+    held = {e.uuid: e for e in held_measures(log, [log.coordinator_id])}
+    readers = {p.user_id for p in reading_participants(log, facts.scope_unit_ids)}
+    plan: list[tuple[Entry, int, User | None]] = []
+    seen: set[uuid.UUID] = set()
+    for choice in measures:
+        entry = held.get(choice.measure)
+        if entry is None or choice.measure in seen:
+            raise ConflictError(
+                _(
+                    "A measure in the list is no longer %(person)s's to hand on (someone "
+                    "changed it or stopped it). Nothing was proposed: look at the list "
+                    "again."
+                )
+                % {"person": log.coordinator}
+            )
+        seen.add(choice.measure)
+        if entry.version_count != choice.base_version:
+            raise ConflictError(
+                _(
+                    "Someone changed the measure “%(title)s” while you were choosing. Nothing "
+                    "was proposed: look at the list again."
+                )
+                % {"title": entry.latest.title if entry.latest else ""}
+            )
+        target = choice.to_user
+        if target is not None and target.id == to_user.id:
+            target = None
+        if target is not None and target.id == log.coordinator_id and not stays:
+            raise ServiceError(
+                _("%(person)s can keep a measure only if they stay on as a participant.")
+                % {"person": log.coordinator}
+            )
+        if target is not None and target.id != log.coordinator_id and target.id not in readers:
+            raise ServiceError(
+                _(
+                    "%(person)s does not take part in this log (or cannot read it): a measure "
+                    "can go only to the new coordinator or to someone who takes part."
+                )
+                % {"person": target}
+            )
+        plan.append((entry, choice.base_version, target))
+    return plan
+
+
+def handover_measure_plan(
+    log: RelayLog,
+    handover: Handover,
+    *,
+    holder_id: int,
+    stays: bool,
+    scope_unit_ids: frozenset[int],
+) -> list[tuple[Entry, User | None, bool]]:
+    """What accepting the handover does to the measures held by the person who hands the
+    baton over (and by anyone holding it for them, a unit leader in between): for each
+    one, who holds it after (None: the new coordinator), and whether the proposer's
+    choice had to be set aside (that person no longer reads the log).
+
+    No measure is left with someone who cannot read the log: a coordinator who leaves
+    hands every measure on, to the new coordinator unless the proposer chose someone
+    who still takes part; a coordinator who stays keeps those not chosen for others."""
+    from_id = handover.from_user_id
+    held = held_measures(log, [from_id, holder_id])
+    choices = {
+        c.measure_id: c
+        for c in HandoverMeasure.objects.filter(handover=handover).select_related("to_user")
+    }
+    readers = {p.user_id: p.user for p in reading_participants(log, scope_unit_ids)}
+    plan: list[tuple[Entry, User | None, bool]] = []
+    for entry in held:
+        assert entry.latest is not None
+        holder = entry.latest.responsible
+        keeps = stays and entry.latest.responsible_id == from_id
+        target: User | None = holder if keeps else None
+        set_aside = False
+        choice = choices.get(entry.id)
+        if choice is not None:
+            chosen = choice.to_user
+            if chosen is None or chosen.id == handover.to_user_id:
+                target = None
+            elif chosen.id == from_id and stays:
+                target = chosen
+            elif chosen.id in readers:
+                target = readers[chosen.id]
+            else:
+                set_aside = True
+        plan.append((entry, target, set_aside))
+    return plan
+
+
 def answer_handover(
     *, actor: Actor, handover: Handover, accept: bool, message: str = ""
 ) -> Handover:
@@ -463,7 +652,7 @@ def answer_handover(
         require(actor, "handover.answer", log)
         handover = (
             Handover.objects.select_for_update(of=("self",))
-            .select_related("to_unit")
+            .select_related("to_unit", "from_user")
             .get(pk=handover.pk)
         )
         if not handover.is_open():
@@ -492,6 +681,8 @@ def answer_handover(
             )
             return handover
         previous = log.coordinator
+        old_unit = log.unit
+        stays, why_not = _stays_on(log, handover, facts)
         log.coordinator = handover.to_user
         log.unit = handover.to_unit
         _bump(log, "coordinator", "unit")
@@ -506,6 +697,25 @@ def answer_handover(
             body=_("%(new)s (%(unit)s) took over the baton from %(old)s.")
             % {"new": handover.to_user, "unit": handover.to_unit.name, "old": previous},
         )
+        if stays:
+            Participant.objects.create(
+                log=log,
+                user=handover.from_user,
+                unit=old_unit,
+                task=handover.stay_task,
+                can_write=True,
+                added_by=acting_user(actor),
+            )
+            add_event(
+                log=log,
+                actor=actor,
+                event_type="participant.added",
+                body=_("%(person)s (%(unit)s) stays on in the log as a participant: %(task)s")
+                % {"person": handover.from_user, "unit": old_unit.name, "task": handover.stay_task},
+            )
+        elif why_not:
+            add_event(log=log, actor=actor, event_type="handover.stay_refused", body=why_not)
+        _hand_on_measures(actor=actor, log=log, handover=handover, holder=previous, stays=stays)
         from stafett.consent.services import renew_after_handover_locked
 
         renew_after_handover_locked(actor=actor, log=log, handover=handover)
@@ -513,7 +723,69 @@ def answer_handover(
         return handover
 
 
-def _scope_pending(log: RelayLog, unit: Unit) -> bool:
+def _stays_on(log: RelayLog, handover: Handover, facts: LogFacts) -> tuple[bool, str]:
+    """Can the old coordinator stay on, as the proposal asked? Checked again when the
+    baton moves: they must still hold it, work in its unit, and the consent must still
+    cover that unit. (False, why) when they asked and cannot."""
+    if not handover.from_stays:
+        return False, ""
+    person = handover.from_user
+    if (
+        log.coordinator_id == person.id
+        and person.is_active
+        and log.unit_id in facts.scope_unit_ids
+        and Membership.objects.current().filter(user=person, unit_id=log.unit_id).exists()
+        and person.id != handover.to_user_id
+    ):
+        return True, ""
+    return False, _(
+        "%(person)s was to stay on as a participant, but cannot: they no longer hold the "
+        "baton for %(unit)s, no longer work there, or the family's consent no longer covers "
+        "it. Their part in the log has ended."
+    ) % {"person": person, "unit": log.unit.name}
+
+
+def _hand_on_measures(
+    *, actor: Actor, log: RelayLog, handover: Handover, holder: User, stays: bool
+) -> None:
+    """The measures of the one who handed over get their new responsible person: a new
+    version of each (the same path as any edit), the person told as on any edit, and one
+    line in the history naming them all. Runs after the baton has moved."""
+    facts = log_facts(actor, log)
+    plan = handover_measure_plan(
+        log, handover, holder_id=holder.id, stays=stays, scope_unit_ids=facts.scope_unit_ids
+    )
+    lines: list[str] = []
+    for entry, target, set_aside in plan:
+        entry = (
+            Entry.objects.select_for_update(of=("self",))
+            .select_related("latest", "latest__responsible")
+            .get(pk=entry.pk)
+        )
+        assert entry.latest is not None
+        person = target or handover.to_user
+        if entry.latest.responsible_id == person.id:
+            continue
+        previous = entry.latest
+        _append_version(
+            actor=actor, log=log, facts=facts, entry=entry, data={"responsible": person}
+        )
+        notifications.entry_written(actor=actor, entry=entry, previous=previous)
+        line = _("“%(title)s” to %(person)s") % {"title": previous.title, "person": person}
+        if set_aside:
+            line += " " + _("(the one chosen no longer takes part)")
+        lines.append(line)
+    if lines:
+        add_event(
+            log=log,
+            actor=actor,
+            event_type="handover.measures",
+            body=_("Measures handed on with the baton: %(list)s.") % {"list": "; ".join(lines)},
+        )
+
+
+def scope_pending(log: RelayLog, unit: Unit) -> bool:
+    """Is the unit waiting for the family to confirm it in the consent?"""
     from stafett.consent.models import ConsentUnit
 
     return ConsentUnit.objects.filter(

@@ -42,6 +42,7 @@ WHAT_PART = {
     "log.view_summary": gettext_lazy("The overview only (no content)"),
     "log.participants": gettext_lazy("Who takes part"),
     "log.header": gettext_lazy("The name and where the log stands, on a page to manage it"),
+    "log.measures": gettext_lazy("The measures and who is responsible, to hand the baton over"),
     "consent.view": gettext_lazy("The consent"),
     "consent.scan": gettext_lazy("The scanned consent form"),
     "log.access_list": gettext_lazy("Who has read the log"),

@@ -39,7 +39,14 @@ from stafett.logs.forms_lifecycle import (
 from stafett.logs.models import Handover, Participant, RelayLog
 from stafett.organisation.models import Unit
 from stafett.people.models import Subject
-from stafett.policy import LogFacts, access_log, actor_for, record_log_read, requires
+from stafett.policy import (
+    LogFacts,
+    access_log,
+    actor_for,
+    allowed,
+    record_log_read,
+    requires,
+)
 
 GET_POST = ["GET", "POST"]
 
@@ -84,13 +91,14 @@ def render_page(
     context: dict[str, Any],
     *,
     page: str,
+    action: str = "",
 ) -> HttpResponse:
     """Render a lifecycle page and write its read of the child's identity to the access
     log, in one transaction (a page that fails to render leaves no row; a row is never
-    missing for a page that was shown)."""
+    missing for a page that was shown). `action`: what it reads, if more than the header."""
     log, facts = context["log"], context["facts"]
     with transaction.atomic():
-        record_log_read(request, log, facts, HEADER_READ, reason=page)
+        record_log_read(request, log, facts, action or HEADER_READ, reason=page)
         return render(request, template, context)
 
 
@@ -289,22 +297,48 @@ def _pending_handover(log: RelayLog) -> Handover | None:
     return handover if handover is not None and handover.is_open() else None
 
 
+def _measures_for_proposer(
+    request: HttpRequest, log: RelayLog, facts: LogFacts
+) -> tuple[bool, list[Any]]:
+    """(whether the proposer reads the log, the measures the coordinator holds). Only a
+    reader sees them and chooses who takes each; a unit leader who does not read the log
+    proposes without them (they all go to the new coordinator)."""
+    if not allowed(request, "log.view", facts):
+        return False, []
+    return True, services.held_measures(log, [log.coordinator_id])
+
+
 @require_http_methods(GET_POST)
 def handover_propose(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
     obj, facts = access_log(request, log, "handover.propose")
+    actor = actor_for(request)
     units = municipality_units(obj.municipality_id)
     chooser = ChooseUnitForm(request.GET or None, units=units)
+    reads, measures = _measures_for_proposer(request, obj, facts)
+    stay_offered = services.may_stay(obj, facts)
+    form_options: dict[str, Any] = {
+        "units": units,
+        "people_for": people_in,
+        "stay_offered": stay_offered,
+        "measures": measures,
+        "targets": services.reading_participants(obj, facts.scope_unit_ids),
+        "coordinator": obj.coordinator,
+        "proposer_is_coordinator": facts.is_coordinator,
+    }
     if request.method == "POST":
-        form = HandoverProposeForm(request.POST, units=units, people_for=people_in)
+        form = HandoverProposeForm(request.POST, **form_options)
         if form.is_valid():
             data = form.cleaned_data
             try:
                 handover = services.propose_handover(
-                    actor=actor_for(request),
+                    actor=actor,
                     log=obj,
                     to_user=data["person"],
                     to_unit=data["unit"],
                     message=data["message"],
+                    stays=data["stays"],
+                    stay_task=data["stay_task"],
+                    measures=data["measure_choices"],
                 )
             except ValidationError as error:
                 service_errors(form, error)
@@ -328,19 +362,43 @@ def handover_propose(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
     else:
         chosen = chooser.cleaned_data["unit"] if chooser.is_valid() else None
         form = HandoverProposeForm(
-            initial={"unit": chosen.uuid if chosen else None}, units=units, people_for=people_in
+            initial={
+                "unit": chosen.uuid if chosen else None,
+                "stay_task": _("Former coordinator"),
+            },
+            **form_options,
         )
+    pending = _pending_handover(obj)
+    pending_measures: list[Any] = []
+    if pending is not None and reads:
+        pending_measures = services.handover_measure_plan(
+            obj,
+            pending,
+            holder_id=obj.coordinator_id,
+            stays=pending.from_stays,
+            scope_unit_ids=facts.scope_unit_ids,
+        )
+    if pending is not None:
+        shows_measures = bool(pending_measures)
+    else:
+        shows_measures = bool(measures) and form.unit_obj is not None
     return render_page(
         request,
         "logs/lifecycle/handover_propose.html",
         {
             **header_context(obj, facts),
-            "pending": _pending_handover(obj),
+            "pending": pending,
+            "pending_measures": pending_measures,
             "chooser": chooser,
             "form": form,
             "chosen_unit": form.unit_obj,
+            "stay_offered": stay_offered,
+            "reads": reads,
+            "measures": measures,
         },
         page="handover_propose",
+        # The measures and who holds them are content: their read is written as such.
+        action="log.measures" if shows_measures else HEADER_READ,
     )
 
 
@@ -393,9 +451,37 @@ def handover_answer(request: HttpRequest, log: uuid.UUID, handover: uuid.UUID) -
             "handover": row,
             "from_user": obj.coordinator,
             "form": form,
+            **_before_accepting(obj, facts, row),
         },
         page="handover_answer",
     )
+
+
+def _before_accepting(log: RelayLog, facts: LogFacts, handover: Handover) -> dict[str, Any]:
+    """What the person offered the baton must know before pressing "Accept" (issue 11
+    item 16): whether the family must still confirm their unit (the service refuses the
+    baton until they have), whether the consent is in force, and what happens to the old
+    coordinator and their measures. No content: the measures are counted, not named."""
+    if handover.to_unit_id in facts.scope_unit_ids:
+        family = "confirmed"
+    elif services.scope_pending(log, handover.to_unit):
+        family = "waiting"
+    else:
+        family = "not_asked"
+    plan = services.handover_measure_plan(
+        log,
+        handover,
+        holder_id=log.coordinator_id,
+        stays=handover.from_stays,
+        scope_unit_ids=facts.scope_unit_ids,
+    )
+    return {
+        "family": family,
+        "may_accept": family == "confirmed",
+        "measures_to_you": sum(
+            1 for _entry, target, _aside in plan if target is None or target == handover.to_user
+        ),
+    }
 
 
 # ---------------------------------------------------------------------------
