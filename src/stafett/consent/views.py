@@ -470,7 +470,12 @@ def _family_context(
     if facts.family_role is None:
         return {}
     texts, chosen = chosen_text(request, log.municipality_id)
-    context: dict[str, Any] = {"texts": texts, "chosen_text": chosen}
+    context: dict[str, Any] = {
+        "texts": texts,
+        "chosen_text": chosen,
+        # The same rule as the log page's "Close the log" link.
+        "can_close": allowed(actor, "log.close", facts),
+    }
     current = facts.consent
     context["can_renew"] = (
         not waiting
