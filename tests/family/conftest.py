@@ -44,3 +44,32 @@ def asked_log(world: World) -> tuple[RelayLog, Consent]:
         method=Consent.Method.DIGITAL,
     )
     return log, consent
+
+
+@pytest.fixture
+def jonas_log(world: World) -> RelayLog:
+    """Jonas (16) consents alone, lets his mother Gro read the log, and writes in his own
+    words; Eva coordinates, Siri (school) takes part."""
+    from stafett.consent.services import give_consent, share_with_guardians
+    from stafett.logs.models import EntryKind
+    from stafett.logs.services import add_entry, add_participant
+
+    f.add_guardian(world.youth_subject, world.guardian)
+    eva = as_actor(world.employee)
+    log = start_log(actor=eva, subject=world.youth_subject, unit=world.kindergarten, level=2)
+    consent = request_consent(
+        actor=eva,
+        log=log,
+        purpose="Samarbeid om Jonas.",
+        valid_from=timezone.localdate(),
+        valid_to=timezone.localdate() + datetime.timedelta(days=180),
+        units=[world.kindergarten, world.school],
+        method=Consent.Method.DIGITAL,
+    )
+    jonas = as_actor(world.youth)
+    give_consent(actor=jonas, consent=consent)
+    log.refresh_from_db()
+    add_participant(actor=eva, log=log, user=world.school_employee, unit=world.school, task="Lærar")
+    share_with_guardians(actor=jonas, log=log, guardian_uuids=[str(world.guardian.uuid)])
+    add_entry(actor=jonas, log=log, kind=EntryKind.CHILD_VOICE, body="Eg vil spele fotball.")
+    return log

@@ -647,3 +647,43 @@ def scope_take_back(request: HttpRequest, log: uuid.UUID, request_id: uuid.UUID)
     else:
         messages.success(request, _("Your request is taken back."))
     return _back_to_consent(request, obj)
+
+
+# ---------------------------------------------------------------------------
+# The family says no (issue 11, item 6): a clear "No" beside the "Yes".
+# ---------------------------------------------------------------------------
+
+
+@require_POST
+def decline(request: HttpRequest, log: uuid.UUID, consent: uuid.UUID) -> HttpResponse:
+    """`logs:consent_decline`: a person asked for consent says no, with an optional
+    reason for the coordinator."""
+    obj, facts = access_log(request, log, "consent.respond")
+    row = Consent.objects.filter(log=obj, uuid=consent).first()
+    if row is None:
+        raise Http404
+    try:
+        services.decline_consent(
+            actor=actor_for(request), consent=row, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        if facts.consent_open:
+            messages.success(
+                request,
+                _(
+                    "You said no to renewing your consent. The consent you gave still "
+                    "counts until it runs out, and you can withdraw it at any time. The "
+                    "coordinator can see your answer."
+                ),
+            )
+        else:
+            messages.success(
+                request,
+                _(
+                    "You said no. Nothing is shared, and the services cannot read the log. "
+                    "The coordinator can see your answer."
+                ),
+            )
+    return _back_to_consent(request, obj)

@@ -78,6 +78,7 @@ CONSENT_BADGE = {
     ConsentState.EXPIRED: "badge--error",
     ConsentState.WITHDRAWN: "badge--error",
     ConsentState.REPLACED: "",
+    ConsentState.DECLINED: "badge--error",
 }
 
 
