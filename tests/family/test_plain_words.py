@@ -140,3 +140,14 @@ def test_the_youth_reads_his_own_words_as_his(
         read_as(client, reader, language)
         text = _page(client, "logs:detail", jonas_log)
         assert his in text and mine not in text, reader
+
+
+def test_the_family_reads_services_not_units_in_their_consent_history(
+    active_log: LogWorld, client: Client
+) -> None:
+    read_as(client, active_log.world.guardian, "nn")
+    family = _page(client, "logs:consent", active_log.log)
+    assert "Tenester som kan vere med" in family and "Einingar som kan vere med" not in family
+    read_as(client, active_log.world.employee, "nn")
+    staff = _page(client, "logs:consent", active_log.log)
+    assert "Einingar som kan vere med" in staff
