@@ -118,3 +118,17 @@ def test_a_too_long_reason_is_refused_and_changes_nothing(
         decline_consent(actor=build_actor(world.guardian), consent=consent, reason="x" * 501)
     consent.refresh_from_db()
     assert consent.declined_at is None and consent.withdrawn_at is None
+
+
+def test_after_saying_no_there_is_nothing_to_withdraw(
+    asked_log: tuple[RelayLog, Consent], world: World
+) -> None:
+    from stafett.consent.services import withdraw_consent
+    from stafett.logs.models import Entry
+
+    log, consent = asked_log
+    decline_consent(actor=as_actor(world.guardian), consent=consent)
+    events = Entry.objects.filter(log=log).count()
+    with pytest.raises(ServiceError):
+        withdraw_consent(actor=as_actor(world.guardian), log=log)
+    assert Entry.objects.filter(log=log).count() == events

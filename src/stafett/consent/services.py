@@ -358,7 +358,7 @@ def withdraw_consent(*, actor: Actor, log: RelayLog) -> Consent:
         log = lock_log(log)
         require(actor, "consent.respond", log)
         consent, state = current_consent(log)
-        if consent is None or state is ConsentState.WITHDRAWN:
+        if consent is None or state in (ConsentState.WITHDRAWN, ConsentState.DECLINED):
             raise ServiceError(_("There is no consent to withdraw."))
         now = timezone.now()
         # A withdrawal ends the whole chain (`consent.state`): the consent in force, an

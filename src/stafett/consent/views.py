@@ -400,7 +400,7 @@ def withdraw(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
         {
             **header_context(obj, facts),
             "has_consent": facts.consent is not None
-            and facts.consent_state is not ConsentState.WITHDRAWN,
+            and facts.consent_state not in (ConsentState.WITHDRAWN, ConsentState.DECLINED),
             "texts": texts,
             "chosen_text": text,
         },
