@@ -180,13 +180,12 @@ def access_list(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
             # Nothing shown as if it were the answer: the form says what to fix.
             rows = rows.none()
         page = Paginator(rows, ACCESS_PAGE_SIZE).get_page(request.GET.get("page"))
-        refused = {"allowed"}
         entries = [
             {
                 "row": row,
                 "what": what_part(row.action, row.reason),
-                "refused": row.outcome not in refused,
-                "refused_text": refused_sentence(row) if row.outcome not in refused else "",
+                "refused": row.outcome != "allowed",
+                "refused_text": refused_sentence(row) if row.outcome != "allowed" else "",
             }
             for row in page.object_list
         ]
