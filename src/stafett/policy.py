@@ -350,12 +350,18 @@ def _log_coordinate(actor: Actor, f: LogFacts) -> Decision:
 
 
 def _log_close(actor: Actor, f: LogFacts) -> Decision:
-    """The coordinator keeps closing even without consent; guardians may close too."""
+    """The coordinator keeps closing even without consent. The people whose consent
+    counts may close too, once the family has consented (a consent was completed, even
+    if it has since run out or been withdrawn): before that there is nothing running to
+    end, and their answer to the request is "No" (`consent.respond`), not closing."""
     if not f.insider:
         return Decision.HIDDEN
     if f.is_closed:
         return Decision.FORBIDDEN
-    if f.is_coordinator or (f.family_role is not None and f.is_consenter):
+    if f.is_coordinator:
+        return Decision.ALLOW
+    consented = f.consent is not None and f.consent.completed_at is not None
+    if f.family_role is not None and f.is_consenter and consented:
         return Decision.ALLOW
     return Decision.FORBIDDEN
 

@@ -32,6 +32,7 @@ class C:
     completed: int | None
     withdrawn: int | None = None
     replaces: str | None = None
+    declined: bool = False  # the family said no (issue 11): ended like a cancellation
 
 
 def _at(day: int, minute: int) -> datetime.datetime:
@@ -53,6 +54,9 @@ def history(*rows: C) -> list[Consent]:
                 completed_at=_at(row.completed, index) if row.completed is not None else None,
                 withdrawn_at=_at(row.withdrawn, 30 + index) if row.withdrawn is not None else None,
                 replaces_id=ids[row.replaces] if row.replaces else None,
+                declined_at=_at(row.withdrawn, 30 + index)
+                if row.declined and row.withdrawn is not None
+                else None,
             )
         )
     return consents
@@ -66,6 +70,18 @@ HISTORIES: list[tuple[str, list[C], str | None, ConsentState | None]] = [
         [C("P", 0, 180, None, withdrawn=0)],
         "P",
         S.WITHDRAWN,
+    ),
+    (
+        "a request the family said no to",
+        [C("P", 0, 180, None, withdrawn=0, declined=True)],
+        "P",
+        S.DECLINED,
+    ),
+    (
+        "a renewal the family said no to: the consent in force goes on",
+        [C("C0", -100, 20, -100), C("P", 0, 365, None, withdrawn=0, declined=True)],
+        "C0",
+        S.EXPIRING,
     ),
     ("a consent in its period", [C("C0", -10, 170, -10)], "C0", S.VALID),
     ("a consent ending within 30 days", [C("C0", -300, 20, -300)], "C0", S.EXPIRING),

@@ -69,7 +69,8 @@ def test_a_guardian_without_parental_responsibility_sees_nothing(
 ) -> None:
     page = login_as(world.guardian_without_responsibility).get("/").content.decode()
     assert "Mia" not in page
-    assert "Nothing here yet" in page or "Ingenting her" in page
+    # Words for a parent, not the staff's "ask your leader" (issue 11, item 10).
+    assert "There is nothing here for you to read" in page or "Her er det ingenting" in page
 
 
 def test_a_youth_sees_their_own_record(world: World, login_as: Any) -> None:

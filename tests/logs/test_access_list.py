@@ -41,7 +41,8 @@ def test_the_guardian_sees_who_read_the_log_with_role_unit_and_part(
     assert response.status_code == 200
     html = response.content.decode()
     assert "Eva Tilsett</strong>, coordinator, Solsida barnehage" in html
-    assert "Siri Lærar</strong>, participant, Testvik skule" in html
+    # The family reads "helper" for the BTI term "participant" (aktør), issue 11.
+    assert "Siri Lærar</strong>, helper, Testvik skule" in html
     assert "Gro Mor</strong>, guardian" in html
     assert "Who has read the log" in html  # this very visit, listed with the others
     assert AccessLogEntry.objects.filter(
@@ -65,7 +66,8 @@ def test_refused_attempts_are_shown_and_concerns_are_not(
         municipality_id=w.municipality.id,
     )
     html = login_as(w.guardian).get(list_url(active_log)).content.decode()
-    assert "tried, but was refused" in html
+    # A sentence a parent reads (issue 11, item 7): who tried, and was not let in.
+    assert "Siri Lærar" in html and "tried to open the log, but was not let in." in html
     assert "Concern" not in html and "concern" not in html
 
 

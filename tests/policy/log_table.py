@@ -89,6 +89,9 @@ VALID: dict[str, dict[str, dict[str, Any]]] = {
     # The consent in the walk was given digitally: there is no scanned form to fetch.
     "logs:consent_scan": {"GET": insiders(employee=404, guardian=404), "POST": WRONG_METHOD},
     "logs:consent_give": {"GET": WRONG_METHOD, "POST": insiders(guardian=302)},
+    # The family's "No" (issue 11): the walk's consent is no longer waiting, so the
+    # consenting guardian is told so (302 with a message); everyone else is refused.
+    "logs:consent_decline": {"GET": WRONG_METHOD, "POST": insiders(guardian=302)},
     # The family's page names the child, nothing more.
     "logs:consent_withdraw": {"GET": insiders(guardian=200), "POST": insiders(guardian=302)},
     "logs:scope_confirm": {"GET": WRONG_METHOD, "POST": insiders(guardian=302)},

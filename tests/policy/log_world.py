@@ -139,8 +139,11 @@ def make_log(world: World, state: str, *, youth: bool = False, shared: bool = Fa
 
 
 def log_markers(walk: WalkLog) -> Markers:
-    """Content: the note, the goal, the task, the measure. Header: the step and the
-    coordinator (as the walk's English pages write them)."""
+    """Content: the note, the goal, the task, the measure. Header: the step (in the
+    staff's words or the family's) and the coordinator, as the walk's English pages
+    write them."""
+    from stafett.logs.templatetags.log_content import FAMILY_STEPS
+
     with translation.override("en"):
-        step = str(walk.log.get_step_display())
+        step = (str(walk.log.get_step_display()), str(FAMILY_STEPS[walk.log.step]))
     return Markers(content=(NOTE, GOAL, TASK, MEASURE), header=(step, "Eva Tilsett"))

@@ -35,10 +35,14 @@ def log_reads(
     person: uuid.UUID | None = None,
     since: datetime.date | None = None,
     until: datetime.date | None = None,
+    hide_actor_id: int | None = None,
 ) -> QuerySet[AccessLogEntry]:
     """Rows about these objects (the log, its consents, its filled forms), newest first,
     optionally one person's and within a period (whole days in Europe/Oslo, both ends included)."""
     rows = AccessLogEntry.objects.filter(object_uuid__in=object_uuids)
+    if hide_actor_id is not None:
+        # The youth's own visits, left out of what a guardian reads (docs/security.md).
+        rows = rows.exclude(actor_id=hide_actor_id)
     if person is not None:
         rows = rows.filter(actor__uuid=person)
     if since is not None:
@@ -50,10 +54,11 @@ def log_reads(
     ).order_by("-at", "-id")
 
 
-def log_readers(object_uuids: list[uuid.UUID]) -> list[Reader]:
+def log_readers(object_uuids: list[uuid.UUID], *, hide_actor_id: int | None = None) -> list[Reader]:
     """Everyone who has read (or tried to read) these objects, by name."""
     pairs = (
         AccessLogEntry.objects.filter(object_uuid__in=object_uuids, actor__isnull=False)
+        .exclude(actor_id=hide_actor_id)
         .values_list("actor__uuid", "actor_name")
         .distinct()
         .order_by("actor_name", "actor__uuid")

@@ -29,6 +29,7 @@ class ConsentState(enum.StrEnum):
     EXPIRED = "expired"
     WITHDRAWN = "withdrawn"
     REPLACED = "replaced"
+    DECLINED = "declined"
 
     @property
     def label(self) -> str:
@@ -47,6 +48,7 @@ STATE_LABELS = {
     ConsentState.EXPIRED: _("Expired"),
     ConsentState.WITHDRAWN: _("Withdrawn"),
     ConsentState.REPLACED: _("Replaced by a renewal"),
+    ConsentState.DECLINED: _("The family said no"),
 }
 
 
@@ -72,6 +74,10 @@ class Consent(PublicIdModel):
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The family said no to the request (issue 11): the request then ends like a
+    # cancelled one (`withdrawn_at`, `withdrawn_by` = who said no), and nothing is shared.
+    declined_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.CharField(_("why not"), max_length=500, blank=True)
     replaces = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
     )
@@ -102,6 +108,8 @@ class Consent(PublicIdModel):
 
     def state(self, today: datetime.date | None = None, *, replaced: bool = False) -> ConsentState:
         today = today or timezone.localdate()
+        if self.declined_at is not None:
+            return ConsentState.DECLINED
         if self.withdrawn_at is not None:
             return ConsentState.WITHDRAWN
         if replaced:

@@ -358,7 +358,7 @@ def withdraw_consent(*, actor: Actor, log: RelayLog) -> Consent:
         log = lock_log(log)
         require(actor, "consent.respond", log)
         consent, state = current_consent(log)
-        if consent is None or state is ConsentState.WITHDRAWN:
+        if consent is None or state in (ConsentState.WITHDRAWN, ConsentState.DECLINED):
             raise ServiceError(_("There is no consent to withdraw."))
         now = timezone.now()
         # A withdrawal ends the whole chain (`consent.state`): the consent in force, an
@@ -867,3 +867,43 @@ def share_with_guardians(
                 "guardian"
             )
         )
+
+
+# ---------------------------------------------------------------------------
+# The family says no (issue 11, item 6)
+# ---------------------------------------------------------------------------
+
+DECLINE_REASON_MAX = 500
+
+
+def decline_consent(*, actor: Actor, consent: Consent, reason: str = "") -> Consent:
+    """A person asked for consent says no. The request ends (like a cancelled one: a
+    consent still in force goes on until its own end, a draft log stays without access),
+    nothing is shared, and the coordinator sees who said no, when and, if given, why."""
+    reason = reason.strip()
+    if len(reason) > DECLINE_REASON_MAX:
+        raise ServiceError(_("Please keep it to %(max)d characters.") % {"max": DECLINE_REASON_MAX})
+    with transaction.atomic():
+        log = lock_log(consent.log)
+        require(actor, "consent.respond", log)
+        consent = Consent.objects.select_for_update(of=("self",)).get(pk=consent.pk)  # type: ignore[assignment]
+        if consent.withdrawn_at is not None or consent.completed_at is not None:
+            raise ServiceError(_("This consent is no longer waiting for an answer."))
+        if not consent.givers.filter(person=actor.user).exists():
+            raise PermissionDenied
+        now = timezone.now()
+        consent.withdrawn_at = now
+        consent.withdrawn_by = actor.user
+        consent.declined_at = now
+        consent.decline_reason = reason
+        consent.save(
+            update_fields=["withdrawn_at", "withdrawn_by", "declined_at", "decline_reason"]
+        )
+        add_event(
+            log=log,
+            actor=actor,
+            event_type="consent.declined",
+            body=_("The family said no to the request for consent. Nothing is shared."),
+        )
+        declined: Consent = consent
+        return declined

@@ -11,7 +11,8 @@ The rule, in plain words (docs/security.md says the same):
 2. A withdrawal ends the whole chain: the consent withdrawn and every consent completed
    before the withdrawal, whether they were stamped withdrawn or not. Only a consent
    completed after the withdrawal (a new one, asked for anew) can be in force again.
-   A cancelled request (never completed) ends nothing.
+   A cancelled request (never completed) ends nothing, nor does a request the family
+   said no to (it ends like a cancelled one).
 3. A consent is replaced once its renewal (a completed consent whose `replaces` is it)
    has begun; a replaced consent is never in force again, even when its own period
    would still run. Until the renewal's first day the old consent stays in force with
@@ -74,6 +75,8 @@ def state_in_history(
     consent: Consent, consents: Sequence[Consent], today: datetime.date
 ) -> ConsentState:
     """The state of one consent of the log, as its history shows it."""
+    if consent.declined_at is not None:
+        return ConsentState.DECLINED
     if consent.withdrawn_at is not None:
         return ConsentState.WITHDRAWN
     if consent.completed_at is None:

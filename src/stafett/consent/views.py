@@ -400,7 +400,7 @@ def withdraw(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
         {
             **header_context(obj, facts),
             "has_consent": facts.consent is not None
-            and facts.consent_state is not ConsentState.WITHDRAWN,
+            and facts.consent_state not in (ConsentState.WITHDRAWN, ConsentState.DECLINED),
             "texts": texts,
             "chosen_text": text,
         },
@@ -470,7 +470,12 @@ def _family_context(
     if facts.family_role is None:
         return {}
     texts, chosen = chosen_text(request, log.municipality_id)
-    context: dict[str, Any] = {"texts": texts, "chosen_text": chosen}
+    context: dict[str, Any] = {
+        "texts": texts,
+        "chosen_text": chosen,
+        # The same rule as the log page's "Close the log" link.
+        "can_close": allowed(actor, "log.close", facts),
+    }
     current = facts.consent
     context["can_renew"] = (
         not waiting
@@ -641,4 +646,44 @@ def scope_take_back(request: HttpRequest, log: uuid.UUID, request_id: uuid.UUID)
         messages.error(request, error_text(error))
     else:
         messages.success(request, _("Your request is taken back."))
+    return _back_to_consent(request, obj)
+
+
+# ---------------------------------------------------------------------------
+# The family says no (issue 11, item 6): a clear "No" beside the "Yes".
+# ---------------------------------------------------------------------------
+
+
+@require_POST
+def decline(request: HttpRequest, log: uuid.UUID, consent: uuid.UUID) -> HttpResponse:
+    """`logs:consent_decline`: a person asked for consent says no, with an optional
+    reason for the coordinator."""
+    obj, facts = access_log(request, log, "consent.respond")
+    row = Consent.objects.filter(log=obj, uuid=consent).first()
+    if row is None:
+        raise Http404
+    try:
+        services.decline_consent(
+            actor=actor_for(request), consent=row, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        if facts.consent_open:
+            messages.success(
+                request,
+                _(
+                    "You said no to renewing your consent. The consent you gave still "
+                    "counts until it runs out, and you can withdraw it at any time. The "
+                    "coordinator can see your answer."
+                ),
+            )
+        else:
+            messages.success(
+                request,
+                _(
+                    "You said no. Nothing is shared, and the services cannot read the log. "
+                    "The coordinator can see your answer."
+                ),
+            )
     return _back_to_consent(request, obj)

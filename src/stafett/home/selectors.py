@@ -78,6 +78,7 @@ CONSENT_BADGE = {
     ConsentState.EXPIRED: "badge--error",
     ConsentState.WITHDRAWN: "badge--error",
     ConsentState.REPLACED: "",
+    ConsentState.DECLINED: "badge--error",
 }
 
 
@@ -125,6 +126,14 @@ class LogRow:
     next_evaluation: datetime.date | None = None
     overdue: int = 0
     new_count: int = 0
+    # A closed log on the family's home: everyone who held the baton, in turn, so that
+    # two closed logs for one child are told apart (issue 11, item 11).
+    coordinators: list[str] = field(default_factory=list)
+
+    @property
+    def started_on(self) -> datetime.datetime:
+        started: datetime.datetime = self.log.activated_at or self.log.created_at
+        return started
 
     @property
     def consent_state(self) -> ConsentState | None:
@@ -710,8 +719,33 @@ def _leader_home(request: HttpRequest, actor: Actor) -> LeaderHome:
     return LeaderHome(rows=rows, page=page)
 
 
+def _coordinators_of_closed(logs: list[RelayLog]) -> dict[int, list[str]]:
+    """Who held the baton of each closed log, first to last: one query for them all
+    (none when no log is closed)."""
+    closed = {log.id: log for log in logs if log.is_closed}
+    if not closed:
+        return {}
+    names: dict[int, list[str]] = defaultdict(list)
+    for log_id, first, last, username in (
+        Handover.objects.filter(log_id__in=list(closed), status=Handover.Status.ACCEPTED)
+        .order_by("answered_at", "id")
+        .values_list(
+            "log_id", "from_user__first_name", "from_user__last_name", "from_user__username"
+        )
+    ):
+        name = f"{first} {last}".strip() or username
+        if name not in names[log_id]:
+            names[log_id].append(name)
+    for log_id, log in closed.items():
+        last_holder = log.coordinator.get_full_name() or log.coordinator.username
+        if last_holder not in names[log_id]:
+            names[log_id].append(last_holder)
+    return dict(names)
+
+
 def _family_home(actor: Actor) -> FamilyHome:
-    """Nine queries: children, logs, dates, consents, scope, waiting (2), meetings, new."""
+    """Nine queries: children, logs, dates, consents, scope, waiting (2), meetings, new;
+    a tenth for who held the baton when a log is closed."""
     user = actor.user
     assert user is not None
     now = timezone.now()
@@ -788,10 +822,12 @@ def _family_home(actor: Actor) -> FamilyHome:
             .order_by("latest__starts_at", "id")[:UPCOMING_MEETINGS]
         ]
 
+    held = _coordinators_of_closed(readable)
     rows_by_subject: dict[int, list[LogRow]] = defaultdict(list)
     for log in readable:
         row = _row(log, facts[log.id], True)
         row.new_count = new_counts.get(log.id, 0)
+        row.coordinators = held.get(log.id, [])
         rows_by_subject[log.subject_id].append(row)
     children = [
         ChildSection(

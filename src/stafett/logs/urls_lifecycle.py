@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern] = [
     path("<uuid:log>/consent/<uuid:consent>/scan/", consent.scan, name="consent_scan"),
     # Consent: the family's side.
     path("<uuid:log>/consent/<uuid:consent>/give/", consent.give, name="consent_give"),
+    path("<uuid:log>/consent/<uuid:consent>/decline/", consent.decline, name="consent_decline"),
     path("<uuid:log>/consent/withdraw/", consent.withdraw, name="consent_withdraw"),
     path(
         "<uuid:log>/consent/<uuid:consent>/units/<uuid:unit>/confirm/",

@@ -25,7 +25,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from stafett.concerns.selectors import log_worry_chart
@@ -222,6 +222,26 @@ def _add_links(actor: Actor, facts: LogFacts) -> list[tuple[str, Any]]:
     ]
 
 
+def _filter_kinds(log: RelayLog, facts: LogFacts, actor: Actor) -> list[tuple[str, str]]:
+    """The timeline's filter, in the reader's words: the family reads plain words for
+    the BTI terms (issue 11), the youth reads their own words as theirs."""
+    family = facts.family_role is not None
+    kinds: list[tuple[str, str]] = []
+    for k in selectors.FILTER_KINDS:
+        if k == EntryKind.EVENT:
+            label = _("History")
+        elif k == EntryKind.UNDERSTANDING and family:
+            label = pgettext("family words", "What we see together")
+        elif k == EntryKind.CHILD_VOICE and facts.family_role is Role.YOUTH:
+            label = _("In your own words")
+        elif k == EntryKind.CHILD_VOICE and family:
+            label = _("In %(name)s's own words") % {"name": log.subject.first_name}
+        else:
+            label = str(EntryKind(k).label)
+        kinds.append((str(k), label))
+    return kinds
+
+
 # ---------------------------------------------------------------------------
 # The log page
 # ---------------------------------------------------------------------------
@@ -272,10 +292,7 @@ def detail(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
         "header": header,
         "items": items,
         "kind": kind,
-        "filter_kinds": [
-            (k, _("History") if k == EntryKind.EVENT else EntryKind(k).label)
-            for k in selectors.FILTER_KINDS
-        ],
+        "filter_kinds": _filter_kinds(obj, facts, actor),
         "add_links": _add_links(actor, facts),
         # The family's summary links to their consent already.
         "manage_links": _manage_links(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -30,7 +31,14 @@ from stafett.guides.models import FilledForm
 from stafett.logs import selectors
 from stafett.logs.views_content import explain_refusal
 from stafett.organisation.forms import AccessibleForm
-from stafett.policy import access_log, actor_for, record_log_read, visible_entries
+from stafett.policy import (
+    LogFacts,
+    Role,
+    access_log,
+    actor_for,
+    record_log_read,
+    visible_entries,
+)
 
 OSLO = ZoneInfo("Europe/Oslo")
 ACCESS_PAGE_SIZE = 25
@@ -65,6 +73,35 @@ def what_part(action: str, reason: str) -> str:
     return str(label) if label is not None else _("Another part of the log")
 
 
+# A refused attempt, as a sentence a parent reads: who tried to do what, and was not
+# let in (a badge "tried, but was refused" after "Another part of the log" read as if
+# the log had tried).
+REFUSED = {
+    "log.view": gettext_lazy("%(who)s tried to open the log, but was not let in."),
+    "log.view_summary": gettext_lazy("%(who)s tried to open the log, but was not let in."),
+    "log.header": gettext_lazy("%(who)s tried to open the log, but was not let in."),
+    "log.write": gettext_lazy("%(who)s tried to write in the log, but was not let in."),
+    "log.add_bright_spot": gettext_lazy("%(who)s tried to write in the log, but was not let in."),
+    "log.add_comment": gettext_lazy("%(who)s tried to write in the log, but was not let in."),
+    "log.add_child_voice": gettext_lazy("%(who)s tried to write in the log, but was not let in."),
+    "consent.view": gettext_lazy("%(who)s tried to open the consent, but was not let in."),
+    "consent.scan": gettext_lazy("%(who)s tried to open the consent, but was not let in."),
+    "filled_form.view": gettext_lazy("%(who)s tried to open a form, but was not let in."),
+    "filled_form.fill": gettext_lazy("%(who)s tried to open a form, but was not let in."),
+}
+REFUSED_OTHER = gettext_lazy("%(who)s tried to change something in the log, but was not let in.")
+
+
+def refused_sentence(row: Any) -> str:
+    name = row.actor_name or _("Someone not logged in")
+    who = (
+        _("%(name)s from %(unit)s") % {"name": name, "unit": row.unit_name}
+        if row.unit_name
+        else name
+    )
+    return str(REFUSED.get(row.action, REFUSED_OTHER)) % {"who": who}
+
+
 class AccessFilterForm(AccessibleForm):
     person = forms.TypedChoiceField(
         label=gettext_lazy("Person"), required=False, coerce=uuid.UUID, empty_value=None
@@ -88,6 +125,31 @@ class AccessFilterForm(AccessibleForm):
         assert isinstance(field, forms.TypedChoiceField)
         field.choices = [("", _("Everyone")), *((str(p.uuid), p.name) for p in people)]
 
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since is not None and until is not None and since > until:
+            # A reversed period would show "0 reads" as if no one had read the log.
+            self.add_error(
+                "until",
+                _(
+                    "The “To” date is before the “From” date. "
+                    "Choose a “To” date on or after %(date)s."
+                )
+                % {"date": since.strftime("%d.%m.%Y")},
+            )
+        return cleaned
+
+
+def youth_visits_hidden_from(log: Any, facts: LogFacts) -> int | None:
+    """The youth who consents alone decides about the log; a guardian reads it only
+    because the youth lets them. Who has read it is theirs to check, the youth's own
+    visits are not: those are left out of what the guardian sees (docs/security.md)."""
+    if facts.reads_by_share and log.subject.user_id is not None:
+        user_id: int = log.subject.user_id
+        return user_id
+    return None
+
 
 @explain_refusal
 @require_GET
@@ -103,20 +165,28 @@ def access_list(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
             *Consent.objects.filter(log=obj).values_list("uuid", flat=True),
             *FilledForm.objects.filter(entry__log=obj).values_list("uuid", flat=True),
         ]
-        people = audit_selectors.log_readers(objects)
+        hidden = youth_visits_hidden_from(obj, facts)
+        people = audit_selectors.log_readers(objects, hide_actor_id=hidden)
         form = AccessFilterForm(request.GET or None, people=people)
         person = since = until = None
-        if form.is_bound and form.is_valid():
+        invalid = form.is_bound and not form.is_valid()
+        if form.is_bound and not invalid:
             person = form.cleaned_data["person"]
             since = form.cleaned_data["since"]
             until = form.cleaned_data["until"]
-        rows = audit_selectors.log_reads(objects, person=person, since=since, until=until)
+        rows = audit_selectors.log_reads(
+            objects, person=person, since=since, until=until, hide_actor_id=hidden
+        )
+        if invalid:
+            # Nothing shown as if it were the answer: the form says what to fix.
+            rows = rows.none()
         page = Paginator(rows, ACCESS_PAGE_SIZE).get_page(request.GET.get("page"))
         entries = [
             {
                 "row": row,
                 "what": what_part(row.action, row.reason),
                 "refused": row.outcome != "allowed",
+                "refused_text": refused_sentence(row) if row.outcome != "allowed" else "",
             }
             for row in page.object_list
         ]
@@ -133,6 +203,9 @@ def access_list(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
             "entries": entries,
             "filter_query": query.urlencode(),
             "filtered": bool(person or since or until),
+            "invalid": invalid,
+            "is_youth": facts.family_role is Role.YOUTH,
+            "youth_hidden": hidden is not None,
         },
     )
 

@@ -7,6 +7,7 @@ from typing import Any
 from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 register = template.Library()
 
@@ -36,3 +37,114 @@ def optional_url(name: str, **kwargs: Any) -> str:
         return reverse(name, kwargs=kwargs)
     except NoReverseMatch:
         return ""
+
+
+# ---------------------------------------------------------------------------
+# The family's own words (issue 11, items 6 and 8). Staff pages keep the BTI terms
+# (level, step, shared understanding, the child's voice, participant); on the pages a
+# guardian or the youth reads, the same things are said in plain words.
+# ---------------------------------------------------------------------------
+
+FAMILY_LEVELS = {
+    1: pgettext_lazy("family words", "One service helps"),
+    2: pgettext_lazy("family words", "Two services work together"),
+    3: pgettext_lazy("family words", "Several services work together"),
+}
+FAMILY_STEPS = {
+    "start": pgettext_lazy("family words", "Finding out together what is hard"),
+    "planning": pgettext_lazy("family words", "Making a plan together"),
+    "measures": pgettext_lazy("family words", "Doing what we agreed"),
+    "evaluation": pgettext_lazy("family words", "Looking at how it went"),
+    "decision": pgettext_lazy("family words", "Deciding what happens next"),
+}
+FAMILY_ROLES = {
+    "participant": pgettext_lazy("family words", "helper"),
+}
+
+
+def reads_as_family(context: template.Context, family: bool | None = None) -> bool:
+    """Is the page read by the family? Said by the view (`family`), or by the policy's
+    facts about the reader (`facts.family_role`)."""
+    if family is not None:
+        return bool(family)
+    if "family" in context:
+        return bool(context["family"])
+    facts = context.get("facts")
+    return getattr(facts, "family_role", None) is not None
+
+
+@register.simple_tag(takes_context=True)
+def level_label(context: template.Context, log: Any, family: bool | None = None) -> str:
+    if reads_as_family(context, family):
+        return str(FAMILY_LEVELS.get(log.level, log.get_level_display()))
+    return str(log.get_level_display())
+
+
+@register.simple_tag(takes_context=True)
+def step_label(context: template.Context, log: Any, family: bool | None = None) -> str:
+    if reads_as_family(context, family):
+        return str(FAMILY_STEPS.get(log.step, log.get_step_display()))
+    return str(log.get_step_display())
+
+
+@register.simple_tag(takes_context=True)
+def author_role(context: template.Context, role: str) -> str:
+    """An author's role: "participant" (aktør) is a helper to the family."""
+    if reads_as_family(context) and role in FAMILY_ROLES:
+        return str(FAMILY_ROLES[role])
+    return role_label(role)
+
+
+def child_voice_label(entry: Any, log: Any, reader_id: int | None, *, family: bool) -> str:
+    """The youth's own words are theirs: "What you wrote" to the youth, "What Jonas
+    wrote" to everyone else. What an adult wrote down of the child's words is "What Mia
+    said" to the family, and keeps its BTI name ("The child's voice") for staff."""
+    subject = log.subject
+    name = subject.first_name
+    if subject.user_id is not None and entry.created_by_id == subject.user_id:
+        if reader_id is not None and reader_id == subject.user_id:
+            return str(_("What you wrote"))
+        return str(_("What %(name)s wrote") % {"name": name})
+    if family:
+        return str(_("What %(name)s said") % {"name": name})
+    return str(entry.get_kind_display())
+
+
+@register.simple_tag(takes_context=True)
+def kind_label(context: template.Context, entry: Any) -> str:
+    """The name of an entry's kind as this reader reads it."""
+    family = reads_as_family(context)
+    if entry.kind == "child_voice":
+        user = context.get("user")
+        reader_id = getattr(user, "id", None)
+        log = context.get("log") or entry.log
+        return child_voice_label(entry, log, reader_id, family=family)
+    if entry.kind == "understanding" and family:
+        return str(pgettext_lazy("family words", "What we see together"))
+    return str(entry.get_kind_display())
+
+
+@register.simple_tag(takes_context=True)
+def family_reader(context: template.Context) -> bool:
+    """`{% family_reader as family_reads %}`: is the page read by the family?"""
+    return reads_as_family(context)
+
+
+@register.simple_tag(takes_context=True)
+def level_name(context: template.Context, level: int) -> str:
+    """A level as a value (a decision's "from" and "to"), in the reader's words."""
+    from stafett.logs.models import Level
+
+    if reads_as_family(context) and level in FAMILY_LEVELS:
+        return str(FAMILY_LEVELS[level])
+    return str(Level(level).label) if level in Level.values else str(level)
+
+
+@register.simple_tag(takes_context=True)
+def step_name(context: template.Context, step: str) -> str:
+    """A step as a value (a decision's "from" and "to"), in the reader's words."""
+    from stafett.logs.models import Step
+
+    if reads_as_family(context) and step in FAMILY_STEPS:
+        return str(FAMILY_STEPS[step])
+    return str(Step(step).label) if step in Step.values else step
