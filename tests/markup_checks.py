@@ -67,7 +67,11 @@ def other_standard_words(text: str, language: str) -> list[str]:
     other = "nb" if language == "nn" else "nn"
     found = []
     for word in _ONLY_IN[other]:
-        if re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text):
+        # Also at the start of a sentence ("Korleis …", "Ikke …").
+        capital = word.capitalize()
+        both = {word} if capital in _ONLY_IN[other] else {word, capital}
+        spellings = "|".join(re.escape(w) for w in both)
+        if re.search(rf"(?<![\w-])(?:{spellings})(?![\w-])", text):
             found.append(word)
     return found
 

@@ -1,6 +1,6 @@
 """Issue 4, the first "Done when": one relay log's whole life, through the real pages
 in headless Chromium against the live server, in nynorsk (the coordinator's journey in
-the user's language, issue 11 item 5) and in English.
+the user's language, issue 11 item 5).
 
 Eva (kindergarten) starts a log for Mia, asks for consent and Gro (the mother) gives it
 on her phone. Eva adds Siri (school) and Hilde (health station), writes a goal, a
@@ -80,7 +80,10 @@ def browser() -> Iterator[Browser]:
             browser.close()
 
 
-@pytest.mark.parametrize("language", ["nn", "en"])
+# In nynorsk only: the English pages say the catalogue's msgids this test is written in,
+# and English runs in the family's journey and the other browser tests. Add "en" or "nb"
+# to walk the journey in them too.
+@pytest.mark.parametrize("language", ["nn"])
 def test_a_relay_log_from_start_to_close(
     live_server: Any, browser: Browser, transactional_db: Any, world: World, language: str
 ) -> None:
