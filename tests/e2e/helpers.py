@@ -101,12 +101,14 @@ def check_page(page: Page, language: str) -> None:
 def log_in(page: Page, server: str, persona: Persona) -> None:
     page.goto(f"{server}/login/")
     expect(page.locator("html")).to_have_attribute("lang", "nn")
+    check_page(page, "nn")
     assert_accessible(page, once=True)
     page.fill("input[name=username]", persona.username)
     page.fill("input[name=password]", DEMO_PASSWORD)
     page.press("input[name=password]", "Enter")
     if persona.staff:
         expect(page).to_have_url(f"{server}/login/code/")
+        check_page(page, "nn")
         assert_accessible(page, once=True)
         page.fill("input[name=code]", current_code(persona.username))
         page.press("input[name=code]", "Enter")
