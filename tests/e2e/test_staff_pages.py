@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from stafett.demo.personas import PERSONAS
-from tests.e2e.helpers import assert_accessible, log_in, open_page
+from tests.e2e.helpers import assert_accessible, check_page, log_in, open_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -22,7 +22,8 @@ UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 
 def walk(page: Page, server: str, start: str, prefixes: tuple[str, ...]) -> list[str]:
     """Visit `start` and every same-site page it links to under `prefixes`, breadth first,
-    one page per kind (paths that differ only in their UUIDs are the same kind).
+    one page per kind (paths that differ only in their UUIDs are the same kind), each
+    checked in its language (check_page) and by axe-core.
 
     Links to pages that remove something are left alone (they only confirm, but a
     walk has no business near them)."""
@@ -39,6 +40,7 @@ def walk(page: Page, server: str, start: str, prefixes: tuple[str, ...]) -> list
         assert response is not None and response.ok, (
             f"GET {path} answered {response and response.status}"
         )
+        check_page(page, page.locator("html").get_attribute("lang") or "")
         assert_accessible(page)
         seen.append(path)
         for href in page.locator("main a[href]").evaluate_all("links => links.map(a => a.href)"):

@@ -267,3 +267,9 @@ class ConsentTextForm(AccessibleForm):
             ("", _("Choose a language")),
             *((code, name) for code, name, _dir in TEXT_LANGUAGES),
         ]
+
+    def written_in(self, language: str, direction: str) -> None:
+        """The texts are written in `language`, not the page's: a screen reader reads them
+        in it, and a right-to-left language is typed right to left."""
+        for name in ("information", "consent_statement", "withdraw_text"):
+            self.fields[name].widget.attrs.update(lang=language, dir=direction)

@@ -84,6 +84,7 @@ def consent_text_edit(request: HttpRequest, text: uuid.UUID) -> HttpResponse:
                 "withdraw_text": obj.withdraw_text,
             }
         )
+    form.written_in(obj.language, obj.direction)
     return render(request, "organisation/consent_text_edit.html", {"text": obj, "form": form})
 
 
