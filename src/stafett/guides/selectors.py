@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from django.db.models import Prefetch
 
+from stafett.core.texts import fallback_note
 from stafett.guides.models import (
     LANGUAGE_CODES,
     LEVEL_LABELS,
@@ -251,6 +252,9 @@ class StepView:
     who: str
     tools: list[ToolLink]
     texts: dict[str, GuideStepText]
+    # The language the words are in, and the note when it is not the reader's.
+    language: str = ""
+    note: str = ""
 
     @property
     def is_empty(self) -> bool:
@@ -272,6 +276,8 @@ class GuideView:
     introduction: str
     levels: list[LevelView]
     texts: dict[str, GuideText]
+    language: str = ""
+    note: str = ""
 
 
 def _step_views(
@@ -301,6 +307,8 @@ def _step_views(
                 for link in s.tool_links.all()
             ],
             texts=texts,
+            language=text.language if text else "",
+            note=fallback_note(text.language, language) if text else "",
         )
     return result
 
@@ -326,6 +334,8 @@ def guide_view(version: GuideVersion, language: str, fallback: str) -> GuideView
         introduction=chosen.introduction if chosen else "",
         levels=levels,
         texts=texts,
+        language=chosen.language if chosen else "",
+        note=fallback_note(chosen.language, language) if chosen else "",
     )
 
 
