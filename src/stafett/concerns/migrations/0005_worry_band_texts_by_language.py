@@ -37,6 +37,18 @@ class Migration(migrations.Migration):
             field=models.JSONField(blank=True, default=dict, verbose_name="texts by language"),
         ),
         migrations.RunPython(forwards, backwards),
+        # A default, so that reversing the removal can add the columns back to rows that
+        # exist; `backwards` then fills them.
+        migrations.AlterField(
+            model_name="worryband",
+            name="text_nn",
+            field=models.CharField(default="", max_length=300, verbose_name="text in nynorsk"),
+        ),
+        migrations.AlterField(
+            model_name="worryband",
+            name="text_nb",
+            field=models.CharField(default="", max_length=300, verbose_name="text in bokmål"),
+        ),
         migrations.RemoveField(model_name="worryband", name="text_nn"),
         migrations.RemoveField(model_name="worryband", name="text_nb"),
     ]
