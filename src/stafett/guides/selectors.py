@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from django.db.models import Prefetch
 
-from stafett.core.texts import fallback_note
+from stafett.core.texts import fallback_note, language_order
 from stafett.guides.models import (
     LANGUAGE_CODES,
     LEVEL_LABELS,
@@ -36,11 +36,6 @@ from stafett.guides.models import (
 )
 
 T = TypeVar("T")
-
-
-def language_order(language: str, fallback: str = "") -> list[str]:
-    order = [language, fallback, *LANGUAGE_CODES]
-    return list(dict.fromkeys(code for code in order if code))
 
 
 def pick(texts: Mapping[str, T], language: str, fallback: str = "") -> T | None:
