@@ -68,7 +68,7 @@ def test_an_anonymous_concern_goes_on_to_a_relay_log(
     page.get_by_label("Who it is about, without a name", exact=True).fill("Eit barn på Blå")
     page.get_by_label("What did you notice?", exact=True).fill(NOTICED)
     page.get_by_label("Where", exact=True).fill("Uteleik")
-    page.get_by_label("Worry (skala for uro)", exact=True).select_option("5")
+    page.get_by_label("Worry", exact=True).select_option("5")
     assert_accessible(page)
     page.get_by_role("button", name="Register").click()
     eva.saved("The concern is registered. Only you can see it.")

@@ -112,7 +112,11 @@ def test_the_violence_path_from_a_concern_to_a_sent_report(
     server = str(live_server.url)
     for position, (name, phone, text) in enumerate(CONTACTS):
         EmergencyContact.objects.create(
-            municipality=w.municipality, name=name, phone=phone, description=text, position=position
+            municipality=w.municipality,
+            name=name,
+            phone=phone,
+            descriptions={"nn": text},
+            position=position,
         )
     concern = register(w, label="M. i Blå", noticed="Mia gret då ho vart henta.")
     services.name_subject(actor=as_actor(w.employee), concern=concern, subject=w.child)

@@ -45,7 +45,8 @@ def test_an_evaluation_with_a_worry_score_shows_on_the_log_chart(
     page = client.get(reverse("logs:detail", kwargs={"log": lw.log.uuid}))
     assert "Worry over time" not in page.content.decode()
     form = client.get(add_url(lw)).content.decode()
-    assert "Worry now (skala for uro)" in form and "Alvorleg uro: handle no." in form
+    assert "Worry now" in form and "skala for uro" not in form
+    assert "Serious worry: act now." in form
     response = client.post(
         add_url(lw),
         {"measure": str(m.uuid), "body": "Betre.", "effect": "better", "worry_score": "6"},

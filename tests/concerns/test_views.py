@@ -290,7 +290,7 @@ def test_i_dont_know_goes_to_the_unit_the_municipality_chose(world: World, login
     services.save_worry_bands(
         actor=as_actor(world.admin),
         municipality=world.municipality,
-        bands=[(1, 5, "Lite", "Lite"), (6, 10, "Mykje", "Mye")],
+        bands=[(1, 5, {"nn": "Lite", "nb": "Lite"}), (6, 10, {"nn": "Mykje", "nb": "Mye"})],
         help_unit=world.school,
     )
     client = login_as(world.guardian)
@@ -345,10 +345,10 @@ def test_the_administrator_edits_the_anchor_texts(world: World, login_as: Any) -
         "help_unit": "",
     }
     assert client.post(reverse("concerns:worry_scale"), data).status_code == 302
-    assert WorryBand.objects.get(low=9).text_nn == "Handle no!"
+    assert WorryBand.objects.get(low=9).texts == {"nn": "Handle no!", "nb": "Handle nå!"}
     data["nn_9_10"] = ""
     assert client.post(reverse("concerns:worry_scale"), data).status_code == 200
-    assert WorryBand.objects.get(low=9).text_nn == "Handle no!"
+    assert WorryBand.objects.get(low=9).texts == {"nn": "Handle no!", "nb": "Handle nå!"}
 
 
 def test_bands_must_cover_the_whole_scale(world: World) -> None:
@@ -358,7 +358,7 @@ def test_bands_must_cover_the_whole_scale(world: World) -> None:
         services.save_worry_bands(
             actor=as_actor(world.admin),
             municipality=world.municipality,
-            bands=[(1, 4, "a", "a"), (6, 10, "b", "b")],
+            bands=[(1, 4, {"nn": "a"}), (6, 10, {"nn": "b"})],
             help_unit=None,
         )
 

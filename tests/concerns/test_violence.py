@@ -103,7 +103,7 @@ def contacts(world: World) -> list[EmergencyContact]:
             municipality=world.municipality,
             name=name,
             phone=phone,
-            description=text,
+            descriptions={"nn": text},
             position=pos,
         )
         for pos, (name, phone, text) in enumerate(

@@ -108,8 +108,12 @@ def test_fjordvik_has_its_settings_emergency_contacts_services_and_units(demo: N
     assert phones["Alarmtelefonen for barn og unge"] == "116 111"
     assert phones["Legevakt"] == "116 117"
     assert "Barnevernvakta" in phones
+    # "When to call" is written in nynorsk, bokmål and English for every contact.
     assert all(
-        EmergencyContact.objects.in_municipality(fjordvik.id).values_list("description", flat=True)
+        set(texts) == {"nn", "nb", "en"} and all(texts.values())
+        for texts in EmergencyContact.objects.in_municipality(fjordvik.id).values_list(
+            "descriptions", flat=True
+        )
     )
     kinds = dict(ServiceKind.objects.in_municipality(fjordvik.id).values_list("name", "category"))
     assert kinds["Barnehage"] == kinds["SFO"] == ServiceCategory.BASIS

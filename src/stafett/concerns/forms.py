@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from stafett.concerns.carry import REASON, CarryChoice, CarryItem
 from stafett.concerns.models import Concern, Outcome, SentHow, Urgency
-from stafett.concerns.worry import DEFAULT_BANDS, scale_choices
+from stafett.concerns.worry import DEFAULT_BANDS, scale_for
+from stafett.core.texts import CONTENT_LANGUAGES
 from stafett.organisation.forms import AccessibleForm
 from stafett.organisation.models import Unit
 from stafett.people.models import Subject
@@ -35,17 +36,45 @@ def _long(label: Any, *, required: bool = True, help_text: Any = "", rows: int =
     )
 
 
+class ScaleSelect(forms.Select):
+    """A select whose options carry the `lang` of their anchor text (a band may be shown
+    in the municipality's main language when the reader's has no text)."""
+
+    languages: dict[int, str]
+
+    def __init__(self, *args: Any, languages: dict[int, str] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.languages = languages or {}
+
+    def create_option(self, name: Any, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        language = self.languages.get(value) if isinstance(value, int) else None
+        if language:
+            option["attrs"]["lang"] = language
+        return option
+
+
+def use_scale(field: forms.TypedChoiceField, municipality_id: int, empty: Any = None) -> None:
+    """Give a score field the municipality's anchor texts; when some are shown in another
+    language than the reader's, the help text says so."""
+    scale = scale_for(municipality_id)
+    field.choices = [*([("", empty)] if empty is not None else []), *scale.choices]
+    field.widget = ScaleSelect(choices=field.choices, languages=scale.languages)
+    if scale.note:
+        field.help_text = f"{field.help_text} {scale.note}".strip()
+
+
 def _score_field(municipality_id: int, *, required: bool) -> forms.TypedChoiceField:
-    empty: list[tuple[Any, Any]] = [] if required else [("", _("Not scored now"))]
-    return forms.TypedChoiceField(
-        label=_("Worry (skala for uro)"),
+    field = forms.TypedChoiceField(
+        label=_("Worry"),
         help_text=_("1 is no worry, 10 is serious worry: act now."),
         required=required,
         coerce=int,
         empty_value=None,
-        choices=[*empty, *scale_choices(municipality_id)],
         error_messages={"required": _("Choose a worry score from 1 to 10.")},
     )
+    use_scale(field, municipality_id, None if required else _("Not scored now"))
+    return field
 
 
 class RegisterForm(AccessibleForm):
@@ -298,7 +327,8 @@ class HelpRequestForm(AccessibleForm):
 
 
 class WorryScaleForm(AccessibleForm):
-    """The anchor text of each band, in nynorsk and bokmål (the bands are fixed)."""
+    """The anchor text of each band in each of the municipality's languages (the bands
+    are fixed). The municipality's main language is required; the others may wait."""
 
     def __init__(
         self,
@@ -306,24 +336,24 @@ class WorryScaleForm(AccessibleForm):
         bands: list[Any],
         units: QuerySet[Unit],
         help_unit: Unit | None,
+        main_language: str,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.band_limits = [(b.low, b.high) for b in bands] or [
-            (low, high) for low, high, _nn, _nb in DEFAULT_BANDS
+            (low, high) for low, high, _texts in DEFAULT_BANDS
         ]
+        self.main_language = main_language
         for band in bands:
             key = f"{band.low}_{band.high}"
-            self.fields[f"nn_{key}"] = forms.CharField(
-                label=_("%(band)s in nynorsk") % {"band": band.label},
-                max_length=300,
-                initial=band.text_nn,
-            )
-            self.fields[f"nb_{key}"] = forms.CharField(
-                label=_("%(band)s in bokmål") % {"band": band.label},
-                max_length=300,
-                initial=band.text_nb,
-            )
+            for code, name in CONTENT_LANGUAGES:
+                self.fields[f"{code}_{key}"] = forms.CharField(
+                    label=_("%(band)s in %(language)s") % {"band": band.label, "language": name},
+                    max_length=300,
+                    required=code == main_language,
+                    initial=band.texts.get(code, ""),
+                )
+                self.fields[f"{code}_{key}"].widget.attrs["lang"] = code
         self.fields["help_unit"] = forms.ModelChoiceField(
             label=_("When a guardian does not know where to ask for help, send it to"),
             help_text=_(
@@ -337,10 +367,14 @@ class WorryScaleForm(AccessibleForm):
             initial=help_unit.uuid if help_unit is not None else None,
         )
 
-    def bands(self) -> list[tuple[int, int, str, str]]:
+    def bands(self) -> list[tuple[int, int, dict[str, str]]]:
         data = self.cleaned_data
         return [
-            (low, high, data[f"nn_{low}_{high}"], data[f"nb_{low}_{high}"])
+            (
+                low,
+                high,
+                {code: data.get(f"{code}_{low}_{high}") or "" for code, _n in CONTENT_LANGUAGES},
+            )
             for low, high in self.band_limits
         ]
 

@@ -341,15 +341,15 @@ class Level0Settings(models.Model):
 
 
 class WorryBand(models.Model):
-    """An anchor text for a band of the worry scale, per language (nynorsk, bokmål)."""
+    """An anchor text for a band of the worry scale, in the municipality's languages:
+    `texts` is keyed by language code (`{"nn": …, "nb": …, "en": …}`, see core/texts.py)."""
 
     municipality = models.ForeignKey(
         "organisation.Municipality", on_delete=models.CASCADE, related_name="worry_bands"
     )
     low = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
     high = models.PositiveSmallIntegerField(validators=[MaxValueValidator(10)])
-    text_nn = models.CharField(_("text in nynorsk"), max_length=300)
-    text_nb = models.CharField(_("text in bokmål"), max_length=300)
+    texts = models.JSONField(_("texts by language"), default=dict, blank=True)
 
     objects = TenantQuerySet.as_manager()
 

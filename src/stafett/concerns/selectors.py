@@ -226,9 +226,9 @@ def help_requests_of(request: HttpRequest) -> list[Concern]:
 
 def emergency_contacts(municipality_id: int) -> list[Any]:
     """Who to call: child welfare, police, emergency numbers, out-of-hours service."""
-    from stafett.organisation.models import EmergencyContact
+    from stafett.organisation.selectors import emergency_contacts as contacts
 
-    return list(EmergencyContact.objects.in_municipality(municipality_id).order_by("position"))
+    return contacts(municipality_id)
 
 
 def has_report(concern: Concern) -> bool:

@@ -32,6 +32,7 @@ from stafett.concerns.models import (
 )
 from stafett.concerns.worry import SCALE_MAX, SCALE_MIN
 from stafett.core.errors import ServiceError
+from stafett.core.texts import clean_texts, language_name
 from stafett.logs.models import RelayLog
 from stafett.organisation.models import Membership, Municipality, Unit
 from stafett.people.models import Subject
@@ -1025,17 +1026,27 @@ def save_worry_bands(
     *,
     actor: Actor,
     municipality: Municipality,
-    bands: list[tuple[int, int, str, str]],
+    bands: list[tuple[int, int, dict[str, str]]],
     help_unit: Unit | None,
 ) -> None:
-    """Replace the anchor texts. The bands must cover 1–10 without gaps or overlaps."""
+    """Replace the anchor texts. The bands must cover 1–10 without gaps or overlaps, and
+    each band needs a text in the municipality's main language (the others may wait: a
+    reader is then shown the main language, marked as such)."""
     enforce(actor, "worry_scale.manage", municipality)
     expected = SCALE_MIN
-    for low, high, text_nn, text_nb in sorted(bands):
+    cleaned: list[tuple[int, int, dict[str, str]]] = []
+    for low, high, texts in sorted(bands, key=lambda band: band[0]):
         if low != expected or high < low:
             raise ServiceError(_("The bands must cover 1 to 10 without gaps or overlaps."))
-        if not text_nn.strip() or not text_nb.strip():
-            raise ServiceError(_("Write each band's text in nynorsk and in bokmål."))
+        written = clean_texts(texts)
+        if any(len(text) > 300 for text in written.values()):
+            raise ServiceError(_("A band's text can be at most 300 characters."))
+        if municipality.language not in written:
+            raise ServiceError(
+                _("Write each band's text in %(language)s, the municipality's main language.")
+                % {"language": language_name(municipality.language)}
+            )
+        cleaned.append((low, high, written))
         expected = high + 1
     if expected != SCALE_MAX + 1:
         raise ServiceError(_("The bands must cover 1 to 10 without gaps or overlaps."))
@@ -1045,14 +1056,8 @@ def save_worry_bands(
         Municipality.objects.select_for_update().get(pk=municipality.pk)
         WorryBand.objects.filter(municipality=municipality).delete()
         WorryBand.objects.bulk_create(
-            WorryBand(
-                municipality=municipality,
-                low=low,
-                high=high,
-                text_nn=text_nn.strip()[:300],
-                text_nb=text_nb.strip()[:300],
-            )
-            for low, high, text_nn, text_nb in sorted(bands)
+            WorryBand(municipality=municipality, low=low, high=high, texts=texts)
+            for low, high, texts in cleaned
         )
         Level0Settings.objects.update_or_create(
             municipality=municipality, defaults={"help_request_unit": help_unit}

@@ -680,6 +680,7 @@ def worry_scale(request: HttpRequest) -> HttpResponse:
         bands=bands_for(municipality.id),
         units=units,
         help_unit=services.help_request_unit(municipality.id),
+        main_language=municipality.language,
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -1,44 +1,70 @@
 """The worry scale (skala for uro) and the small chart of worry over time.
 
 The scale runs from 1 ("no worry") to 10 ("serious worry: act now"). Each municipality
-may rewrite the anchor text of each band in nynorsk and bokmål; until it does, the
-defaults below are used. The chart is plain server-rendered SVG (no script, no inline
-style: CSP) with a table beside it for screen readers.
+may rewrite the anchor text of each band in its languages (nynorsk, bokmål, English);
+until it does, the defaults below are used. A reader whose language has no text is shown
+the municipality's main language, marked as such (core/texts.py). The chart is plain
+server-rendered SVG (no script, no inline style: CSP) with a table beside it for screen
+readers.
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
-
-from django.utils.translation import get_language
+from dataclasses import dataclass, field
 
 from stafett.concerns.models import WorryBand
+from stafett.core.texts import Shown, pick_text, reader_language
 
 SCALE_MIN = 1
 SCALE_MAX = 10
 
-# (low, high, nynorsk, bokmål)
-DEFAULT_BANDS: list[tuple[int, int, str, str]] = [
-    (1, 2, "Inga uro: barnet har det bra.", "Ingen uro: barnet har det bra."),
-    (3, 4, "Litt undring: hald auge med barnet.", "Litt undring: hold øye med barnet."),
+# (low, high, {language: text})
+DEFAULT_BANDS: list[tuple[int, int, dict[str, str]]] = [
+    (
+        1,
+        2,
+        {
+            "nn": "Inga uro: barnet har det bra.",
+            "nb": "Ingen uro: barnet har det bra.",
+            "en": "No worry: the child is doing well.",
+        },
+    ),
+    (
+        3,
+        4,
+        {
+            "nn": "Litt undring: hald auge med barnet.",
+            "nb": "Litt undring: hold øye med barnet.",
+            "en": "Some wondering: keep an eye on the child.",
+        },
+    ),
     (
         5,
         6,
-        "Uro: observer, skriv ned og drøft med ein kollega.",
-        "Uro: observer, skriv ned og drøft med en kollega.",
+        {
+            "nn": "Uro: observer, skriv ned og drøft med ein kollega.",
+            "nb": "Uro: observer, skriv ned og drøft med en kollega.",
+            "en": "Worry: observe, write it down and talk it over with a colleague.",
+        },
     ),
     (
         7,
         8,
-        "Tydeleg uro: snakk med leiar og føresette, vurder tiltak.",
-        "Tydelig uro: snakk med leder og foresatte, vurder tiltak.",
+        {
+            "nn": "Tydeleg uro: snakk med leiar og føresette, vurder tiltak.",
+            "nb": "Tydelig uro: snakk med leder og foresatte, vurder tiltak.",
+            "en": "Clear worry: talk with your leader and the guardians, consider measures.",
+        },
     ),
     (
         9,
         10,
-        "Alvorleg uro: handle no.",
-        "Alvorlig uro: handle nå.",
+        {
+            "nn": "Alvorleg uro: handle no.",
+            "nb": "Alvorlig uro: handle nå.",
+            "en": "Serious worry: act now.",
+        },
     ),
 ]
 
@@ -47,12 +73,10 @@ DEFAULT_BANDS: list[tuple[int, int, str, str]] = [
 class Band:
     low: int
     high: int
-    text_nn: str
-    text_nb: str
+    texts: dict[str, str] = field(default_factory=dict)
 
-    def text(self, language: str, fallback: str = "nn") -> str:
-        lang = language if language in ("nn", "nb") else fallback
-        return self.text_nb if lang == "nb" else self.text_nn
+    def shown(self, main: str, language: str | None = None) -> Shown:
+        return pick_text(self.texts, main=main, language=language)
 
     @property
     def label(self) -> str:
@@ -63,30 +87,53 @@ def bands_for(municipality_id: int) -> list[Band]:
     """The municipality's anchor texts (one query), or the defaults."""
     rows = list(WorryBand.objects.in_municipality(municipality_id).order_by("low"))
     if rows:
-        return [Band(r.low, r.high, r.text_nn, r.text_nb) for r in rows]
-    return [Band(*row) for row in DEFAULT_BANDS]
+        return [Band(r.low, r.high, dict(r.texts or {})) for r in rows]
+    return [Band(low, high, dict(texts)) for low, high, texts in DEFAULT_BANDS]
 
 
-def scale_choices(municipality_id: int) -> list[tuple[int, str]]:
-    """Choices for a form: each value with its band's anchor text in the page's language
-    (pages in English show the municipality's own language)."""
-    language = (get_language() or "")[:2]
-    fallback = language
-    if language not in ("nn", "nb"):
+@dataclass(frozen=True)
+class Scale:
+    """The choices of a score field: each value with its band's anchor text, the language
+    each text is in, and the note to show when some are not in the reader's language."""
+
+    choices: list[tuple[int, str]]
+    languages: dict[int, str]
+    note: str
+
+
+def scale_for(municipality_id: int) -> Scale:
+    language = reader_language()
+    bands = bands_for(municipality_id)
+    main = ""
+    if any(not (b.texts.get(language) or "").strip() for b in bands):
+        # Only then is the municipality's main language needed (one more query).
         from stafett.organisation.models import Municipality
 
-        fallback = (
+        main = (
             Municipality.objects.filter(id=municipality_id)
             .values_list("language", flat=True)
             .first()
         ) or "nn"
-    bands = bands_for(municipality_id)
-    choices = []
+    choices: list[tuple[int, str]] = []
+    languages: dict[int, str] = {}
+    notes: list[str] = []
     for value in range(SCALE_MIN, SCALE_MAX + 1):
         band = next((b for b in bands if b.low <= value <= b.high), None)
-        text = band.text(language, fallback) if band is not None else ""
-        choices.append((value, f"{value} – {text}" if text else str(value)))
-    return choices
+        shown = band.shown(main, language) if band is not None else None
+        if shown:
+            choices.append((value, f"{value} – {shown.text}"))
+            languages[value] = shown.language
+            if shown.is_fallback and shown.note not in notes:
+                notes.append(shown.note)
+        else:
+            choices.append((value, str(value)))
+    return Scale(choices=choices, languages=languages, note=" ".join(notes))
+
+
+def scale_choices(municipality_id: int) -> list[tuple[int, str]]:
+    """Choices for a form: each value with its band's anchor text in the page's language
+    (else the municipality's main language)."""
+    return scale_for(municipality_id).choices
 
 
 # --- The chart ---------------------------------------------------------------------

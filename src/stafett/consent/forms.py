@@ -257,6 +257,31 @@ class ConsentTextForm(AccessibleForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=2000,
+        help_text=_(
+            "Shown on the withdraw page. Without it, the family is told that what happens "
+            "is only written in the page's language."
+        ),
+    )
+    consent_button = forms.CharField(
+        label=_("The words on the consent button"),
+        required=False,
+        max_length=100,
+        help_text=_(
+            "For example the words for “Yes, I consent”. Left empty, the button says "
+            "it in the page's language, with a note."
+        ),
+    )
+    renew_button = forms.CharField(
+        label=_("The words on the renew button"),
+        required=False,
+        max_length=100,
+        help_text=_("For example the words for “Yes, renew my consent”."),
+    )
+    withdraw_button = forms.CharField(
+        label=_("The words on the withdraw button"),
+        required=False,
+        max_length=100,
+        help_text=_("For example the words for “Yes, withdraw my consent”."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -286,7 +286,9 @@ RTL_LANGUAGES = {code for code, _name, direction in TEXT_LANGUAGES if direction 
 class ConsentText(PublicIdModel):
     """What consent means, written by the municipality in a language many of its families
     read: shown beside the consent (the interface itself stays nynorsk, bokmål or English).
-    The purpose a coordinator writes for one family is not translated here."""
+    The purpose a coordinator writes for one family is not translated here. Every part of
+    a consent page that has no text here is shown in the page's language with a note
+    saying so (templates/logs/lifecycle/_text_note.html)."""
 
     municipality = models.ForeignKey("organisation.Municipality", on_delete=models.PROTECT)
     language = models.CharField(
@@ -301,6 +303,11 @@ class ConsentText(PublicIdModel):
         help_text=_("Shown next to the button the family presses to consent."),
     )
     withdraw_text = models.TextField(_("what happens when consent is withdrawn"), blank=True)
+    # The words on the family's buttons in this language. A button without them keeps
+    # the page's words, with a note that the municipality has not written them here.
+    consent_button = models.CharField(_("the consent button"), max_length=100, blank=True)
+    renew_button = models.CharField(_("the renew button"), max_length=100, blank=True)
+    withdraw_button = models.CharField(_("the withdraw button"), max_length=100, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -728,6 +728,9 @@ def save_consent_text(
     information: str,
     consent_statement: str,
     withdraw_text: str = "",
+    consent_button: str = "",
+    renew_button: str = "",
+    withdraw_button: str = "",
     text: ConsentText | None = None,
 ) -> ConsentText:
     """The administrator adds or changes the consent texts in one language."""
@@ -752,6 +755,9 @@ def save_consent_text(
         text.information = information
         text.consent_statement = consent_statement
         text.withdraw_text = withdraw_text.strip()
+        text.consent_button = consent_button.strip()[:100]
+        text.renew_button = renew_button.strip()[:100]
+        text.withdraw_button = withdraw_button.strip()[:100]
         text.updated_at = timezone.now()
         text.updated_by = acting_user(actor)
         text.save()

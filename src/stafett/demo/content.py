@@ -30,7 +30,7 @@ class MunicipalityData:
 class EmergencyContactData:
     name: str
     phone: str
-    description: str
+    descriptions: dict[str, str]  # when to call, by language code
 
 
 @dataclass(frozen=True)
@@ -94,31 +94,59 @@ EMERGENCY_CONTACTS: dict[str, tuple[EmergencyContactData, ...]] = {
         EmergencyContactData(
             "Barnevernvakta",
             "12 34 56 78",
-            "Når du er redd for at eit barn blir utsett for vald, overgrep eller alvorleg "
-            "omsorgssvikt, og barnevernstenesta har stengt (kveld, natt og helg).",
+            {
+                "nn": "Når du er redd for at eit barn blir utsett for vald, overgrep eller "
+                "alvorleg omsorgssvikt, og barnevernstenesta har stengt (kveld, natt og helg).",
+                "nb": "Når du er redd for at et barn blir utsatt for vold, overgrep eller "
+                "alvorlig omsorgssvikt, og barneverntjenesten har stengt (kveld, natt og helg).",
+                "en": "When you fear a child is exposed to violence, abuse or serious neglect "
+                "and the child welfare service is closed (evenings, nights and weekends).",
+            },
         ),
         EmergencyContactData(
             "Politiet",
             "02800",
-            "Når du vil melde frå om vald eller overgrep som ikkje hastar, eller treng råd "
-            "frå politiet om korleis du skal gå fram.",
+            {
+                "nn": "Når du vil melde frå om vald eller overgrep som ikkje hastar, eller "
+                "treng råd frå politiet om korleis du skal gå fram.",
+                "nb": "Når du vil melde fra om vold eller overgrep som ikke haster, eller "
+                "trenger råd fra politiet om hvordan du skal gå fram.",
+                "en": "When you want to report violence or abuse that is not urgent, or need "
+                "the police's advice on what to do.",
+            },
         ),
         EmergencyContactData(
             "Naudnummer politi",
             "112",
-            "Når nokon er i fare no, eller når vald eller overgrep skjer akkurat no.",
+            {
+                "nn": "Når nokon er i fare no, eller når vald eller overgrep skjer akkurat no.",
+                "nb": "Når noen er i fare nå, eller når vold eller overgrep skjer akkurat nå.",
+                "en": "When someone is in danger now, or violence or abuse is happening now.",
+            },
         ),
         EmergencyContactData(
             "Alarmtelefonen for barn og unge",
             "116 111",
-            "Gratis og ope heile døgnet, for barn og unge som treng hjelp og for vaksne som er "
-            "uroa for eit barn.",
+            {
+                "nn": "Gratis og ope heile døgnet, for barn og unge som treng hjelp og for "
+                "vaksne som er uroa for eit barn.",
+                "nb": "Gratis og åpen hele døgnet, for barn og unge som trenger hjelp og for "
+                "voksne som er bekymret for et barn.",
+                "en": "Free and open day and night, for children and young people who need "
+                "help and for adults who are worried about a child.",
+            },
         ),
         EmergencyContactData(
             "Legevakt",
             "116 117",
-            "Når eit barn treng lege snart, til dømes etter skade eller mogleg overgrep, og "
-            "fastlegen har stengt.",
+            {
+                "nn": "Når eit barn treng lege snart, til dømes etter skade eller mogleg "
+                "overgrep, og fastlegen har stengt.",
+                "nb": "Når et barn trenger lege snart, for eksempel etter skade eller mulig "
+                "overgrep, og fastlegen har stengt.",
+                "en": "When a child needs a doctor soon, for example after an injury or "
+                "possible abuse, and the regular doctor is closed.",
+            },
         ),
     ),
     NABOVIK: (),

@@ -133,7 +133,7 @@ def _emergency_contacts(
             defaults={
                 "uuid": demo_uuid("emergency-contact", f"{municipality.name}/{contact.name}"),
                 "phone": contact.phone,
-                "description": contact.description,
+                "descriptions": dict(contact.descriptions),
                 "position": position * 10,
             },
         )

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from django.db.models import Prefetch
 
+from stafett.core.texts import fallback_note, language_order
 from stafett.guides.models import (
     LANGUAGE_CODES,
     LEVEL_LABELS,
@@ -35,11 +36,6 @@ from stafett.guides.models import (
 )
 
 T = TypeVar("T")
-
-
-def language_order(language: str, fallback: str = "") -> list[str]:
-    order = [language, fallback, *LANGUAGE_CODES]
-    return list(dict.fromkeys(code for code in order if code))
 
 
 def pick(texts: Mapping[str, T], language: str, fallback: str = "") -> T | None:
@@ -251,6 +247,9 @@ class StepView:
     who: str
     tools: list[ToolLink]
     texts: dict[str, GuideStepText]
+    # The language the words are in, and the note when it is not the reader's.
+    language: str = ""
+    note: str = ""
 
     @property
     def is_empty(self) -> bool:
@@ -272,6 +271,8 @@ class GuideView:
     introduction: str
     levels: list[LevelView]
     texts: dict[str, GuideText]
+    language: str = ""
+    note: str = ""
 
 
 def _step_views(
@@ -301,6 +302,8 @@ def _step_views(
                 for link in s.tool_links.all()
             ],
             texts=texts,
+            language=text.language if text else "",
+            note=fallback_note(text.language, language) if text else "",
         )
     return result
 
@@ -326,6 +329,8 @@ def guide_view(version: GuideVersion, language: str, fallback: str) -> GuideView
         introduction=chosen.introduction if chosen else "",
         levels=levels,
         texts=texts,
+        language=chosen.language if chosen else "",
+        note=fallback_note(chosen.language, language) if chosen else "",
     )
 
 

@@ -21,6 +21,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from stafett.core.texts import language_name
 from stafett.guides.models import (
     LANGUAGE_CODES,
     OPTION_TYPES,
@@ -231,6 +232,15 @@ def update_guide_step(
     _require_in_some_language(
         cleaned, "what", _("Write what to do at this step, in at least one language.")
     )
+    # Readers without a text in their own language are shown the main language: it must
+    # be there.
+    main = guide.municipality.language
+    if not cleaned.get(main, {}).get("what"):
+        raise ValidationError(
+            _("Write what to do at this step in %(language)s, the municipality's main language.")
+            % {"language": language_name(main)},
+            code="main_language",
+        )
     draft = start_guide_draft(actor=actor, guide=guide)
     guide_step, _created = GuideStep.objects.get_or_create(version=draft, level=level, step=step)
     already = set(guide_step.tool_links.values_list("template_id", flat=True))

@@ -36,7 +36,8 @@ from stafett.guides.models import (
 )
 from stafett.logs.models import EntryKind
 from stafett.logs.services import add_entry
-from stafett.organisation.models import EmergencyContact, Municipality
+from stafett.organisation.models import Municipality
+from stafett.organisation.selectors import emergency_contacts
 from stafett.policy import (
     access_concern,
     access_filled_form,
@@ -605,7 +606,7 @@ def public_guides(request: HttpRequest, municipality: str) -> HttpResponse:
         {
             "municipality": place,
             "guides": selectors.public_guides(place.id, _language(), place.language),
-            "contacts": list(EmergencyContact.objects.in_municipality(place.id)),
+            "contacts": emergency_contacts(place.id),
         },
     )
 
@@ -627,6 +628,6 @@ def public_guide(request: HttpRequest, municipality: str, guide: uuid.UUID) -> H
         {
             "municipality": place,
             "view": selectors.guide_view(version, _language(), place.language),
-            "contacts": list(EmergencyContact.objects.in_municipality(place.id)),
+            "contacts": emergency_contacts(place.id),
         },
     )

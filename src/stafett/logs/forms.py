@@ -358,7 +358,7 @@ class EvaluationForm(EntryForm):
     )
     next_steps = _text(_("What next"), required=False, rows=4)
     worry_score = forms.TypedChoiceField(
-        label=_("Worry now (skala for uro)"),
+        label=_("Worry now"),
         help_text=_("Optional. 1 is no worry, 10 is serious worry: act now."),
         required=False,
         coerce=int,
@@ -371,14 +371,11 @@ class EvaluationForm(EntryForm):
         field = self.fields["measure"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = selectors.measure_choices(self.log)
-        from stafett.concerns.worry import scale_choices
+        from stafett.concerns.forms import use_scale
 
         score_field = self.fields["worry_score"]
         assert isinstance(score_field, forms.TypedChoiceField)
-        score_field.choices = [
-            ("", _("Not scored")),
-            *scale_choices(self.log.municipality_id),
-        ]
+        use_scale(score_field, self.log.municipality_id, _("Not scored"))
 
     @classmethod
     def initial_from(cls, version: EntryVersion) -> dict[str, Any]:

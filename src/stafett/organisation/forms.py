@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from stafett.accounts.models import User
+from stafett.core.texts import CONTENT_LANGUAGES, LANGUAGE_CODES
 from stafett.organisation.models import (
     EmergencyContact,
     Municipality,
@@ -101,12 +102,6 @@ class EmergencyContactForm(AccessibleForm):
         max_length=40,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
-    description = forms.CharField(
-        label=_("When to call"),
-        max_length=300,
-        required=False,
-        help_text=_("For example: “Outside office hours” or “If a child is in danger now”."),
-    )
     position = forms.IntegerField(
         label=_("Order in the list"),
         min_value=0,
@@ -115,9 +110,40 @@ class EmergencyContactForm(AccessibleForm):
         help_text=_("Lower numbers come first."),
     )
 
+    def __init__(self, *args: Any, main_language: str = "nn", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # "When to call" in each of the municipality's languages, the main one first.
+        codes = sorted(LANGUAGE_CODES, key=lambda code: code != main_language)
+        names = dict(CONTENT_LANGUAGES)
+        for code in codes:
+            field = forms.CharField(
+                label=_("When to call, in %(language)s") % {"language": names[code]},
+                max_length=300,
+                required=False,
+                help_text=_("For example: “Outside office hours” or “If a child is in danger now”.")
+                if code == main_language
+                else _("Readers of this language see the main language until this is written."),
+            )
+            field.widget.attrs["lang"] = code
+            self.fields[f"description_{code}"] = field
+        self.order_fields(["name", "phone", *[f"description_{code}" for code in codes]])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["descriptions"] = {
+            code: data.pop(f"description_{code}", "") or "" for code in LANGUAGE_CODES
+        }
+        return data
+
     @classmethod
     def initial_from(cls, contact: EmergencyContact) -> dict[str, Any]:
-        return {name: getattr(contact, name) for name in cls.base_fields}
+        texts = contact.descriptions or {}
+        return {
+            "name": contact.name,
+            "phone": contact.phone,
+            "position": contact.position,
+            **{f"description_{code}": texts.get(code, "") for code in LANGUAGE_CODES},
+        }
 
 
 class ServiceKindForm(AccessibleForm):

@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from stafett.core.models import PublicIdModel, TenantQuerySet
+from stafett.core.texts import Shown, pick_text
 
 if TYPE_CHECKING:
     from stafett.accounts.models import User
@@ -94,7 +95,8 @@ class EmergencyContact(PublicIdModel):
     )
     name = models.CharField(_("name"), max_length=120)
     phone = models.CharField(_("phone"), max_length=40)
-    description = models.CharField(_("when to call"), max_length=300, blank=True)
+    # When to call, in the municipality's languages (keyed by code, see core/texts.py).
+    descriptions = models.JSONField(_("when to call"), default=dict, blank=True)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     objects = TenantQuerySet.as_manager()
@@ -106,6 +108,12 @@ class EmergencyContact(PublicIdModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.phone})"
+
+    @property
+    def shown_description(self) -> Shown:
+        """When to call, in the reader's language or marked as a fallback. Read contacts
+        with `select_related("municipality")` (the main language is the municipality's)."""
+        return pick_text(self.descriptions or {}, main=self.municipality.language)
 
 
 class ServiceCategory(models.TextChoices):

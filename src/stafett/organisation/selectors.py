@@ -62,7 +62,9 @@ def service_kinds_for_choice(
 
 def emergency_contacts(municipality_id: int) -> list[EmergencyContact]:
     return list(
-        EmergencyContact.objects.in_municipality(municipality_id).order_by("position", "name")
+        EmergencyContact.objects.in_municipality(municipality_id)
+        .select_related("municipality")
+        .order_by("position", "name")
     )
 
 

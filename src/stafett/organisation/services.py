@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from stafett.accounts.models import User
 from stafett.accounts.services import InvitationError, invite_user
 from stafett.audit.log import record_access
+from stafett.core.texts import clean_texts, language_name
 from stafett.organisation.models import (
     EmergencyContact,
     Membership,
@@ -100,6 +101,20 @@ def _check_contact_name_free(
         )
 
 
+def _contact_descriptions(municipality: Municipality, texts: dict[str, str]) -> dict[str, str]:
+    """A contact's "when to call" may be left out; once written in any language it must
+    be written in the municipality's main language, which other readers fall back to."""
+    written = clean_texts(texts)
+    if any(len(text) > 300 for text in written.values()):
+        raise ValidationError(_("“When to call” can be at most 300 characters."))
+    if written and municipality.language not in written:
+        raise ValidationError(
+            _("Write “when to call” in %(language)s too, the municipality's main language.")
+            % {"language": language_name(municipality.language)}
+        )
+    return written
+
+
 @transaction.atomic
 def create_emergency_contact(
     *,
@@ -107,7 +122,7 @@ def create_emergency_contact(
     municipality: Municipality,
     name: str,
     phone: str,
-    description: str = "",
+    descriptions: dict[str, str] | None = None,
     position: int = 0,
 ) -> EmergencyContact:
     _check(actor, "municipality.manage", municipality)
@@ -117,7 +132,7 @@ def create_emergency_contact(
         municipality=municipality,
         name=name,
         phone=phone.strip(),
-        description=description.strip(),
+        descriptions=_contact_descriptions(municipality, descriptions or {}),
         position=position,
     )
     contact.full_clean()
@@ -132,15 +147,16 @@ def update_emergency_contact(
     contact: EmergencyContact,
     name: str,
     phone: str,
-    description: str = "",
+    descriptions: dict[str, str] | None = None,
     position: int = 0,
 ) -> EmergencyContact:
     _check(actor, "emergency_contact.manage", contact)
     name = _clean_name(name)
     _check_contact_name_free(contact.municipality_id, name, exclude_id=contact.id)
+    descriptions = _contact_descriptions(contact.municipality, descriptions or {})
     contact.name = name
     contact.phone = phone.strip()
-    contact.description = description.strip()
+    contact.descriptions = descriptions
     contact.position = position
     contact.full_clean()
     contact.save()

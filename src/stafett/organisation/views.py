@@ -101,7 +101,7 @@ def settings_view(request: HttpRequest) -> HttpResponse:
 def contacts(request: HttpRequest) -> HttpResponse:
     municipality = access_municipality(request, "municipality.manage")
     if request.method == "POST":
-        form = EmergencyContactForm(request.POST)
+        form = EmergencyContactForm(request.POST, main_language=municipality.language)
         if form.is_valid():
             try:
                 contact = services.create_emergency_contact(
@@ -115,7 +115,7 @@ def contacts(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("organisation:contacts")
     else:
-        form = EmergencyContactForm()
+        form = EmergencyContactForm(main_language=municipality.language)
     return render(
         request,
         "organisation/contacts.html",
@@ -131,7 +131,7 @@ def contacts(request: HttpRequest) -> HttpResponse:
 def contact_edit(request: HttpRequest, contact: uuid.UUID) -> HttpResponse:
     obj = access_emergency_contact(request, contact, "emergency_contact.manage")
     if request.method == "POST":
-        form = EmergencyContactForm(request.POST)
+        form = EmergencyContactForm(request.POST, main_language=obj.municipality.language)
         if form.is_valid():
             try:
                 services.update_emergency_contact(
@@ -143,7 +143,9 @@ def contact_edit(request: HttpRequest, contact: uuid.UUID) -> HttpResponse:
                 messages.success(request, _("The contact is saved."))
                 return redirect("organisation:contacts")
     else:
-        form = EmergencyContactForm(initial=EmergencyContactForm.initial_from(obj))
+        form = EmergencyContactForm(
+            initial=EmergencyContactForm.initial_from(obj), main_language=obj.municipality.language
+        )
     return render(request, "organisation/contact_edit.html", {"contact": obj, "form": form})
 
 

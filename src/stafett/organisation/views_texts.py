@@ -82,6 +82,9 @@ def consent_text_edit(request: HttpRequest, text: uuid.UUID) -> HttpResponse:
                 "information": obj.information,
                 "consent_statement": obj.consent_statement,
                 "withdraw_text": obj.withdraw_text,
+                "consent_button": obj.consent_button,
+                "renew_button": obj.renew_button,
+                "withdraw_button": obj.withdraw_button,
             }
         )
     form.written_in(obj.language, obj.direction)
