@@ -6,7 +6,12 @@ from typing import Any
 
 from django import template
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from stafett.logs import events
 
 register = template.Library()
 
@@ -36,3 +41,13 @@ def optional_url(name: str, **kwargs: Any) -> str:
         return reverse(name, kwargs=kwargs)
     except NoReverseMatch:
         return ""
+
+
+@register.simple_tag
+def event_line(version: Any) -> SafeString:
+    """A history line in the reader's language (`logs.events`); a stored text in another
+    language is marked with its `lang` so that screen readers read it right."""
+    shown = events.line(version.event_type, version.event_params, version.body)
+    if shown.lang and shown.lang != (get_language() or "").split("-")[0]:
+        return format_html('<span lang="{}">{}</span>', shown.lang, shown.text)
+    return format_html("{}", shown.text)
