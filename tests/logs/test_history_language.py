@@ -396,3 +396,67 @@ def test_every_kind_of_event_reads_in_each_language(event_type: str) -> None:
             with translation.override(language):
                 text = events.render(event_type, params)
             assert text != english, (event_type, variant, language)
+
+
+def test_titles_carried_from_level_0_read_in_the_readers_language(
+    world: World, client: Client
+) -> None:
+    """The pieces of a concern carried into the log keep the words people wrote, and
+    their titles follow the reader's language (the guardian consented in English)."""
+    from stafett.concerns import services as concerns
+    from stafett.concerns.carry import CarryChoice
+    from stafett.concerns.models import Concern
+
+    eva = as_actor(world.employee)
+    noticed_on = timezone.localdate() - datetime.timedelta(days=1)
+    concern = concerns.register_concern(
+        actor=eva,
+        unit=world.kindergarten,
+        kind=Concern.Kind.CHILD,
+        label="Eit barn på Blå avdeling",
+        noticed="Sit mykje åleine i leiken.",
+        noticed_on=noticed_on,
+        noticed_where="Uteleik",
+        score=4,
+    )
+    observation = concerns.add_observation(actor=eva, concern=concern, body="Sat åleine.")
+    concern = concerns.name_subject(actor=eva, concern=concern, subject=world.child)
+    concerns.record_family_talk(
+        actor=eva,
+        concern=concern,
+        told_who="Gro (mor)",
+        told_on=timezone.localdate(),
+        with_child=False,
+        said="Mor har sett det same.",
+    )
+    concerns.decide_concern(
+        actor=eva,
+        concern=concern,
+        outcome="level",
+        reason="Treng samarbeid.",
+        level=2,
+        carry=CarryChoice(noticed=True, reason=True, record_ids=frozenset({observation.id})),
+    )
+    concern.refresh_from_db()
+    log = concern.log
+    assert log is not None
+    with translation.override("en"):
+        give_consent(actor=as_actor(world.guardian), consent=Consent.objects.get(log=log))
+    today = day(timezone.localdate())
+
+    nn = read(client, world.guardian, "nn", history(log))
+    assert f"Frå uroa (nivå 0): Dette vart lagt merke til {day(noticed_on)} (Uteleik)" in nn
+    # The decision's outcome is a choice's label: translated when shown, too.
+    assert (
+        f"Frå uroa (nivå 0): Avgjerd {today}: Gå vidare på nivå 1, 2 eller 3 med ein stafettlogg"
+        in nn
+    )
+    assert "Sit mykje åleine i leiken." in nn and "Treng samarbeid." in nn
+    en = read(client, world.guardian, "en", history(log))
+    assert f"From the concern (level 0): What was noticed {day(noticed_on)} (Uteleik)" in en
+    assert f"From the concern (level 0): Observation {today}" in en
+    assert (
+        f"From the concern (level 0): Decision {today}: Go on at level 1, 2 or 3 with a relay log"
+        in en
+    )
+    assert "Frå uroa" not in en and "Observasjon" not in en

@@ -742,8 +742,9 @@ def carry_into_log(*, actor: Actor, log: RelayLog) -> None:
         .filter(log=log, carried_at__isnull=True)
         .select_related("author", "unit")
     )
-    # The titles are written once, in the municipality's language (the log is read by
-    # the family and several services, not only by whoever completed the consent).
+    # The titles are stored as keys and parameters (`logs.events.CARRIED_TITLES`): each
+    # reader of the log reads them in their own language. `title` keeps them in the
+    # municipality's language, for a reader of the row alone.
     with translation.override(log.municipality.language):
         items = [(concern, carry_items(concern)) for concern in concerns]
     for concern, pieces in items:
@@ -757,6 +758,7 @@ def carry_into_log(*, actor: Actor, log: RelayLog) -> None:
                 author_role=item.author_role,
                 author_unit=item.author_unit,
                 title=item.title,
+                title_params=item.event_params,
                 body=item.body,
             )
         concern.carried_at = timezone.now()

@@ -34,6 +34,7 @@ NAME = "name"
 DATE = "date"
 NAMES = "names"
 MESSAGE = "message"
+IN_BRACKETS = "in_brackets"  # a name shown as " (name)", or nothing when empty
 
 
 @dataclass(frozen=True)
@@ -177,10 +178,31 @@ EVENTS: dict[str, EventKind] = {
 }
 
 
-def params_for(event_type: str, **values: Any) -> dict[str, Any]:
+# The titles of pieces of a level-0 concern carried into the log (`concerns.carry`, the
+# event "concern.carried"): stored as `{"title": key, ...}` in the event's parameters.
+# Their text (`body`) is what a person wrote, shown as written.
+CARRIED_TITLES: dict[str, EventKind] = {
+    "noticed": EventKind(
+        _("What was noticed %(date)s%(where)s"), {"date": DATE, "where": IN_BRACKETS}
+    ),
+    "observation": EventKind(_("Observation %(date)s"), {"date": DATE}),
+    "view": EventKind(_("View %(date)s"), {"date": DATE}),
+    "family_talk": EventKind(_("Talk with %(who)s, %(date)s"), {"who": NAME, "date": DATE}),
+    "help_request": EventKind(_("The guardian asked for help, %(date)s"), {"date": DATE}),
+    "decision": EventKind(_("Decision %(date)s: %(outcome)s"), {"date": DATE, "outcome": MESSAGE}),
+    "scores": EventKind(_("Worry scores at level 0")),
+    "reason": EventKind(
+        _("Decision %(date)s: go on at level %(level)s"), {"date": DATE, "level": NAME}
+    ),
+}
+
+
+def params_for(
+    event_type: str, registry: Mapping[str, EventKind] | None = None, **values: Any
+) -> dict[str, Any]:
     """The JSON-ready parameters of an event, checked against the registry: an unknown
     event type or a missing parameter is a programming error, found by the tests."""
-    kind = EVENTS[event_type]
+    kind = (EVENTS if registry is None else registry)[event_type]
     variant = values.pop("variant", "")
     if variant and variant not in kind.variants:
         raise ValueError(f"{event_type} has no variant {variant!r}")
@@ -210,12 +232,16 @@ def _shown(how: str, value: Any) -> str:
         return ", ".join(value)
     if how == MESSAGE:
         return gettext(value) if value else ""
+    if how == IN_BRACKETS:
+        return f" ({value})" if value else ""
     return str(value)
 
 
-def render(event_type: str, params: Mapping[str, Any]) -> str:
+def render(
+    event_type: str, params: Mapping[str, Any], registry: Mapping[str, EventKind] | None = None
+) -> str:
     """The line in the active language."""
-    kind = EVENTS[event_type]
+    kind = (EVENTS if registry is None else registry)[event_type]
     text = str(_template(kind, params))
     needed = {name: _shown(how, params.get(name, "")) for name, how in kind.params.items()}
     return text % needed if "%(" in text else text
@@ -261,3 +287,15 @@ def line(event_type: str, params: Mapping[str, Any] | None, body: str) -> Line:
     if kind is not None and kind.legacy is not None and _legacy_language(kind, body):
         return Line(str(kind.legacy))
     return Line(body)
+
+
+def carried_title(params: Mapping[str, Any] | None, title: str) -> Line:
+    """The title of a piece carried from a level-0 concern, in the reader's language;
+    rows carried before the registry show their stored title as written."""
+    key = (params or {}).get("title")
+    if key in CARRIED_TITLES:
+        try:
+            return Line(render(key, params or {}, CARRIED_TITLES))
+        except (KeyError, ValueError, TypeError):
+            pass
+    return Line(title)

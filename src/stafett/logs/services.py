@@ -180,6 +180,7 @@ def add_carried(
     author_unit: Unit | None,
     title: str,
     body: str,
+    title_params: dict[str, Any] | None = None,
 ) -> Entry:
     """A piece of a level-0 concern chosen for the log (`concerns.carry`), credited to the
     person who wrote it. Written by the consent coming into force; never edited."""
@@ -192,6 +193,7 @@ def add_carried(
         author_role=author_role,
         author_unit=author_unit,
         event_type="concern.carried",
+        event_params=title_params,
         title=title,
         body=body,
     )

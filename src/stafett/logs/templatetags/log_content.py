@@ -51,3 +51,9 @@ def event_line(version: Any) -> SafeString:
     if shown.lang and shown.lang != (get_language() or "").split("-")[0]:
         return format_html('<span lang="{}">{}</span>', shown.lang, shown.text)
     return format_html("{}", shown.text)
+
+
+@register.simple_tag
+def carried_title(version: Any) -> str:
+    """The title of a piece carried from a level-0 concern, in the reader's language."""
+    return events.carried_title(version.event_params, version.title).text
