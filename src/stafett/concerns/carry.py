@@ -179,7 +179,8 @@ def carry_items(concern: Concern) -> list[CarryItem]:
         level_decision = record.kind == RecordKind.DECISION and record.outcome == Outcome.LEVEL
         if level_decision and not record.for_log:
             continue  # the decision being carried out: offered as "reason" until made
-        if not record.body.strip():
+        text = record.text  # the system's own lines in the active language
+        if not text.strip():
             continue
         role, unit = roles.of(record.author)
         title_key, title_params = _record_title(record)
@@ -188,7 +189,7 @@ def carry_items(concern: Concern) -> list[CarryItem]:
                 key=f"{RECORD_PREFIX}{record.id}",
                 title_key=title_key,
                 title_params=title_params,
-                body=record.body,
+                body=text,
                 author=record.author,
                 author_name=record.author_name,
                 author_role=role,

@@ -32,6 +32,7 @@ from stafett.concerns.models import (
 )
 from stafett.concerns.worry import SCALE_MAX, SCALE_MIN
 from stafett.core.errors import ServiceError
+from stafett.logs import events
 from stafett.logs.models import RelayLog
 from stafett.organisation.models import Membership, Municipality, Unit
 from stafett.people.models import Subject
@@ -81,6 +82,21 @@ def _record(concern: Concern, actor: Actor, kind: str, **fields: Any) -> Concern
     return ConcernRecord.objects.create(
         concern=concern, kind=kind, author=actor.user, author_name=_name(actor.user), **fields
     )
+
+
+def _line(key: str, **values: Any) -> dict[str, Any]:
+    """A system line of the concern's history: its key and parameters, and the line in
+    English as its body (`ConcernRecord.params`)."""
+    params = {"line": key, **events.params_for(key, events.CONCERN_LINES, **values)}
+    with translation.override("en"):
+        body = events.render(key, params, events.CONCERN_LINES)
+    return {"params": params, "body": body}
+
+
+def _english(label: Any) -> str:
+    """A choice's English label: its msgid, translated when shown."""
+    with translation.override("en"):
+        return str(label)
 
 
 def _advance(concern: Concern, step: str) -> None:
@@ -246,8 +262,7 @@ def share_concern(*, actor: Actor, concern: Concern, user: User, role: str) -> C
             concern,
             actor,
             RecordKind.SHARED,
-            body=_("Shared with %(name)s (%(role)s).")
-            % {"name": _name(user), "role": share.get_role_display()},
+            **_line("shared", name=_name(user), role=_english(ConcernShare.Role(share.role).label)),
         )
         _advance(concern, Step.SHARE)
         return share
@@ -281,11 +296,7 @@ def take_over_concern(
             concern,
             actor,
             RecordKind.SHARED,
-            body=_(
-                "%(old)s no longer works in %(unit)s. %(leader)s, the unit's leader, takes "
-                "over the concern."
-            )
-            % {"old": _name(leaving), "unit": concern.unit.name, "leader": _name(leader)},
+            **_line("taken_over", old=_name(leaving), unit=concern.unit.name, leader=_name(leader)),
         )
         record_access(
             actor=leader,
@@ -343,7 +354,7 @@ def name_subject(*, actor: Actor, concern: Concern, subject: Subject) -> Concern
         concern.subject = subject
         concern.revision += 1
         concern.save(update_fields=["subject", "revision"])
-        _record(concern, actor, RecordKind.NAMED, body=_("Named."))
+        _record(concern, actor, RecordKind.NAMED, **_line("named"))
         return concern
 
 
@@ -522,8 +533,7 @@ def _tell_leaders(concern: Concern, actor: Actor) -> list[User]:
             concern,
             actor,
             RecordKind.SHARED,
-            body=_("The unit's leader is told: %(names)s.")
-            % {"names": ", ".join(_name(u) for u in told)},
+            **_line("leaders_told", names=[_name(u) for u in told]),
         )
     return told
 
@@ -547,10 +557,7 @@ def take_violence_path(*, actor: Actor, concern: Concern) -> Concern:
             concern,
             actor,
             RecordKind.VIOLENCE_PATH,
-            body=_(
-                "Violence or sexual abuse is suspected. The guardians are not informed first. "
-                "A report to child welfare is written."
-            ),
+            **_line("violence_path"),
         )
         _tell_leaders(concern, actor)
         return concern
@@ -659,7 +666,7 @@ def save_report(*, actor: Actor, concern: Concern, content: ReportContent) -> Ch
                 concern,
                 actor,
                 RecordKind.REPORT,
-                body=_("Started the report to child welfare (a draft)."),
+                **_line("report_started"),
             )
         else:
             latest = latest_version(report)
@@ -716,12 +723,7 @@ def mark_report_sent(
             concern,
             actor,
             RecordKind.REPORT,
-            body=_("The report to child welfare was sent %(date)s (%(how)s) to %(to)s.")
-            % {
-                "date": sent_on.strftime("%d.%m.%Y"),
-                "how": SentHow(sent_how).label,
-                "to": sent_to,
-            },
+            **_line("report_sent", date=sent_on, how=_english(SentHow(sent_how).label), to=sent_to),
         )
         return report
 
@@ -835,7 +837,7 @@ def request_help(*, actor: Actor, subject: Subject, unit: Unit | None, worry: st
             RecordKind.FAMILY_TALK,
             told_who=_name(guardian),
             told_on=today,
-            body=_("The guardian asked for help in Stafett."),
+            **_line("help_asked"),
         )
         for leader in leaders[1:]:
             ConcernShare.objects.create(

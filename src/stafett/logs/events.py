@@ -197,6 +197,34 @@ CARRIED_TITLES: dict[str, EventKind] = {
 }
 
 
+# The system's own lines in a level-0 concern's history (`concerns.ConcernRecord`): stored
+# as `{"line": key, ...}` in the record's `params`, shown in the reader's language.
+CONCERN_LINES: dict[str, EventKind] = {
+    "shared": EventKind(_("Shared with %(name)s (%(role)s)."), {"name": NAME, "role": MESSAGE}),
+    "taken_over": EventKind(
+        _(
+            "%(old)s no longer works in %(unit)s. %(leader)s, the unit's leader, takes "
+            "over the concern."
+        ),
+        {"old": NAME, "unit": NAME, "leader": NAME},
+    ),
+    "named": EventKind(_("Named.")),
+    "leaders_told": EventKind(_("The unit's leader is told: %(names)s."), {"names": NAMES}),
+    "violence_path": EventKind(
+        _(
+            "Violence or sexual abuse is suspected. The guardians are not informed first. "
+            "A report to child welfare is written."
+        )
+    ),
+    "report_started": EventKind(_("Started the report to child welfare (a draft).")),
+    "report_sent": EventKind(
+        _("The report to child welfare was sent %(date)s (%(how)s) to %(to)s."),
+        {"date": DATE, "how": MESSAGE, "to": NAME},
+    ),
+    "help_asked": EventKind(_("The guardian asked for help in Stafett.")),
+}
+
+
 def params_for(
     event_type: str, registry: Mapping[str, EventKind] | None = None, **values: Any
 ) -> dict[str, Any]:
@@ -299,3 +327,15 @@ def carried_title(params: Mapping[str, Any] | None, title: str) -> Line:
         except (KeyError, ValueError, TypeError):
             pass
     return Line(title)
+
+
+def concern_line(params: Mapping[str, Any] | None, body: str) -> str:
+    """A line of a concern's history in the reader's language: the system's own lines
+    from their key and parameters, what people wrote (and rows from before) as written."""
+    key = (params or {}).get("line")
+    if key in CONCERN_LINES:
+        try:
+            return render(key, params or {}, CONCERN_LINES)
+        except (KeyError, ValueError, TypeError):
+            pass
+    return body
