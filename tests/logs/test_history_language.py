@@ -369,11 +369,22 @@ def test_the_withdrawal_names_who_withdrew_and_matches_the_message(
     assert "Gro Mor withdrew the consent. The services no longer have access to the log." in en
 
 
-@pytest.mark.parametrize("event_type", sorted(events.EVENTS))
-def test_every_kind_of_event_reads_in_each_language(event_type: str) -> None:
+REGISTRIES = {
+    "events": events.EVENTS,
+    "carried": events.CARRIED_TITLES,
+    "concern": events.CONCERN_LINES,
+}
+
+
+@pytest.mark.parametrize(
+    ("registry", "event_type"),
+    [(name, key) for name, registry in REGISTRIES.items() for key in sorted(registry)],
+)
+def test_every_kind_of_event_reads_in_each_language(registry: str, event_type: str) -> None:
     """Every registered line renders in nn, nb and en with sample parameters, and the
     nynorsk and bokmål lines are translated (not the English msgid)."""
-    kind = events.EVENTS[event_type]
+    lines = REGISTRIES[registry]
+    kind = lines[event_type]
     sample = {
         name: (
             datetime.date(2026, 3, 1)
@@ -387,14 +398,15 @@ def test_every_kind_of_event_reads_in_each_language(event_type: str) -> None:
         for name, how in kind.params.items()
     }
     for variant in ["", *kind.variants]:
-        params = events.params_for(event_type, variant=variant, **sample)
-        english = events.english(event_type, params)
+        params = events.params_for(event_type, lines, variant=variant, **sample)
+        with translation.override("en"):
+            english = events.render(event_type, params, lines)
         assert "%(" not in english
         if events.DATE in kind.params.values():
             assert "01.03.2026" in english
         for language in ("nn", "nb"):
             with translation.override(language):
-                text = events.render(event_type, params)
+                text = events.render(event_type, params, lines)
             assert text != english, (event_type, variant, language)
 
 
