@@ -432,6 +432,20 @@ def test_titles_carried_from_level_0_read_in_the_readers_language(
         score=4,
     )
     observation = concerns.add_observation(actor=eva, concern=concern, body="Sat åleine.")
+    # A form filled in English: the concern's line about it is the system's own text.
+    from stafett.concerns.models import ConcernRecord
+    from stafett.guides import services as guides
+    from tests.guides.builders import make_tool
+
+    with translation.override("en"):
+        guides.fill_form_for_concern(
+            actor=eva,
+            version=make_tool(world).versions.get(number=1),
+            concern=concern,
+            language="nn",
+            answers={},
+        )
+    form_line = ConcernRecord.objects.get(concern=concern, params__line="form_filled")
     concern = concerns.name_subject(actor=eva, concern=concern, subject=world.child)
     concerns.record_family_talk(
         actor=eva,
@@ -447,7 +461,9 @@ def test_titles_carried_from_level_0_read_in_the_readers_language(
         outcome="level",
         reason="Treng samarbeid.",
         level=2,
-        carry=CarryChoice(noticed=True, reason=True, record_ids=frozenset({observation.id})),
+        carry=CarryChoice(
+            noticed=True, reason=True, record_ids=frozenset({observation.id, form_line.id})
+        ),
     )
     concern.refresh_from_db()
     log = concern.log
@@ -464,6 +480,8 @@ def test_titles_carried_from_level_0_read_in_the_readers_language(
         in nn
     )
     assert "Sit mykje åleine i leiken." in nn and "Treng samarbeid." in nn
+    assert "Fylte ut skjemaet «" in nn
+    assert "Filled in the form" not in nn
     en = read(client, world.guardian, "en", history(log))
     assert f"From the concern (level 0): What was noticed {day(noticed_on)} (Uteleik)" in en
     assert f"From the concern (level 0): Observation {today}" in en
@@ -471,4 +489,5 @@ def test_titles_carried_from_level_0_read_in_the_readers_language(
         f"From the concern (level 0): Decision {today}: Go on at level 1, 2 or 3 with a relay log"
         in en
     )
-    assert "Frå uroa" not in en and "Observasjon" not in en
+    assert "Frå uroa" not in en and "Observasjon " not in en
+    assert "Filled in the form “" in en

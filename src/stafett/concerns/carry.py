@@ -81,6 +81,9 @@ class CarryItem:
     author_unit: Unit | None
     chosen: bool  # chosen at "decide" (stored on the concern)
     by_default: bool  # ticked when the decide page opens
+    # A system line of the concern (`ConcernRecord.params`) as the text: carried as its
+    # key and parameters too, so the log shows it in each reader's language.
+    body_params: dict[str, Any] | None = None
 
     @property
     def title(self) -> str:
@@ -90,7 +93,10 @@ class CarryItem:
     @property
     def event_params(self) -> dict[str, Any]:
         """What the log's entry stores (`logs.services.add_carried`)."""
-        return {"title": self.title_key, **self.title_params}
+        params: dict[str, Any] = {"title": self.title_key, **self.title_params}
+        if self.body_params:
+            params["body"] = self.body_params
+        return params
 
 
 def _title(key: str, **values: Any) -> tuple[str, dict[str, Any]]:
@@ -190,6 +196,7 @@ def carry_items(concern: Concern) -> list[CarryItem]:
                 title_key=title_key,
                 title_params=title_params,
                 body=text,
+                body_params=record.params,
                 author=record.author,
                 author_name=record.author_name,
                 author_role=role,

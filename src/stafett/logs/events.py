@@ -222,6 +222,7 @@ CONCERN_LINES: dict[str, EventKind] = {
         {"date": DATE, "how": MESSAGE, "to": NAME},
     ),
     "help_asked": EventKind(_("The guardian asked for help in Stafett.")),
+    "form_filled": EventKind(_("Filled in the form “%(title)s”."), {"title": NAME}),
 }
 
 
@@ -339,3 +340,10 @@ def concern_line(params: Mapping[str, Any] | None, body: str) -> str:
         except (KeyError, ValueError, TypeError):
             pass
     return body
+
+
+def carried_body(params: Mapping[str, Any] | None, body: str) -> str:
+    """The text of a carried piece: what a person wrote as written; a system line of the
+    concern (its parameters under "body") in the reader's language."""
+    line_params = (params or {}).get("body")
+    return concern_line(line_params, body) if isinstance(line_params, dict) else body

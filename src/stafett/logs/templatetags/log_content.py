@@ -57,3 +57,10 @@ def event_line(version: Any) -> SafeString:
 def carried_title(version: Any) -> str:
     """The title of a piece carried from a level-0 concern, in the reader's language."""
     return events.carried_title(version.event_params, version.title).text
+
+
+@register.simple_tag
+def carried_body(version: Any) -> str:
+    """The text of a piece carried from a level-0 concern, in the reader's language when
+    it is the system's own line."""
+    return events.carried_body(version.event_params, version.body)
