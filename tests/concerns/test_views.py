@@ -454,8 +454,9 @@ def test_a_relay_log_from_a_concern_shows_worry_over_time_when_the_scores_were_c
     html = login_as(world.employee).get(reverse("logs:detail", kwargs={"log": log.uuid}))
     text = html.content.decode()
     assert "Worry over time" in text and "<svg" in text
-    # The title in the municipality's language (nynorsk), framed in the reader's.
-    assert "From the concern (level 0): Dette vart lagt merke til" in text
+    # The title in the reader's language (issue 11: no longer the municipality's).
+    assert "From the concern (level 0): What was noticed" in text
+    assert "Dette vart lagt merke til" not in text
     assert "Sit mykje åleine i leiken, et lite." in text
     # The coordinator, after consent, reads the concern itself.
     assert login_as(world.employee).get(url("detail", concern)).status_code == 200

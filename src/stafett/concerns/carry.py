@@ -18,12 +18,13 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils import timezone, translation
 
 from stafett.accounts.models import User
 from stafett.concerns.models import Concern, ConcernRecord, Outcome, RecordKind
+from stafett.logs import events
 from stafett.organisation.models import Membership, Unit
 
 # Records that may be carried (a share, a name, a path taken are not for the family).
@@ -66,10 +67,13 @@ class CarryChoice:
 
 @dataclass(frozen=True)
 class CarryItem:
-    """One piece of the concern, as the family would read it in the log."""
+    """One piece of the concern, as the family would read it in the log. Its title is
+    kept as a key and parameters (`logs.events.CARRIED_TITLES`), so that each reader of
+    the log reads it in their own language."""
 
     key: str
-    title: str
+    title_key: str
+    title_params: dict[str, Any]
     body: str
     author: User | None
     author_name: str
@@ -77,12 +81,32 @@ class CarryItem:
     author_unit: Unit | None
     chosen: bool  # chosen at "decide" (stored on the concern)
     by_default: bool  # ticked when the decide page opens
+    # A system line of the concern (`ConcernRecord.params`) as the text: carried as its
+    # key and parameters too, so the log shows it in each reader's language.
+    body_params: dict[str, Any] | None = None
+
+    @property
+    def title(self) -> str:
+        """The title in the active language."""
+        return events.render(self.title_key, self.title_params, events.CARRIED_TITLES)
+
+    @property
+    def event_params(self) -> dict[str, Any]:
+        """What the log's entry stores (`logs.services.add_carried`)."""
+        params: dict[str, Any] = {"title": self.title_key, **self.title_params}
+        if self.body_params:
+            params["body"] = self.body_params
+        return params
 
 
-def _day(value: datetime.date) -> str:
+def _title(key: str, **values: Any) -> tuple[str, dict[str, Any]]:
+    return key, events.params_for(key, events.CARRIED_TITLES, **values)
+
+
+def _day(value: datetime.date) -> datetime.date:
     if isinstance(value, datetime.datetime):
-        value = timezone.localdate(value)
-    return value.strftime("%d.%m.%Y")
+        return timezone.localdate(value)
+    return value
 
 
 class _Roles:
@@ -112,21 +136,21 @@ class _Roles:
         return self.known[user.id]
 
 
-def _record_title(record: ConcernRecord) -> str:
+def _record_title(record: ConcernRecord) -> tuple[str, dict[str, Any]]:
     day = _day(record.created_at)
     if record.kind == RecordKind.OBSERVATION:
-        return _("Observation %(date)s") % {"date": day}
+        return _title("observation", date=day)
     if record.kind == RecordKind.VIEW:
-        return _("View %(date)s") % {"date": day}
+        return _title("view", date=day)
     if record.kind == RecordKind.FAMILY_TALK:
         told = _day(record.told_on) if record.told_on else day
-        return _("Talk with %(who)s, %(date)s") % {"who": record.told_who, "date": told}
+        return _title("family_talk", who=record.told_who, date=told)
     if record.kind == RecordKind.HELP_REQUEST:
-        return _("The guardian asked for help, %(date)s") % {"date": day}
-    return _("Decision %(date)s: %(outcome)s") % {
-        "date": day,
-        "outcome": record.get_outcome_display(),
-    }
+        return _title("help_request", date=day)
+    # The outcome's English label is its msgid: translated when shown.
+    with translation.override("en"):
+        outcome = str(record.get_outcome_display())
+    return _title("decision", date=day, outcome=outcome)
 
 
 def _name(user: User | None) -> str:
@@ -139,12 +163,14 @@ def carry_items(concern: Concern) -> list[CarryItem]:
     roles = _Roles(concern)
     author = concern.author
     role, unit = roles.of(author)
-    where = f" ({concern.noticed_where})" if concern.noticed_where else ""
+    title_key, title_params = _title(
+        "noticed", date=_day(concern.noticed_on), where=concern.noticed_where
+    )
     items = [
         CarryItem(
             key=NOTICED,
-            title=_("What was noticed %(date)s%(where)s")
-            % {"date": _day(concern.noticed_on), "where": where},
+            title_key=title_key,
+            title_params=title_params,
             body=concern.noticed,
             author=author,
             author_name=_name(author),
@@ -159,14 +185,18 @@ def carry_items(concern: Concern) -> list[CarryItem]:
         level_decision = record.kind == RecordKind.DECISION and record.outcome == Outcome.LEVEL
         if level_decision and not record.for_log:
             continue  # the decision being carried out: offered as "reason" until made
-        if not record.body.strip():
+        text = record.text  # the system's own lines in the active language
+        if not text.strip():
             continue
         role, unit = roles.of(record.author)
+        title_key, title_params = _record_title(record)
         items.append(
             CarryItem(
                 key=f"{RECORD_PREFIX}{record.id}",
-                title=_record_title(record),
-                body=record.body,
+                title_key=title_key,
+                title_params=title_params,
+                body=text,
+                body_params=record.params,
                 author=record.author,
                 author_name=record.author_name,
                 author_role=role,
@@ -181,8 +211,11 @@ def carry_items(concern: Concern) -> list[CarryItem]:
         items.append(
             CarryItem(
                 key=SCORES,
-                title=_("Worry scores at level 0"),
-                body=", ".join(f"{s.score} / 10 ({_day(s.scored_on)})" for s in scores),
+                title_key="scores",
+                title_params={},
+                body=", ".join(
+                    f"{s.score} / 10 ({_day(s.scored_on).strftime('%d.%m.%Y')})" for s in scores
+                ),
                 author=author,
                 author_name=_name(author),
                 author_role=role,
@@ -197,10 +230,11 @@ def carry_items(concern: Concern) -> list[CarryItem]:
 def reason_item(concern: Concern, user: User | None, level: int | None, reason: str) -> CarryItem:
     """The reason for the decision being made now, as the family would read it."""
     role, unit = _Roles(concern).of(user)
+    title_key, title_params = _title("reason", date=timezone.localdate(), level=level or "–")
     return CarryItem(
         key=REASON,
-        title=_("Decision %(date)s: go on at level %(level)s")
-        % {"date": _day(timezone.localdate()), "level": level or "–"},
+        title_key=title_key,
+        title_params=title_params,
         body=reason,
         author=user,
         author_name=_name(user),

@@ -196,6 +196,10 @@ class ConcernRecord(models.Model):
     author_name = models.CharField(max_length=200)
     created_at = models.DateTimeField(default=timezone.now)
     body = models.TextField(blank=True)
+    # The system's own lines (not what people wrote): their key and parameters
+    # (`logs.events.CONCERN_LINES`), so that each reader reads them in their language;
+    # `body` then keeps the line in English. None for people's text and older rows.
+    params = models.JSONField(null=True, blank=True)
     # A talk with the family: who was told, when, whether the child took part.
     told_who = models.CharField(max_length=200, blank=True)
     told_on = models.DateField(null=True, blank=True)
@@ -212,6 +216,13 @@ class ConcernRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.created_at:%Y-%m-%d}"
+
+    @property
+    def text(self) -> str:
+        """The record's text in the active language (`logs.events.concern_line`)."""
+        from stafett.logs.events import concern_line
+
+        return concern_line(self.params, self.body)
 
 
 class Urgency(models.TextChoices):

@@ -293,10 +293,10 @@ def report_initial(concern: Concern, user: Any, version: ReportVersion | None) -
     for record in records:
         day = f"{timezone.localtime(record.created_at):%d.%m.%Y}"
         if record.kind == RecordKind.SHARED:
-            done.append(f"{day}: {record.body}")
+            done.append(f"{day}: {record.text}")
         elif record.kind == RecordKind.FAMILY_TALK:
             told = f"{record.told_on:%d.%m.%Y}" if record.told_on else day
-            done.append(f"{told}: {record.told_who}: {record.body}")
+            done.append(f"{told}: {record.told_who}: {record.text}")
     subject = concern.subject
     guardians = ""
     if subject is not None:

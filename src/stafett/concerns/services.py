@@ -33,6 +33,7 @@ from stafett.concerns.models import (
 from stafett.concerns.worry import SCALE_MAX, SCALE_MIN
 from stafett.core.errors import ServiceError
 from stafett.core.texts import clean_texts, language_name
+from stafett.logs import events
 from stafett.logs.models import RelayLog
 from stafett.organisation.models import Membership, Municipality, Unit
 from stafett.people.models import Subject
@@ -84,6 +85,21 @@ def _record(concern: Concern, actor: Actor, kind: str, **fields: Any) -> Concern
     return ConcernRecord.objects.create(
         concern=concern, kind=kind, author=actor.user, author_name=_name(actor.user), **fields
     )
+
+
+def _line(key: str, **values: Any) -> dict[str, Any]:
+    """A system line of the concern's history: its key and parameters, and the line in
+    English as its body (`ConcernRecord.params`)."""
+    params = {"line": key, **events.params_for(key, events.CONCERN_LINES, **values)}
+    with translation.override("en"):
+        body = events.render(key, params, events.CONCERN_LINES)
+    return {"params": params, "body": body}
+
+
+def _english(label: Any) -> str:
+    """A choice's English label: its msgid, translated when shown."""
+    with translation.override("en"):
+        return str(label)
 
 
 def _advance(concern: Concern, step: str) -> None:
@@ -269,8 +285,7 @@ def share_concern(
             concern,
             actor,
             RecordKind.SHARED,
-            body=_("Shared with %(name)s (%(role)s).")
-            % {"name": _name(user), "role": share.get_role_display()},
+            **_line("shared", name=_name(user), role=_english(ConcernShare.Role(share.role).label)),
         )
         _advance(concern, Step.SHARE)
         return share
@@ -322,11 +337,7 @@ def take_over_concern(
             concern,
             actor,
             RecordKind.SHARED,
-            body=_(
-                "%(old)s no longer works in %(unit)s. %(leader)s, the unit's leader, takes "
-                "over the concern."
-            )
-            % {"old": _name(leaving), "unit": concern.unit.name, "leader": _name(leader)},
+            **_line("taken_over", old=_name(leaving), unit=concern.unit.name, leader=_name(leader)),
         )
         record_access(
             actor=leader,
@@ -384,7 +395,7 @@ def name_subject(*, actor: Actor, concern: Concern, subject: Subject) -> Concern
         concern.subject = subject
         concern.revision += 1
         concern.save(update_fields=["subject", "revision"])
-        _record(concern, actor, RecordKind.NAMED, body=_("Named."))
+        _record(concern, actor, RecordKind.NAMED, **_line("named"))
         return concern
 
 
@@ -688,8 +699,7 @@ def _tell_leaders(concern: Concern, actor: Actor) -> list[User]:
             concern,
             actor,
             RecordKind.SHARED,
-            body=_("The unit's leader is told: %(names)s.")
-            % {"names": ", ".join(_name(u) for u in told)},
+            **_line("leaders_told", names=[_name(u) for u in told]),
         )
     return told
 
@@ -713,10 +723,7 @@ def take_violence_path(*, actor: Actor, concern: Concern) -> Concern:
             concern,
             actor,
             RecordKind.VIOLENCE_PATH,
-            body=_(
-                "Violence or sexual abuse is suspected. The guardians are not informed first. "
-                "A report to child welfare is written."
-            ),
+            **_line("violence_path"),
         )
         _tell_leaders(concern, actor)
         return concern
@@ -832,7 +839,7 @@ def save_report(*, actor: Actor, concern: Concern, content: ReportContent) -> Ch
                 concern,
                 actor,
                 RecordKind.REPORT,
-                body=_("Started the report to child welfare (a draft)."),
+                **_line("report_started"),
             )
         else:
             latest = latest_version(report)
@@ -889,12 +896,7 @@ def mark_report_sent(
             concern,
             actor,
             RecordKind.REPORT,
-            body=_("The report to child welfare was sent %(date)s (%(how)s) to %(to)s.")
-            % {
-                "date": sent_on.strftime("%d.%m.%Y"),
-                "how": SentHow(sent_how).label,
-                "to": sent_to,
-            },
+            **_line("report_sent", date=sent_on, how=_english(SentHow(sent_how).label), to=sent_to),
         )
         return report
 
@@ -915,8 +917,9 @@ def carry_into_log(*, actor: Actor, log: RelayLog) -> None:
         .filter(log=log, carried_at__isnull=True)
         .select_related("author", "unit")
     )
-    # The titles are written once, in the municipality's language (the log is read by
-    # the family and several services, not only by whoever completed the consent).
+    # The titles are stored as keys and parameters (`logs.events.CARRIED_TITLES`): each
+    # reader of the log reads them in their own language. `title` keeps them in the
+    # municipality's language, for a reader of the row alone.
     with translation.override(log.municipality.language):
         items = [(concern, carry_items(concern)) for concern in concerns]
     for concern, pieces in items:
@@ -930,6 +933,7 @@ def carry_into_log(*, actor: Actor, log: RelayLog) -> None:
                 author_role=item.author_role,
                 author_unit=item.author_unit,
                 title=item.title,
+                title_params=item.event_params,
                 body=item.body,
             )
         concern.carried_at = timezone.now()
@@ -1006,7 +1010,7 @@ def request_help(*, actor: Actor, subject: Subject, unit: Unit | None, worry: st
             RecordKind.FAMILY_TALK,
             told_who=_name(guardian),
             told_on=today,
-            body=_("The guardian asked for help in Stafett."),
+            **_line("help_asked"),
         )
         for leader in leaders[1:]:
             ConcernShare.objects.create(

@@ -13,7 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from stafett.consent.models import (
@@ -62,6 +62,11 @@ def required_givers(log: RelayLog) -> list[tuple[Any, str, bool]]:
     return [
         (g.guardian, g.guardian.get_full_name() or g.guardian.username, False) for g in guardians
     ]
+
+
+def _is_the_youth(log: RelayLog, actor: Actor) -> bool:
+    """The person acting is the child or youth the log is about (not a guardian)."""
+    return actor.user is not None and log.subject.user_id == actor.user.id
 
 
 def _is_complete(consent: Consent, all_required: bool) -> bool:
@@ -210,12 +215,9 @@ def request_consent(
             event_type="consent.requested"
             if method == Consent.Method.DIGITAL
             else "consent.registered",
-            body=_("Consent for %(units)s, %(start)s–%(end)s.")
-            % {
-                "units": ", ".join(u.name for u in unit_list),
-                "start": valid_from.strftime("%d.%m.%Y"),
-                "end": valid_to.strftime("%d.%m.%Y"),
-            },
+            units=[u.name for u in unit_list],
+            start=valid_from,
+            end=valid_to,
         )
         _complete_if_ready(consent, log, actor)
         return consent
@@ -260,38 +262,33 @@ def renew_after_handover_locked(
         .order_by("id")
     ]
     try:
-        renewal = request_consent(
-            actor=actor,
-            log=log,
-            purpose=consent.purpose,
-            valid_from=timezone.localdate(),
-            valid_to=None,  # the municipality's default validity
-            units=units,
-            method=Consent.Method.DIGITAL,
-            after_handover=handover,
-        )
+        # In English, so that a refusal's reason is its msgid: the history line shows it
+        # in each reader's language (`logs.events`, a MESSAGE parameter). Nothing else
+        # the request stores is translated text.
+        with translation.override("en"):
+            renewal = request_consent(
+                actor=actor,
+                log=log,
+                purpose=consent.purpose,
+                valid_from=timezone.localdate(),
+                valid_to=None,  # the municipality's default validity
+                units=units,
+                method=Consent.Method.DIGITAL,
+                after_handover=handover,
+            )
     except ServiceError as error:
         # The baton has changed hands all the same; say why the family was not asked.
         add_event(
             log=log,
             actor=actor,
             event_type="consent.renewal_not_asked",
-            body=_(
-                "The family could not be asked to renew their consent after the change "
-                "of coordinator: %(reason)s Ask for it on the consent page."
-            )
-            % {"reason": " ".join(error.messages)},
+            reason=" ".join(error.messages),
         )
         return None
     add_event(
         log=log,
         actor=actor,
         event_type="consent.renewal_on_handover",
-        body=_(
-            "The coordinator changed, so the family is asked to renew their consent, as the "
-            "municipality has chosen. The consent they gave still counts until they answer "
-            "or it ends."
-        ),
     )
     return renewal
 
@@ -320,9 +317,7 @@ def _complete_if_ready(consent: Consent, log: RelayLog, actor: Actor) -> None:
         log.revision += 1
         log.updated_at = now
         log.save(update_fields=["status", "activated_at", "revision", "updated_at"])
-    add_event(
-        log=log, actor=actor, event_type="consent.complete", body=_("The consent is in force.")
-    )
+    add_event(log=log, actor=actor, event_type="consent.complete")
     # A log started from a concern (level 0) gets the concern's history now, with consent.
     from stafett.concerns.services import carry_into_log
 
@@ -346,7 +341,7 @@ def give_consent(*, actor: Actor, consent: Consent) -> Consent:
         giver.given_at = timezone.now()
         giver.method = Consent.Method.DIGITAL
         giver.save(update_fields=["given_at", "method"])
-        add_event(log=log, actor=actor, event_type="consent.given", body=_("Consent given."))
+        add_event(log=log, actor=actor, event_type="consent.given", person=acting_user(actor))
         _complete_if_ready(consent, log, actor)
         return consent
 
@@ -378,7 +373,8 @@ def withdraw_consent(*, actor: Actor, log: RelayLog) -> Consent:
             log=log,
             actor=actor,
             event_type="consent.withdrawn",
-            body=_("Consent withdrawn. The services no longer have access to the log."),
+            variant="youth" if _is_the_youth(log, actor) else "",
+            person=acting_user(actor),
         )
         notifications.consent_ended(log=log, consent=consent, occasion="withdrawn")
         # Guardians a youth who consents alone had let read the log lose it now, untold.
@@ -408,7 +404,6 @@ def cancel_pending_consent(*, actor: Actor, log: RelayLog) -> None:
             log=log,
             actor=actor,
             event_type="consent.cancelled",
-            body=_("Consent request cancelled."),
         )
 
 
@@ -436,7 +431,7 @@ def widen_scope_locked(*, actor: Actor, log: RelayLog, unit: Unit) -> ConsentUni
         log=log,
         actor=actor,
         event_type="consent.scope_requested",
-        body=_("Asked the family to let %(unit)s take part.") % {"unit": unit.name},
+        unit=unit.name,
     )
     return scope_unit
 
@@ -465,7 +460,7 @@ def confirm_scope(*, actor: Actor, scope_unit: ConsentUnit) -> ConsentUnit:
                 log=log,
                 actor=actor,
                 event_type="consent.scope_confirmed",
-                body=_("%(unit)s may now take part.") % {"unit": scope_unit.unit.name},
+                unit=scope_unit.unit.name,
             )
         return scope_unit
 
@@ -494,7 +489,7 @@ def narrow_scope(*, actor: Actor, log: RelayLog, unit: Unit) -> None:
             log=log,
             actor=actor,
             event_type="consent.scope_narrowed",
-            body=_("%(unit)s no longer takes part.") % {"unit": unit.name},
+            unit=unit.name,
         )
 
 
@@ -560,16 +555,24 @@ def renew_by_family(*, actor: Actor, log: RelayLog) -> Consent:
             added_by=user,
             now=timezone.now(),
         )
+        # Say what happened: who renewed, and whether the renewal counts yet or waits
+        # for the others who must consent (the consent in force counts meanwhile).
+        waiting = [g.name for g in renewal.givers.all() if g.given_at is None]
+        if _is_complete(renewal, log.municipality.all_guardians_must_consent):
+            variant = "youth" if _is_the_youth(log, actor) else ""
+            waiting = []
+        else:
+            variant = "waiting"
         add_event(
             log=log,
             actor=actor,
             event_type="consent.renewed_by_family",
-            body=_("The family renewed the consent for %(units)s, %(start)s–%(end)s.")
-            % {
-                "units": ", ".join(u.name for u in units),
-                "start": renewal.valid_from.strftime("%d.%m.%Y"),
-                "end": renewal.valid_to.strftime("%d.%m.%Y"),
-            },
+            variant=variant,
+            person=user,
+            units=[u.name for u in units],
+            start=renewal.valid_from,
+            end=renewal.valid_to,
+            waiting=waiting,
         )
         _complete_if_ready(renewal, log, actor)
         return renewal
@@ -619,16 +622,13 @@ def ask_scope_change(
             message=message.strip()[:500],
             asked_by=acting_user(actor),
         )
-        body = (
-            _("The family asks that %(unit)s may take part.")
-            if kind == ScopeChangeRequest.Kind.ADD
-            else _("The family asks that %(unit)s no longer takes part.")
-        )
         add_event(
             log=log,
             actor=actor,
             event_type="consent.scope_change_asked",
-            body=body % {"unit": unit.name},
+            variant="" if kind == ScopeChangeRequest.Kind.ADD else "remove",
+            person=acting_user(actor),
+            unit=unit.name,
         )
         return request
 
@@ -671,8 +671,8 @@ def answer_scope_change(
                 log=log,
                 actor=actor,
                 event_type="consent.scope_change_declined",
-                body=_("The coordinator did not change the consent for %(unit)s: %(answer)s")
-                % {"unit": request.unit.name, "answer": answer},
+                unit=request.unit.name,
+                answer=answer,
             )
         return request
 
@@ -698,8 +698,8 @@ def take_back_scope_change(*, actor: Actor, request: ScopeChangeRequest) -> Scop
             log=log,
             actor=actor,
             event_type="consent.scope_change_taken_back",
-            body=_("The family took back their request about %(unit)s.")
-            % {"unit": request.unit.name},
+            person=acting_user(actor),
+            unit=request.unit.name,
         )
         return request
 
@@ -716,7 +716,7 @@ def _confirm_if_enough(*, actor: Actor, log: RelayLog, scope_unit: ConsentUnit) 
             log=log,
             actor=actor,
             event_type="consent.scope_confirmed",
-            body=_("%(unit)s may now take part.") % {"unit": scope_unit.unit.name},
+            unit=scope_unit.unit.name,
         )
 
 
@@ -860,14 +860,14 @@ def share_with_guardians(
             names = [
                 g.get_full_name() or g.username for key, g in guardians.items() if key in wanted
             ]
-            body = (
-                _("%(name)s lets these guardians read the log: %(names)s.")
-                % {"name": log.subject.first_name, "names": ", ".join(names)}
-                if names
-                else _("%(name)s does not let the guardians read the log.")
-                % {"name": log.subject.first_name}
+            add_event(
+                log=log,
+                actor=actor,
+                event_type="consent.shared",
+                variant="" if names else "none",
+                name=log.subject.first_name,
+                names=names,
             )
-            add_event(log=log, actor=actor, event_type="consent.shared", body=body)
         return list(
             GuardianShare.objects.filter(consent=consent, ended_at__isnull=True).select_related(
                 "guardian"

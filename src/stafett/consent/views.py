@@ -562,12 +562,16 @@ def renew(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
                 % {"end": renewal.valid_to.strftime("%d.%m.%Y")},
             )
         else:
+            # The same facts as the history line (`consent.renewed_by_family`, "waiting").
+            waiting = [g.name for g in renewal.givers.all() if g.given_at is None]
             messages.success(
                 request,
                 _(
-                    "Thank you. The renewal counts when everyone who must answer has done so. "
-                    "Until then, the consent you gave still counts."
-                ),
+                    "Thank you. You have renewed the consent. The renewal counts once the "
+                    "others who must consent have answered too (%(waiting)s). Until then, "
+                    "the consent given before still counts."
+                )
+                % {"waiting": ", ".join(waiting)},
             )
     return _back_to_consent(request, obj)
 

@@ -716,7 +716,7 @@ def fill_form_for_concern(
     it used, and a line in the concern's history. Only the concern's author, while it
     is open (the policy is checked again on the locked concern)."""
     from stafett.concerns.models import RecordKind, Step
-    from stafett.concerns.services import _advance, _record, lock_concern, require
+    from stafett.concerns.services import _advance, _line, _record, lock_concern, require
 
     with transaction.atomic():
         concern = lock_concern(concern)
@@ -740,7 +740,8 @@ def fill_form_for_concern(
             concern,
             actor,
             RecordKind.OBSERVATION,
-            body=_("Filled in the form “%(title)s”.") % {"title": title},
+            # In the reader's language (the form's title as the filler chose it).
+            **_line("form_filled", title=title),
         )
         _advance(concern, Step.DESCRIBE)
         return filled

@@ -395,8 +395,11 @@ class EntryVersion(models.Model):
     to_step = models.CharField(max_length=12, choices=Step.choices, blank=True)
     close_reason = models.CharField(max_length=20, choices=CloseReason.choices, blank=True)
     continues_in = models.CharField(max_length=300, blank=True)
-    # Events.
+    # Events: the kind and its parameters (`logs.events`), rendered in the reader's
+    # language. `body` keeps the line in English; rows from before the parameters (None)
+    # keep only the text in the writer's language.
     event_type = models.CharField(max_length=40, blank=True)
+    event_params = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["entry", "number"]

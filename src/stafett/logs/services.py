@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from stafett.accounts.models import User
 from stafett.core.errors import ConflictError, ServiceError
+from stafett.logs import events
 from stafett.logs.models import (
     EDITABLE_KINDS,
     OPEN_MEASURE_STATUSES,
@@ -161,11 +162,19 @@ def _new_entry(
     return entry
 
 
-def add_event(*, log: RelayLog, actor: Actor, event_type: str, body: str) -> Entry:
-    """A line in the log's history, written by the action it records."""
+def add_event(*, log: RelayLog, actor: Actor, event_type: str, **values: Any) -> Entry:
+    """A line in the log's history, written by the action it records: its kind and its
+    parameters (`logs.events`), so that each reader reads it in their own language."""
     facts = log_facts(actor, log) if actor.user is not None else None
+    params = events.params_for(event_type, **values)
     return _new_entry(
-        log=log, kind=EntryKind.EVENT, actor=actor, facts=facts, event_type=event_type, body=body
+        log=log,
+        kind=EntryKind.EVENT,
+        actor=actor,
+        facts=facts,
+        event_type=event_type,
+        event_params=params,
+        body=events.english(event_type, params),
     )
 
 
@@ -178,6 +187,7 @@ def add_carried(
     author_unit: Unit | None,
     title: str,
     body: str,
+    title_params: dict[str, Any] | None = None,
 ) -> Entry:
     """A piece of a level-0 concern chosen for the log (`concerns.carry`), credited to the
     person who wrote it. Written by the consent coming into force; never edited."""
@@ -190,6 +200,7 @@ def add_carried(
         author_role=author_role,
         author_unit=author_unit,
         event_type="concern.carried",
+        event_params=title_params,
         title=title,
         body=body,
     )
@@ -298,7 +309,7 @@ def start_log(*, actor: Actor, subject: Subject, unit: Unit, level: int) -> Rela
             level=level,
             created_by=actor.user,
         )
-        add_event(log=log, actor=actor, event_type="log.started", body=_("Relay log started."))
+        add_event(log=log, actor=actor, event_type="log.started")
         return log
 
 
@@ -344,8 +355,9 @@ def add_participant(
             log=log,
             actor=actor,
             event_type="participant.added",
-            body=_("%(person)s (%(unit)s) joined: %(task)s")
-            % {"person": user, "unit": unit.name, "task": task},
+            person=user,
+            unit=unit.name,
+            task=task,
         )
         return participant
 
@@ -369,8 +381,8 @@ def remove_participant(*, actor: Actor, participant: Participant, message: str) 
             log=log,
             actor=actor,
             event_type="participant.removed",
-            body=_("%(person)s (%(unit)s) no longer takes part.")
-            % {"person": participant.user, "unit": participant.unit.name},
+            person=participant.user,
+            unit=participant.unit.name,
         )
         removed = participant
         transaction.on_commit(lambda: _tell_removed_participant(removed, acting_user(actor)))
@@ -529,8 +541,8 @@ def propose_handover(
             log=log,
             actor=actor,
             event_type="handover.proposed",
-            body=_("Proposed to hand the baton to %(person)s (%(unit)s).")
-            % {"person": to_user, "unit": to_unit.name},
+            person=to_user,
+            unit=to_unit.name,
         )
         notifications.handover_proposed(actor=actor, handover=handover)
         return handover
@@ -676,8 +688,7 @@ def answer_handover(
                 log=log,
                 actor=actor,
                 event_type="handover.declined",
-                body=_("%(person)s declined the baton. It stays where it was.")
-                % {"person": actor.user},
+                person=actor.user,
             )
             return handover
         previous = log.coordinator
@@ -694,8 +705,9 @@ def answer_handover(
             log=log,
             actor=actor,
             event_type="handover.accepted",
-            body=_("%(new)s (%(unit)s) took over the baton from %(old)s.")
-            % {"new": handover.to_user, "unit": handover.to_unit.name, "old": previous},
+            new=handover.to_user,
+            unit=handover.to_unit.name,
+            old=previous,
         )
         if stays:
             Participant.objects.create(
@@ -803,9 +815,7 @@ def cancel_handover(*, actor: Actor, handover: Handover) -> Handover:
         handover.status = Handover.Status.CANCELLED
         handover.answered_at = timezone.now()
         handover.save(update_fields=["status", "answered_at"])
-        add_event(
-            log=log, actor=actor, event_type="handover.cancelled", body=_("Handover cancelled.")
-        )
+        add_event(log=log, actor=actor, event_type="handover.cancelled")
         return handover
 
 
@@ -838,11 +848,9 @@ def take_baton_until_handover(
             log=log,
             actor=actor,
             event_type="handover.interim",
-            body=_(
-                "%(old)s no longer works in %(unit)s. %(leader)s, the unit's leader, holds the "
-                "baton until a new coordinator accepts it."
-            )
-            % {"old": leaving, "unit": log.unit.name, "leader": leader},
+            old=leaving,
+            unit=log.unit.name,
+            leader=leader,
         )
         record_access(
             actor=leader,
@@ -879,11 +887,9 @@ def end_part_in_unit(*, actor: Actor, person: User, unit: Unit) -> None:
             log=handover.log,
             actor=actor,
             event_type="handover.cancelled",
-            body=_(
-                "Handover cancelled: %(person)s no longer works in %(unit)s. "
-                "The baton stays where it was."
-            )
-            % {"person": name, "unit": unit.name},
+            variant="left_unit",
+            person=name,
+            unit=unit.name,
         )
     parts = list(
         Participant.objects.current()
@@ -900,8 +906,8 @@ def end_part_in_unit(*, actor: Actor, person: User, unit: Unit) -> None:
             log=part.log,
             actor=actor,
             event_type="participant.left_unit",
-            body=_("%(person)s no longer takes part: they no longer work in %(unit)s.")
-            % {"person": name, "unit": unit.name},
+            person=name,
+            unit=unit.name,
         )
 
 

@@ -6,8 +6,12 @@ from typing import Any
 
 from django import template
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+
+from stafett.logs import events
 
 register = template.Library()
 
@@ -148,3 +152,26 @@ def step_name(context: template.Context, step: str) -> str:
     if reads_as_family(context) and step in FAMILY_STEPS:
         return str(FAMILY_STEPS[step])
     return str(Step(step).label) if step in Step.values else step
+
+
+@register.simple_tag
+def event_line(version: Any) -> SafeString:
+    """A history line in the reader's language (`logs.events`); a stored text in another
+    language is marked with its `lang` so that screen readers read it right."""
+    shown = events.line(version.event_type, version.event_params, version.body)
+    if shown.lang and shown.lang != (get_language() or "").split("-")[0]:
+        return format_html('<span lang="{}">{}</span>', shown.lang, shown.text)
+    return format_html("{}", shown.text)
+
+
+@register.simple_tag
+def carried_title(version: Any) -> str:
+    """The title of a piece carried from a level-0 concern, in the reader's language."""
+    return events.carried_title(version.event_params, version.title).text
+
+
+@register.simple_tag
+def carried_body(version: Any) -> str:
+    """The text of a piece carried from a level-0 concern, in the reader's language when
+    it is the system's own line."""
+    return events.carried_body(version.event_params, version.body)

@@ -35,6 +35,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from stafett.accounts.models import User
 from stafett.consent.models import Consent, ConsentGiver, ConsentUnit
+from stafett.logs import events
 from stafett.logs.models import (
     Effect,
     Entry,
@@ -468,4 +469,12 @@ def _fill(
         version.from_step, version.to_step = Step.START, Step.PLANNING
         version.from_level = version.to_level = 2
     elif kind == EntryKind.EVENT:
+        # Written the way `add_event` writes it: the kind and its parameters.
         version.event_type = "participant.added"
+        version.event_params = events.params_for(
+            "participant.added",
+            person=participant.user,
+            unit=participant.unit.name,
+            task=participant.task,
+        )
+        version.body = events.english("participant.added", version.event_params)
