@@ -23,7 +23,8 @@ from playwright.sync_api import Browser, expect, sync_playwright
 from stafett.concerns.models import Concern
 from tests.conftest import World
 from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, assert_accessible
-from tests.e2e.test_relay_log_journey import DESKTOP, PHONE, Persona
+from tests.e2e.helpers import EnglishSession as Persona
+from tests.e2e.test_relay_log_journey import DESKTOP, PHONE
 from tests.guides.builders import make_guide, make_tool
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]

@@ -19,7 +19,8 @@ from tests.concerns.conftest import as_actor, register
 from tests.concerns.test_attach_to_log import make_active_log
 from tests.conftest import World
 from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, assert_accessible
-from tests.e2e.test_relay_log_journey import DESKTOP, PHONE, Persona
+from tests.e2e.helpers import EnglishSession as Persona
+from tests.e2e.test_relay_log_journey import DESKTOP, PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 

@@ -32,7 +32,8 @@ from stafett.organisation.models import EmergencyContact
 from tests.concerns.conftest import as_actor, register
 from tests.conftest import World
 from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, SHOTS, assert_accessible
-from tests.e2e.test_relay_log_journey import DESKTOP, PHONE, Persona
+from tests.e2e.helpers import EnglishSession as Persona
+from tests.e2e.test_relay_log_journey import DESKTOP, PHONE
 from tests.guides.builders import make_guide, make_tool
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]

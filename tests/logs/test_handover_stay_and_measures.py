@@ -356,7 +356,7 @@ def test_measures_go_where_the_proposer_chose_as_new_versions(
     assert kept.latest.responsible == w.employee
     history = Entry.objects.get(log=log, latest__event_type="handover.measures")
     assert history.latest is not None
-    assert "“Helsesamtale kvar veke” to Hanne Helse" in history.latest.body
+    assert "“Helsesamtale kvar veke” → Hanne Helse" in history.latest.body
     # Hanne is told, as on any change of who is responsible.
     assert Notification.objects.filter(
         recipient=hanne, kind="measure_assigned", entry=to_hanne
@@ -407,7 +407,7 @@ def test_a_choice_for_someone_who_left_meanwhile_goes_to_the_new_coordinator(
     assert entry.latest is not None and entry.latest.responsible == w.school_employee
     history = Entry.objects.get(log=log, latest__event_type="handover.measures")
     assert history.latest is not None
-    assert "(the one chosen no longer takes part)" in history.latest.body
+    assert "The one chosen for “Helsesamtale” no longer takes part" in history.latest.body
 
 
 # --- Item 15: bad input changes nothing -------------------------------------------------

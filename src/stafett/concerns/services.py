@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from stafett.accounts.models import User
 from stafett.concerns.carry import CARRYABLE, CarryChoice, carry_items
@@ -613,18 +613,15 @@ def attach_to_log(
                     author_role=item.author_role,
                     author_unit=item.author_unit,
                     title=item.title,
+                    title_params=item.event_params,
                     body=item.body,
                 )
             add_event(
                 log=log,
                 actor=actor,
                 event_type="concern.attached",
-                body=_("A concern from %(unit)s was attached to the log (%(count)s carried).")
-                % {
-                    "unit": concern.unit.name,
-                    "count": ngettext("%(n)d piece", "%(n)d pieces", len(pieces))
-                    % {"n": len(pieces)},
-                },
+                unit=concern.unit.name,
+                count=len(pieces),
             )
         _bump(log)
         concern.log = log

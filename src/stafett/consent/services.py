@@ -909,7 +909,7 @@ def decline_consent(*, actor: Actor, consent: Consent, reason: str = "") -> Cons
             log=log,
             actor=actor,
             event_type="consent.declined",
-            body=_("The family said no to the request for consent. Nothing is shared."),
+            person=actor.user,
         )
         declined: Consent = consent
         return declined

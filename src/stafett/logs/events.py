@@ -51,6 +51,9 @@ EVENTS: dict[str, EventKind] = {
     "participant.added": EventKind(
         _("%(person)s (%(unit)s) joined: %(task)s"),
         {"person": NAME, "unit": NAME, "task": NAME},
+        variants={
+            "stays": _("%(person)s (%(unit)s) stays on in the log as a participant: %(task)s")
+        },
     ),
     "participant.removed": EventKind(
         _("%(person)s (%(unit)s) no longer takes part."), {"person": NAME, "unit": NAME}
@@ -68,6 +71,24 @@ EVENTS: dict[str, EventKind] = {
     "handover.accepted": EventKind(
         _("%(new)s (%(unit)s) took over the baton from %(old)s."),
         {"new": NAME, "unit": NAME, "old": NAME},
+    ),
+    "handover.stay_refused": EventKind(
+        _(
+            "%(person)s was to stay on as a participant, but cannot: they no longer hold the "
+            "baton for %(unit)s, no longer work there, or the family's consent no longer "
+            "covers it. Their part in the log has ended."
+        ),
+        {"person": NAME, "unit": NAME},
+    ),
+    "handover.measures": EventKind(
+        _("Measures handed on with the baton: %(list)s."),
+        {"list": NAMES, "set_aside": NAMES},
+        variants={
+            "set_aside": _(
+                "Measures handed on with the baton: %(list)s. The one chosen for "
+                "%(set_aside)s no longer takes part, so the new coordinator holds it."
+            )
+        },
     ),
     "handover.cancelled": EventKind(
         _("Handover cancelled."),
@@ -130,6 +151,14 @@ EVENTS: dict[str, EventKind] = {
             )
         },
         legacy=_("Consent withdrawn. The services no longer have access to the log."),
+    ),
+    "consent.declined": EventKind(
+        _("%(person)s said no to the request for consent. Nothing is shared."),
+        {"person": NAME},
+    ),
+    "concern.attached": EventKind(
+        _("A concern from %(unit)s was attached to the log (pieces carried: %(count)s)."),
+        {"unit": NAME, "count": NAME},
     ),
     "consent.cancelled": EventKind(
         _("Consent request cancelled."), legacy=_("Consent request cancelled.")

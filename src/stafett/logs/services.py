@@ -693,7 +693,7 @@ def answer_handover(
             return handover
         previous = log.coordinator
         old_unit = log.unit
-        stays, why_not = _stays_on(log, handover, facts)
+        stays, refused = _stays_on(log, handover, facts)
         log.coordinator = handover.to_user
         log.unit = handover.to_unit
         _bump(log, "coordinator", "unit")
@@ -722,11 +722,19 @@ def answer_handover(
                 log=log,
                 actor=actor,
                 event_type="participant.added",
-                body=_("%(person)s (%(unit)s) stays on in the log as a participant: %(task)s")
-                % {"person": handover.from_user, "unit": old_unit.name, "task": handover.stay_task},
+                variant="stays",
+                person=handover.from_user,
+                unit=old_unit.name,
+                task=handover.stay_task,
             )
-        elif why_not:
-            add_event(log=log, actor=actor, event_type="handover.stay_refused", body=why_not)
+        elif refused:
+            add_event(
+                log=log,
+                actor=actor,
+                event_type="handover.stay_refused",
+                person=handover.from_user,
+                unit=old_unit.name,
+            )
         _hand_on_measures(actor=actor, log=log, handover=handover, holder=previous, stays=stays)
         from stafett.consent.services import renew_after_handover_locked
 
@@ -735,12 +743,12 @@ def answer_handover(
         return handover
 
 
-def _stays_on(log: RelayLog, handover: Handover, facts: LogFacts) -> tuple[bool, str]:
+def _stays_on(log: RelayLog, handover: Handover, facts: LogFacts) -> tuple[bool, bool]:
     """Can the old coordinator stay on, as the proposal asked? Checked again when the
     baton moves: they must still hold it, work in its unit, and the consent must still
-    cover that unit. (False, why) when they asked and cannot."""
+    cover that unit. Returns (stays, asked but cannot)."""
     if not handover.from_stays:
-        return False, ""
+        return False, False
     person = handover.from_user
     if (
         log.coordinator_id == person.id
@@ -749,12 +757,9 @@ def _stays_on(log: RelayLog, handover: Handover, facts: LogFacts) -> tuple[bool,
         and Membership.objects.current().filter(user=person, unit_id=log.unit_id).exists()
         and person.id != handover.to_user_id
     ):
-        return True, ""
-    return False, _(
-        "%(person)s was to stay on as a participant, but cannot: they no longer hold the "
-        "baton for %(unit)s, no longer work there, or the family's consent no longer covers "
-        "it. Their part in the log has ended."
-    ) % {"person": person, "unit": log.unit.name}
+        return True, False
+    # The history line ("handover.stay_refused") says why, in each reader's language.
+    return False, True
 
 
 def _hand_on_measures(
@@ -768,6 +773,7 @@ def _hand_on_measures(
         log, handover, holder_id=holder.id, stays=stays, scope_unit_ids=facts.scope_unit_ids
     )
     lines: list[str] = []
+    aside: list[str] = []
     for entry, target, set_aside in plan:
         entry = (
             Entry.objects.select_for_update(of=("self",))
@@ -783,17 +789,22 @@ def _hand_on_measures(
             actor=actor, log=log, facts=facts, entry=entry, data={"responsible": person}
         )
         notifications.entry_written(actor=actor, entry=entry, previous=previous)
-        line = _("“%(title)s” to %(person)s") % {"title": previous.title, "person": person}
+        # Titles and names are people's words, shown as written in every language; the
+        # mark of a choice set aside is a sign, not a sentence.
+        lines.append(f"“{previous.title}” → {person}")
         if set_aside:
-            line += " " + _("(the one chosen no longer takes part)")
-        lines.append(line)
-    if lines:
+            aside.append(f"“{previous.title}”")
+    if lines and aside:
         add_event(
             log=log,
             actor=actor,
             event_type="handover.measures",
-            body=_("Measures handed on with the baton: %(list)s.") % {"list": "; ".join(lines)},
+            variant="set_aside",
+            list=lines,
+            set_aside=aside,
         )
+    elif lines:
+        add_event(log=log, actor=actor, event_type="handover.measures", list=lines)
 
 
 def scope_pending(log: RelayLog, unit: Unit) -> bool:
