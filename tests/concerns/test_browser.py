@@ -205,6 +205,7 @@ def test_an_anonymous_concern_goes_on_to_a_relay_log(
     assert_accessible(page)
     # In nynorsk, as Fjordvik writes.
     gro.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "nn", "url": server}])
+    gro.language = "nn"
     gro.goto(f"/logs/{log.uuid}/")
     expect(page.locator("#timeline")).to_contain_text(
         "Frå uroa (nivå 0): Dette vart lagt merke til"

@@ -318,7 +318,10 @@ def test_a_relay_log_from_start_to_close(
     # --- Gro, on her phone, sees all of it. -----------------------------------------
     page = gro.page
     gro.goto("/")
-    page.get_by_role("link", name=_("Relay log"), exact=True).click()
+    # A closed log is named with its period on the family's home (issue 11, item 11).
+    today = timezone.localdate().strftime("%d.%m.%Y")
+    closed_title = _("Relay log %(start)s–%(end)s", start=today, end=today)
+    page.get_by_role("link", name=closed_title, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mia Mor")
     gro.check(axe=True)
     standing = page.get_by_role("region", name=_("Where the log stands"))
@@ -328,7 +331,11 @@ def test_a_relay_log_from_start_to_close(
         )
     )
     expect(standing).to_contain_text(_("The goals are met"))
-    expect(standing).to_contain_text(level_3)
+    # The family reads the level in plain words, not BTI's (issue 11, item 6).
+    expect(standing).to_contain_text(
+        t(language, "Several services work together", context="family words")
+    )
+    expect(standing).not_to_contain_text(level_3)
     timeline = page.locator("#timeline")
     for text in (
         c["goal"],
@@ -339,7 +346,11 @@ def test_a_relay_log_from_start_to_close(
         _("Evaluation: %(measure)s", measure=c["measure"]),
         c["what_happened"],
         _("Moved to another level"),
-        _("From level %(a)s to level %(b)s.", a=2, b=3),
+        _(
+            "From “%(a)s” to “%(b)s”.",
+            a=t(language, "Two services work together", context="family words"),
+            b=t(language, "Several services work together", context="family words"),
+        ),
         c["level_reason"],
         _(
             "%(new)s (%(unit)s) took over the baton from %(old)s.",

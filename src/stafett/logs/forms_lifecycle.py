@@ -291,7 +291,8 @@ class HandoverProposeForm(_HandoverProposeBase):
 
     def visible_fields_but_measures(self) -> list[Any]:
         names = {n for _e, n, _v in self.measure_fields} | {v for _e, _n, v in self.measure_fields}
-        return [self[n] for n in self.fields if n not in names]
+        # Hidden fields (the unit, the versions) are rendered apart, without a label.
+        return [field for field in self.visible_fields() if field.name not in names]
 
     def measure_rows(self) -> list[tuple[Any, Any, Any]]:
         return [(entry, self[name], self[version]) for entry, name, version in self.measure_fields]
