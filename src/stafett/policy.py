@@ -729,6 +729,10 @@ def _notification_send(actor: Actor, f: NotificationFacts) -> Decision:
         return _handover_answer(actor, lf)
     if f.kind == "consent_expiring":
         return _consent_view(actor, lf)
+    if f.kind == "consent_declined":
+        # The family's "No", without content: to the coordinator, who may have no access
+        # to the log's content (a first request) but manages its consent.
+        return _consent_manage(actor, lf)
     return _log_view(actor, lf)
 
 

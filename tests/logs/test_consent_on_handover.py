@@ -22,13 +22,16 @@ from stafett.consent.services import (
     withdraw_consent,
 )
 from stafett.core.dates import add_months
+from stafett.logs.events import line
 from stafett.logs.models import Entry, EntryKind, Handover, Participant, RelayLog
 from stafett.logs.services import add_participant, answer_handover, propose_handover
 from stafett.organisation.models import Municipality
 from stafett.people.models import Guardianship
 from stafett.policy import Decision, current_consent, decide, log_facts
 from tests import factories as f
+from tests.family.conftest import jonas_log  # noqa: F401 (a fixture: Jonas consents alone)
 from tests.logs.conftest import LogWorld, as_actor
+from tests.markup_checks import visible_text
 
 SETTINGS = reverse("organisation:settings")
 
@@ -410,3 +413,83 @@ def test_only_the_administrator_may_change_the_setting(
     client.post(SETTINGS, _settings_data(renew_consent_on_handover="on"))
     assert Municipality.objects.get(pk=w.municipality.pk).renew_consent_on_handover is False
     assert Municipality.objects.get(pk=w.other_municipality.pk).renew_consent_on_handover is True
+
+
+# --- Who is asked: the family, or the youth who consents alone (issue 11) -------------
+
+FAMILY_ASKED = {
+    "en": "The coordinator changed, so the family is asked to renew their consent",
+    "nn": "Stafetthaldaren er bytt, så familien blir spurd om å fornye samtykket",
+}
+YOUTH_ASKED = {
+    "en": "The coordinator changed, so the young person is asked to renew their consent",
+    "nn": "Stafetthaldaren er bytt, så ungdommen blir spurd om å fornye samtykket sitt",
+}
+
+
+def _timeline(client: Client, user: Any, log: RelayLog, language: str) -> str:
+    f.login(client, user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = client.get(reverse("logs:detail", kwargs={"log": log.uuid})).content.decode()
+    return " ".join(visible_text(page).split())
+
+
+@pytest.mark.parametrize("language", ["en", "nn"])
+def test_a_youth_who_consents_alone_reads_that_the_young_person_is_asked(
+    jonas_log: RelayLog,  # noqa: F811 (the fixture imported above)
+    world: Any,
+    client: Client,
+    language: str,
+) -> None:
+    Municipality.objects.filter(pk=world.municipality.pk).update(renew_consent_on_handover=True)
+    handover = propose_handover(
+        actor=as_actor(world.employee),
+        log=jonas_log,
+        to_user=world.school_employee,
+        to_unit=world.school,
+        message="Kan du ta over?",
+    )
+    answer_handover(actor=as_actor(world.school_employee), handover=handover, accept=True)
+    [renewal] = Consent.objects.filter(log=jonas_log, completed_at__isnull=True)
+    assert [g.person for g in renewal.givers.all()] == [world.youth]
+    page = _timeline(client, world.youth, jonas_log, language)
+    assert YOUTH_ASKED[language] in page
+    assert FAMILY_ASKED[language] not in page
+
+
+@pytest.mark.parametrize("language", ["en", "nn"])
+def test_a_familys_log_reads_that_the_family_is_asked(
+    active_log: LogWorld, client: Client, language: str
+) -> None:
+    _renew_on_handover(active_log)
+    _to_school(active_log)
+    page = _timeline(client, active_log.world.guardian, active_log.log, language)
+    assert FAMILY_ASKED[language] in page
+    assert YOUTH_ASKED[language] not in page
+
+
+def test_when_the_youth_cannot_be_asked_the_line_says_the_young_person(
+    jonas_log: RelayLog,  # noqa: F811 (the fixture imported above)
+    world: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    Municipality.objects.filter(pk=world.municipality.pk).update(renew_consent_on_handover=True)
+
+    def refused(**kwargs: Any) -> Consent:
+        raise consent_services.ServiceError("No one can consent.")
+
+    monkeypatch.setattr(consent_services, "request_consent", refused)
+    handover = propose_handover(
+        actor=as_actor(world.employee),
+        log=jonas_log,
+        to_user=world.school_employee,
+        to_unit=world.school,
+        message="Kan du ta over?",
+    )
+    answer_handover(actor=as_actor(world.school_employee), handover=handover, accept=True)
+    entry = Entry.objects.get(log=jonas_log, latest__event_type="consent.renewal_not_asked")
+    version = entry.latest
+    assert version is not None
+    with translation.override("nn"):
+        text = line(version.event_type, version.event_params, version.body).text
+    assert text.startswith("Ungdommen kunne ikkje bli spurd om å fornye samtykket sitt")

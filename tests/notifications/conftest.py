@@ -9,6 +9,7 @@ from typing import Any
 from django.core.mail import EmailMessage
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 
+from tests.family.conftest import asked_log  # noqa: F401 (fixtures)
 from tests.logs.conftest import active_log, as_actor  # noqa: F401 (fixtures)
 
 # Nothing of this may ever be in an e-mail: the child, the units, the texts written.

@@ -300,3 +300,15 @@ def test_recording_a_meeting_that_was_held_invites_nobody(
         _meeting(active_log, held, [world.school_employee, world.guardian])
     assert mailoutbox == []
     assert not Notification.objects.filter(kind=Kind.MEETING).exists()
+
+
+def test_every_kind_has_its_sentence_and_subject_in_each_language() -> None:
+    """A kind added without its e-mail words would fail at send time: caught here."""
+    from django.utils import translation
+
+    from stafett.notifications.services import SENTENCES, SUBJECTS
+
+    for kind in Kind.values:
+        for language in ("en", "nn", "nb"):
+            with translation.override(language):
+                assert str(SENTENCES[kind]) and str(SUBJECTS[kind]), kind

@@ -255,6 +255,9 @@ def renew_after_handover_locked(
     consent, state = current_consent(log)
     if consent is None or state is None or not state.grants_access:
         return None
+    # Who is asked is who must consent (`required_givers`): the youth who consents alone
+    # is asked in their own name, and the history line says so.
+    variant = "youth" if log.subject.consents_alone() else ""
     units = [
         scope_unit.unit
         for scope_unit in consent.scope.filter(removed_at__isnull=True)
@@ -283,12 +286,14 @@ def renew_after_handover_locked(
             actor=actor,
             event_type="consent.renewal_not_asked",
             reason=" ".join(error.messages),
+            variant=variant,
         )
         return None
     add_event(
         log=log,
         actor=actor,
         event_type="consent.renewal_on_handover",
+        variant=variant,
     )
     return renewal
 
@@ -911,5 +916,6 @@ def decline_consent(*, actor: Actor, consent: Consent, reason: str = "") -> Cons
             event_type="consent.declined",
             person=actor.user,
         )
+        notifications.consent_declined(log=log, consent=consent)
         declined: Consent = consent
         return declined

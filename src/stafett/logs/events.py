@@ -122,6 +122,13 @@ EVENTS: dict[str, EventKind] = {
             "of coordinator: %(reason)s Ask for it on the consent page."
         ),
         {"reason": MESSAGE},
+        # The youth who consents alone is asked, not the family (issue 11).
+        variants={
+            "youth": _(
+                "The young person could not be asked to renew their consent after the "
+                "change of coordinator: %(reason)s Ask for it on the consent page."
+            )
+        },
     ),
     "consent.renewal_on_handover": EventKind(
         _(
@@ -134,6 +141,13 @@ EVENTS: dict[str, EventKind] = {
             "municipality has chosen. The consent they gave still counts until they answer "
             "or it ends."
         ),
+        variants={
+            "youth": _(
+                "The coordinator changed, so the young person is asked to renew their "
+                "consent, as the municipality has chosen. The consent in force still counts "
+                "until they answer or it ends."
+            )
+        },
     ),
     "consent.complete": EventKind(
         _("The consent is in force."), legacy=_("The consent is in force.")

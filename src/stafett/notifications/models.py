@@ -30,9 +30,11 @@ class Kind(models.TextChoices):
     CONSENT_EXPIRING = "consent_expiring", _("Consent is about to expire")
     CONSENT_ENDED = "consent_ended", _("Your access has ended (consent expired or withdrawn)")
     EVALUATION_DUE = "evaluation_due", _("An evaluation date has passed without an evaluation")
+    CONSENT_DECLINED = "consent_declined", _("The family said no to a request for consent")
 
 
-# What a guardian or youth can be told about; the rest is about the staff's work.
+# What a guardian or youth can be told about; the rest is about the staff's work
+# (a family's "No" to a request for consent is told to the coordinator only).
 FAMILY_KINDS = (Kind.MEETING, Kind.BRIGHT_SPOT, Kind.CONSENT_EXPIRING)
 
 

@@ -34,6 +34,9 @@ class CentreRow:
     child: Any
     role: str
     can_open: bool
+    # A family's "No": the link goes to the consent page, where the coordinator reads the
+    # answer (the log itself may still be closed to them: a first request).
+    consent_page: bool = False
 
 
 def centre_rows(actor: Actor) -> list[CentreRow]:
@@ -61,6 +64,11 @@ def centre_rows(actor: Actor) -> list[CentreRow]:
                 child=n.log.subject if can_open and n.log is not None else None,
                 role=log_facts.role if log_facts is not None else "",
                 can_open=can_open,
+                consent_page=(
+                    n.kind == Kind.CONSENT_DECLINED
+                    and log_facts is not None
+                    and decide(actor, "consent.view", log_facts) is Decision.ALLOW
+                ),
             )
         )
     return rows

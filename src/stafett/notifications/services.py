@@ -84,6 +84,11 @@ SENTENCES: dict[str, Any] = {
         "The evaluation date of a measure in a relay log has passed, and the measure has "
         "not been evaluated yet."
     ),
+    # Never who said no nor why: the reason is shown on the consent page only.
+    Kind.CONSENT_DECLINED: _(
+        "The family said no to a request for consent in a relay log you coordinate. "
+        "See the answer on the log's consent page."
+    ),
 }
 SUBJECTS: dict[str, Any] = {
     Kind.MEASURE_ASSIGNED: _("Stafett: a measure is assigned to you"),
@@ -95,6 +100,7 @@ SUBJECTS: dict[str, Any] = {
     Kind.CONSENT_EXPIRING: _("Stafett: consent expires soon"),
     Kind.CONSENT_ENDED: _("Stafett: your access has ended"),
     Kind.EVALUATION_DUE: _("Stafett: an evaluation is overdue"),
+    Kind.CONSENT_DECLINED: _("Stafett: the family said no to consent"),
 }
 
 
@@ -322,6 +328,18 @@ def consent_ended(*, log: Any, consent: Any, occasion: str) -> list[Notification
     return notify(
         kind=Kind.CONSENT_ENDED, recipients=people, log=log, consent=consent, occasion=occasion
     )
+
+
+def consent_declined(*, log: Any, consent: Any) -> list[Notification]:
+    """'The family said no' to the log's current coordinator (the one who must ask anew
+    or talk with them), once per request. Called by `decline_consent`, in its
+    transaction: the e-mail is queued when it commits. No one else is told."""
+    from stafett.policy import build_actor, is_current_coordinator
+
+    coordinator = log.coordinator
+    if coordinator is None or not is_current_coordinator(build_actor(coordinator, away=True), log):
+        return []  # a baton held by someone who left the unit: nobody to tell
+    return notify(kind=Kind.CONSENT_DECLINED, recipients=[coordinator], log=log, consent=consent)
 
 
 # --- Scheduled checks --------------------------------------------------------------------

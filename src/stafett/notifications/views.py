@@ -48,6 +48,7 @@ def centre(request: HttpRequest) -> HttpResponse:
             "unread": row.unread,
             "child": row.child,
             "can_open": row.can_open,
+            "consent_page": row.consent_page,
         }
         for row in rows
     ]
