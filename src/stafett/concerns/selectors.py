@@ -361,6 +361,7 @@ class OtherTool:
     uuid: Any
     title: str
     kind_label: str
+    language: str = ""  # the title's (a fallback is marked, `{% listed_title %}`)
 
 
 def other_tools(concern: Concern, listed: set[Any], language: str) -> list[OtherTool]:
@@ -378,12 +379,18 @@ def other_tools(concern: Concern, listed: set[Any], language: str) -> list[Other
         if t.uuid not in listed
     ]
     titles = tool_titles([t.id for t in templates], language, concern.municipality.language)
-    return [
-        OtherTool(
-            uuid=t.uuid, title=titles.get(t.id, ""), kind_label=str(TemplateKind(t.kind).label)
+    rows = []
+    for t in templates:
+        title = titles.get(t.id)
+        rows.append(
+            OtherTool(
+                uuid=t.uuid,
+                title=title.text if title else "",
+                kind_label=str(TemplateKind(t.kind).label),
+                language=title.language if title else "",
+            )
         )
-        for t in templates
-    ]
+    return rows
 
 
 # --- Whom a concern can be shared with (issue 11, item 17) -----------------------------

@@ -15,7 +15,7 @@ reads a fallback without being told (`core/templatetags/texts.py`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,6 +66,50 @@ def fallback_note(shown: str, wanted: str) -> str:
         "shown": language_name(shown),
         "wanted": language_name(wanted),
     }
+
+
+def _fallbacks(languages: Iterable[str], wanted: str) -> list[str]:
+    """The languages other than the reader's among `languages`, in the usual order."""
+    found = {code for code in languages if code and code != wanted}
+    return [code for code in LANGUAGE_CODES if code in found] + sorted(found - set(LANGUAGE_CODES))
+
+
+def _languages_phrase(codes: list[str]) -> str:
+    """ "nynorsk", or "nynorsk or bokmål" (at most two: the reader's own is left out)."""
+    names = [language_name(code) for code in codes]
+    if len(names) == 1:
+        return names[0]
+    return _("%(first)s or %(second)s") % {"first": ", ".join(names[:-1]), "second": names[-1]}
+
+
+def list_fallback_note(languages: Iterable[str], wanted: str) -> str:
+    """One note for a list of titles when some are in another language than the reader's,
+    e.g. "Some titles are shown in nynorsk because they are not written in English yet."
+    Said once for the list, not on every row; empty when every title is the reader's."""
+    codes = _fallbacks(languages, wanted)
+    if not codes:
+        return ""
+    message = _(
+        "Some titles are shown in %(shown)s because they are not written in %(wanted)s yet."
+    )
+    return message % {"shown": _languages_phrase(codes), "wanted": language_name(wanted)}
+
+
+def form_fallback_note(languages: Iterable[str], wanted: str) -> str:
+    """One note at the top of a form (a tool) whose title or questions are in another
+    language than the reader's; empty when all of it is in the reader's."""
+    languages = list(languages)
+    codes = _fallbacks(languages, wanted)
+    if not codes:
+        return ""
+    values = {"shown": _languages_phrase(codes), "wanted": language_name(wanted)}
+    if wanted not in languages:
+        message = _("This form is shown in %(shown)s because it is not written in %(wanted)s yet.")
+        return message % values
+    message = _(
+        "Parts of this form are shown in %(shown)s because they are not written in %(wanted)s yet."
+    )
+    return message % values
 
 
 @dataclass(frozen=True)

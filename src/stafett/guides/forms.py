@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from stafett.guides.models import CONTENT_LANGUAGES, FieldType, TemplateKind
@@ -102,7 +103,7 @@ class GuideStepForm(LanguageTextsForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args: Any, tool_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, tool_choices: list[tuple[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         tools = self.fields["tools"]
         assert isinstance(tools, forms.MultipleChoiceField)
@@ -143,6 +144,9 @@ class FillForm(forms.Form):
     """A form built from a published template version's fields, for staff to fill in."""
 
     def __init__(self, *args: Any, view: Any, **kwargs: Any) -> None:
+        # No ":" after a question (as the house's other forms): Django would add one after
+        # a question marked with its language, since the label then ends in a tag.
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.view = view
         for fv in view.fields:
@@ -150,13 +154,20 @@ class FillForm(forms.Form):
 
     @staticmethod
     def _field_for(fv: Any) -> forms.Field:
+        # A question not written in the reader's language is shown in another: its words
+        # carry their `lang` (the page's note says why, once for the whole form).
+        def words(text: str) -> Any:
+            if not fv.is_fallback or not text:
+                return text
+            return format_html('<span lang="{}">{}</span>', fv.language, text)
+
         common: dict[str, Any] = {
-            "label": fv.label,
-            "help_text": fv.help_text,
+            "label": words(fv.label),
+            "help_text": words(fv.help_text),
             "required": fv.field.required,
         }
         kind = fv.field.field_type
-        options = [(str(i), label) for i, label in enumerate(fv.options)]
+        options = [(str(i), words(label)) for i, label in enumerate(fv.options)]
         if kind == FieldType.TEXT:
             return forms.CharField(max_length=500, **common)
         if kind == FieldType.LONG_TEXT:

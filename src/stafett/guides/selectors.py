@@ -13,7 +13,13 @@ from typing import Any, TypeVar
 
 from django.db.models import Prefetch
 
-from stafett.core.texts import fallback_note, language_order
+from stafett.core.texts import (
+    Shown,
+    fallback_note,
+    form_fallback_note,
+    language_order,
+    pick_text,
+)
 from stafett.guides.models import (
     LANGUAGE_CODES,
     LEVEL_LABELS,
@@ -46,6 +52,11 @@ def pick(texts: Mapping[str, T], language: str, fallback: str = "") -> T | None:
     return next(iter(texts.values()), None)
 
 
+def pick_title(texts: Mapping[str, str], language: str, fallback: str = "") -> Shown:
+    """A title for the reader with the language it is in, so a list can mark a fallback."""
+    return pick_text(texts, main=fallback, language=language)
+
+
 # ---------------------------------------------------------------------------
 # Tools
 # ---------------------------------------------------------------------------
@@ -57,10 +68,13 @@ class ToolLink:
     title: str
     kind_label: str
     withdrawn: bool
+    # The language the title is in (a fallback is marked in lists, `{% listed_title %}`).
+    language: str = ""
 
 
-def tool_titles(template_ids: Iterable[int], language: str, fallback: str) -> dict[int, str]:
-    """Each tool's title from its latest published version (the draft if never published)."""
+def tool_titles(template_ids: Iterable[int], language: str, fallback: str) -> dict[int, Shown]:
+    """Each tool's title from its latest published version (the draft if never published),
+    with the language it is in."""
     ids = set(template_ids)
     if not ids:
         return {}
@@ -76,7 +90,7 @@ def tool_titles(template_ids: Iterable[int], language: str, fallback: str) -> di
             best[template_id] = rank
         texts.setdefault((template_id, number), {})[lang] = title
     return {
-        template_id: pick(texts[(template_id, rank[1])], language, fallback) or ""
+        template_id: pick_title(texts[(template_id, rank[1])], language, fallback)
         for template_id, rank in best.items()
     }
 
@@ -87,6 +101,7 @@ class TemplateRow:
     title: str
     published_number: int | None
     has_draft: bool
+    language: str = ""
 
 
 def templates_for_admin(municipality_id: int, language: str, fallback: str) -> list[TemplateRow]:
@@ -98,12 +113,14 @@ def templates_for_admin(municipality_id: int, language: str, fallback: str) -> l
     for template in templates:
         versions = list(template.versions.all())
         published = [v.number for v in versions if v.published_at is not None]
+        title = titles.get(template.id)
         rows.append(
             TemplateRow(
                 template=template,
-                title=titles.get(template.id, ""),
+                title=title.text if title else "",
                 published_number=max(published) if published else None,
                 has_draft=any(v.published_at is None for v in versions),
+                language=title.language if title else "",
             )
         )
     return rows
@@ -113,15 +130,17 @@ def tools_to_choose(municipality_id: int, language: str, fallback: str) -> list[
     """Tools an administrator may link from a guide step (withdrawn ones included, marked)."""
     templates = list(FormTemplate.objects.in_municipality(municipality_id))
     titles = tool_titles([t.id for t in templates], language, fallback)
-    return [
-        ToolLink(
-            uuid=t.uuid,
-            title=titles.get(t.id, ""),
-            kind_label=str(TemplateKind(t.kind).label),
-            withdrawn=t.is_withdrawn,
-        )
-        for t in templates
-    ]
+    return [_tool_link(t, titles.get(t.id)) for t in templates]
+
+
+def _tool_link(template: FormTemplate, title: Shown | None) -> ToolLink:
+    return ToolLink(
+        uuid=template.uuid,
+        title=title.text if title else "",
+        kind_label=str(TemplateKind(template.kind).label),
+        withdrawn=template.is_withdrawn,
+        language=title.language if title else "",
+    )
 
 
 def latest_form_version(template: FormTemplate, *, published: bool = True) -> Any:
@@ -149,6 +168,9 @@ class FieldView:
     type_label: str
     languages: list[str]
     texts: dict[str, FormFieldText]
+    # The language the question is in, and whether that is not the reader's.
+    language: str = ""
+    is_fallback: bool = False
 
 
 @dataclass
@@ -159,6 +181,12 @@ class FormView:
     introduction: str
     fields: list[FieldView]
     kind_label: str
+    # The language the title and introduction are in, and whether that is not the reader's.
+    language: str = ""
+    is_fallback: bool = False
+    # One note for the whole form when any of it is shown in another language than the
+    # reader's (a note on every question would drown the form); empty otherwise.
+    note: str = ""
 
 
 def form_view(version: FormTemplateVersion, language: str, fallback: str) -> FormView:
@@ -180,10 +208,14 @@ def form_view(version: FormTemplateVersion, language: str, fallback: str) -> For
                 type_label=str(f.get_field_type_display()),
                 languages=sorted(texts, key=LANGUAGE_CODES.index),
                 texts=texts,
+                language=text.language if text else "",
+                is_fallback=text is not None and text.language != language,
             )
         )
     chosen = pick(version_texts, language, fallback)
     template = version.template
+    shown = [chosen.language] if chosen else []
+    shown += [v.language for v in views if v.language]
     return FormView(
         template=template,
         version=version,
@@ -191,6 +223,9 @@ def form_view(version: FormTemplateVersion, language: str, fallback: str) -> For
         introduction=chosen.introduction if chosen else "",
         fields=views,
         kind_label=str(TemplateKind(template.kind).label),
+        language=chosen.language if chosen else "",
+        is_fallback=chosen is not None and chosen.language != language,
+        note=form_fallback_note(shown, language),
     )
 
 
@@ -293,12 +328,7 @@ def _step_views(
             how=text.how if text else "",
             who=text.who if text else "",
             tools=[
-                ToolLink(
-                    uuid=link.template.uuid,
-                    title=titles.get(link.template_id, ""),
-                    kind_label=str(TemplateKind(link.template.kind).label),
-                    withdrawn=link.template.is_withdrawn,
-                )
+                _tool_link(link.template, titles.get(link.template_id))
                 for link in s.tool_links.all()
             ],
             texts=texts,
@@ -369,6 +399,7 @@ class GuideRow:
     title: str
     published_number: int | None
     has_draft: bool
+    language: str = ""
 
 
 def _guide_rows(
@@ -393,12 +424,14 @@ def _guide_rows(
         if published_only and not published:
             continue
         shown = max(published) if published else max((n for n, _p in own), default=0)
+        picked = pick_title(texts.get((guide.id, shown), {}), language, fallback)
         rows.append(
             GuideRow(
                 guide=guide,
-                title=pick(texts.get((guide.id, shown), {}), language, fallback) or "",
+                title=picked.text,
                 published_number=max(published) if published else None,
                 has_draft=any(not p for _n, p in own),
+                language=picked.language if picked else "",
             )
         )
     return rows
@@ -482,6 +515,7 @@ def step_for_concern(concern: Any, language: str) -> tuple[Guide, StepView] | No
 class FilledRow:
     filled: FilledForm
     title: str
+    language: str = ""
 
 
 def filled_forms_in_log(log: Any, language: str) -> list[FilledRow]:
@@ -504,9 +538,10 @@ def _filled_rows(queryset: Any, language: str) -> list[FilledRow]:
         version_id__in={f.template_version_id for f in filled}
     ).values_list("version_id", "language", "title"):
         texts.setdefault(version_id, {})[lang] = title
-    return [
-        FilledRow(
-            filled=f, title=pick(texts.get(f.template_version_id, {}), language, f.language) or ""
+    rows = []
+    for f in filled:
+        picked = pick_title(texts.get(f.template_version_id, {}), language, f.language)
+        rows.append(
+            FilledRow(filled=f, title=picked.text, language=picked.language if picked else "")
         )
-        for f in filled
-    ]
+    return rows

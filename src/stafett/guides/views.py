@@ -14,9 +14,12 @@ from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from stafett.core.templatetags.texts import listed_title
+from stafett.core.texts import list_fallback_note
 from stafett.guides import selectors, services
 from stafett.guides.forms import (
     FieldForm,
@@ -161,13 +164,16 @@ def admin_step(request: HttpRequest, guide: uuid.UUID, level: int, step: str) ->
         selectors.guide_step_view(shown, level, step, _language(), fallback) if shown else None
     )
     current_tools = {str(t.uuid) for t in current.tools} if current else set()
-    tool_choices = [
+    offered = [t for t in tools if not t.withdrawn or str(t.uuid) in current_tools]
+    # Each title with its `lang` (a fallback with its language's name beside it).
+    tool_choices: list[tuple[str, Any]] = [
         (
             str(t.uuid),
-            f"{t.title} ({_('withdrawn')})" if t.withdrawn else t.title,
+            format_html("{} ({})", listed_title(t), _("withdrawn"))
+            if t.withdrawn
+            else listed_title(t),
         )
-        for t in tools
-        if not t.withdrawn or str(t.uuid) in current_tools
+        for t in offered
     ]
     if request.method == "POST":
         form = GuideStepForm(request.POST, tool_choices=tool_choices)
@@ -195,6 +201,10 @@ def admin_step(request: HttpRequest, guide: uuid.UUID, level: int, step: str) ->
         initial: dict[str, Any] = GuideStepForm.initial_from_texts(current.texts if current else {})
         initial["tools"] = sorted(current_tools)
         form = GuideStepForm(initial=initial, tool_choices=tool_choices)
+    # Said once for the list of tools, as on the other lists of titles.
+    form.fields["tools"].help_text = list_fallback_note(
+        (t.language for t in offered if t.title), _language()
+    )
     return render(
         request,
         "guides/admin_step.html",

@@ -15,6 +15,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from stafett.core import texts
 from stafett.core.texts import Shown, language_name, reader_language, render_shown
 
 register = template.Library()
@@ -87,3 +88,42 @@ def chosen_button_label(text: Any, field: str, default: str) -> SafeString:
         words,
         default,
     )
+
+
+# --- Titles in lists (guides, tools, filled forms) --------------------------------------
+# A row has `title` and `language` (the language the title is in). In a list a full note
+# on every fallback row would drown the list, so a fallback title gets its `lang` and just
+# the language's name beside it, and `{% list_fallback_note rows %}` says why, once.
+
+
+@register.simple_tag
+def listed_title(row: Any, default: str = "", tag: bool = True) -> SafeString:
+    """A row's title in a span with its `lang`; a fallback with "(nynorsk)" beside it
+    (`tag=False` leaves that out, e.g. inside a button's hidden label)."""
+    title = getattr(row, "title", "")
+    language = getattr(row, "language", "")
+    if not title:
+        return format_html("{}", default)
+    if not language:
+        return format_html("{}", title)
+    if not tag or language == reader_language():
+        return format_html('<span lang="{}">{}</span>', language, title)
+    return format_html(
+        '<span lang="{}">{}</span> <span class="muted text-fallback">({})</span>',
+        language,
+        title,
+        language_name(language),
+    )
+
+
+@register.simple_tag
+def list_fallback_note(rows: Any) -> SafeString:
+    """Once under a list whose titles are partly fallbacks, e.g. "Some titles are shown
+    in nynorsk because they are not written in English yet."; nothing otherwise."""
+    note = texts.list_fallback_note(
+        (getattr(row, "language", "") for row in rows or [] if getattr(row, "title", "")),
+        reader_language(),
+    )
+    if not note:
+        return SafeString("")
+    return format_html('<p class="muted text-fallback">{}</p>', note)
