@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from stafett.accounts.models import User
-from stafett.concerns.carry import CARRYABLE, CarryChoice, carry_items
+from stafett.concerns.carry import CARRYABLE, CarryChoice, CarryItem, carry_items
 from stafett.concerns.models import (
     ChildWelfareReport,
     Concern,
@@ -570,7 +570,7 @@ def attach_to_log(
     that unit's information, and writing them into the log shares them with every service
     the log is shared with (consent is what lifts their duty of confidentiality)."""
     from stafett.audit.log import record_access
-    from stafett.logs.services import _bump, add_carried, add_event, lock_log
+    from stafett.logs.services import _bump, add_event, lock_log
 
     with transaction.atomic():
         concern = lock_concern(concern)
@@ -605,17 +605,7 @@ def attach_to_log(
                 from stafett.concerns.carry import reason_item
 
                 pieces.append(reason_item(concern, actor.user, log.level, reason))
-            for item in pieces:
-                add_carried(
-                    log=log,
-                    author=item.author,
-                    author_name=item.author_name,
-                    author_role=item.author_role,
-                    author_unit=item.author_unit,
-                    title=item.title,
-                    title_params=item.event_params,
-                    body=item.body,
-                )
+            _write_pieces(log, pieces)
             add_event(
                 log=log,
                 actor=actor,
@@ -907,8 +897,6 @@ def carry_into_log(*, actor: Actor, log: RelayLog) -> None:
     credited to the person who wrote it (never to whoever completed the consent). The rest
     stays on the concern. Called by the consent services, in their transaction. Runs once
     per concern."""
-    from stafett.logs.services import add_carried
-
     concerns = list(
         Concern.objects.select_for_update(of=("self",))
         .filter(log=log, carried_at__isnull=True)
@@ -920,21 +908,27 @@ def carry_into_log(*, actor: Actor, log: RelayLog) -> None:
     with translation.override(log.municipality.language):
         items = [(concern, carry_items(concern)) for concern in concerns]
     for concern, pieces in items:
-        for item in pieces:
-            if not item.chosen:
-                continue
-            add_carried(
-                log=log,
-                author=item.author,
-                author_name=item.author_name,
-                author_role=item.author_role,
-                author_unit=item.author_unit,
-                title=item.title,
-                title_params=item.event_params,
-                body=item.body,
-            )
+        _write_pieces(log, [item for item in pieces if item.chosen])
         concern.carried_at = timezone.now()
         concern.save(update_fields=["carried_at"])
+
+
+def _write_pieces(log: RelayLog, pieces: list[CarryItem]) -> None:
+    """The chosen pieces of a concern as entries of the log, each credited to its author
+    (carrying at consent, or attaching to a log that has one)."""
+    from stafett.logs.services import add_carried
+
+    for item in pieces:
+        add_carried(
+            log=log,
+            author=item.author,
+            author_name=item.author_name,
+            author_role=item.author_role,
+            author_unit=item.author_unit,
+            title=item.title,
+            title_params=item.event_params,
+            body=item.body,
+        )
 
 
 # --- Guardian-initiated help -----------------------------------------------------------
