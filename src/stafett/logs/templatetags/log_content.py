@@ -79,16 +79,14 @@ def reads_as_family(context: template.Context, family: bool | None = None) -> bo
 
 @register.simple_tag(takes_context=True)
 def level_label(context: template.Context, log: Any, family: bool | None = None) -> str:
-    if reads_as_family(context, family):
-        return str(FAMILY_LEVELS.get(log.level, log.get_level_display()))
-    return str(log.get_level_display())
+    """A log's level in the reader's words (`level_name` for a level as a value)."""
+    return level_name(context, log.level, family)
 
 
 @register.simple_tag(takes_context=True)
 def step_label(context: template.Context, log: Any, family: bool | None = None) -> str:
-    if reads_as_family(context, family):
-        return str(FAMILY_STEPS.get(log.step, log.get_step_display()))
-    return str(log.get_step_display())
+    """A log's step in the reader's words (`step_name` for a step as a value)."""
+    return step_name(context, log.step, family)
 
 
 @register.simple_tag(takes_context=True)
@@ -135,21 +133,21 @@ def family_reader(context: template.Context) -> bool:
 
 
 @register.simple_tag(takes_context=True)
-def level_name(context: template.Context, level: int) -> str:
+def level_name(context: template.Context, level: int, family: bool | None = None) -> str:
     """A level as a value (a decision's "from" and "to"), in the reader's words."""
     from stafett.logs.models import Level
 
-    if reads_as_family(context) and level in FAMILY_LEVELS:
+    if reads_as_family(context, family) and level in FAMILY_LEVELS:
         return str(FAMILY_LEVELS[level])
     return str(Level(level).label) if level in Level.values else str(level)
 
 
 @register.simple_tag(takes_context=True)
-def step_name(context: template.Context, step: str) -> str:
+def step_name(context: template.Context, step: str, family: bool | None = None) -> str:
     """A step as a value (a decision's "from" and "to"), in the reader's words."""
     from stafett.logs.models import Step
 
-    if reads_as_family(context) and step in FAMILY_STEPS:
+    if reads_as_family(context, family) and step in FAMILY_STEPS:
         return str(FAMILY_STEPS[step])
     return str(Step(step).label) if step in Step.values else step
 
