@@ -765,6 +765,10 @@ RULES: dict[str, Rule] = {
     "municipality.view_structure": _staff_view_municipality,
     # Failed log-ins on the municipality's accounts (object: Municipality).
     "login.failures": _admin_of_municipality,
+    # Provider log-in (issue 13): providers, the password switch, national identity
+    # numbers (object: Municipality) and staff link requests (object: LinkRequest).
+    "signin.manage": _admin_of_municipality,
+    "signin.links": _admin_of_object,
     # Units and service kinds (object: Unit / ServiceKind / EmergencyContact).
     "unit.manage": _admin_of_object,
     "unit.manage_leaders": _admin_of_object,
@@ -994,6 +998,15 @@ def access_emergency_contact(request: HttpRequest, contact_uuid: uuid.UUID, acti
 
     contact = _access_object(request, EmergencyContact.objects.all(), contact_uuid, action)
     return contact
+
+
+def access_link_request(request: HttpRequest, link_uuid: uuid.UUID, action: str) -> Any:
+    """A staff member's waiting provider identity (issue 13, stafett.signin)."""
+    from stafett.signin.models import LinkRequest
+
+    return _access_object(
+        request, LinkRequest.objects.select_related("provider"), link_uuid, action
+    )
 
 
 def access_municipality(request: HttpRequest, action: str) -> Any:

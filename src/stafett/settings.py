@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "stafett.guides",
     "stafett.demo",
     "stafett.notifications",
+    # Issue 13: OpenID Connect log-in (ID-porten, Feide, Entra ID).
+    "stafett.signin",
 ]
 
 MIDDLEWARE = [
@@ -318,3 +320,22 @@ LOGGING = {
     # log itself out of the server log.
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+
+# --- OpenID Connect log-in (issue 13; stafett.signin) -------------------------------
+# The key of the national identity number's keyed hash (HMAC-SHA256). Never change it
+# once numbers are registered: they would no longer match.
+_DEV_PID_KEY = "insecure-development-pid-key-never-use-in-production"
+STAFETT_PID_KEY = env_str("STAFETT_PID_KEY", "" if STAFETT_PRODUCTION else _DEV_PID_KEY)
+if STAFETT_PRODUCTION and (
+    len(STAFETT_PID_KEY) < 32 or STAFETT_PID_KEY in (_DEV_PID_KEY, SECRET_KEY)
+):
+    raise ImproperlyConfigured(
+        "STAFETT_PID_KEY must be set in production (32+ characters, not the development "
+        "key, not STAFETT_SECRET_KEY)."
+    )
+# Client secrets: STAFETT_OIDC_SECRET_<MUNICIPALITY SHORT NAME>_<KIND> (upper case,
+# "-" as "_"), else the file <STAFETT_OIDC_SECRETS_DIR>/<short name>-<kind>.
+STAFETT_OIDC_SECRETS_DIR = env_str("STAFETT_OIDC_SECRETS_DIR", "")
+# Seconds to wait for a provider before showing "log-in is unavailable".
+STAFETT_OIDC_TIMEOUT_SECONDS = env_int("STAFETT_OIDC_TIMEOUT_SECONDS", 10, minimum=1)

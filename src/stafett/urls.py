@@ -8,6 +8,8 @@ from stafett.policy import public
 urlpatterns = [
     path("", include("stafett.home.urls")),
     path("", include("stafett.accounts.urls")),
+    # Issue 13: log-in with ID-porten, Feide and Entra ID.
+    path("", include("stafett.signin.urls")),
     path("", include("stafett.organisation.urls")),
     path("logs/", include("stafett.logs.urls")),
     path("concerns/", include("stafett.concerns.urls")),

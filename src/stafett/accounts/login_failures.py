@@ -32,9 +32,12 @@ def window_start(at: datetime.datetime) -> datetime.datetime:
 
 
 def record_failed_login(
-    *, typed_username: str, address: str | None, locked: bool
+    *, typed_username: str, address: str | None, locked: bool, municipality_id: int | None = None
 ) -> LoginFailureWindow:
-    """Count one failed password step (`locked`: refused by the lock-out). Never the password."""
+    """Count one failed password step (`locked`: refused by the lock-out). Never the password.
+
+    `municipality_id`: for a refused provider log-in (stafett.signin), whose "username" is
+    the provider's name in brackets and belongs to no account."""
     now = timezone.now()
     key = {
         "username": typed_username[:KEPT_USERNAME_LENGTH],
@@ -49,20 +52,28 @@ def record_failed_login(
             try:
                 # A savepoint: two first failures at once must not break the transaction.
                 with transaction.atomic():
-                    return _first_failure(key, now=now, locked=locked)
+                    return _first_failure(
+                        key, now=now, locked=locked, municipality_id=municipality_id
+                    )
             except IntegrityError:
                 LoginFailureWindow.objects.filter(**key).update(**changes)
         return LoginFailureWindow.objects.get(**key)
 
 
 def _first_failure(
-    key: dict[str, object], *, now: datetime.datetime, locked: bool
+    key: dict[str, object],
+    *,
+    now: datetime.datetime,
+    locked: bool,
+    municipality_id: int | None = None,
 ) -> LoginFailureWindow:
     account = User.objects.filter(username=key["username"]).only("id", "municipality_id").first()
+    if account is not None:
+        municipality_id = account.municipality_id
     return LoginFailureWindow.objects.create(
         **key,
         user=account,
-        municipality_id=account.municipality_id if account is not None else None,
+        municipality_id=municipality_id,
         count=1,
         locked_count=1 if locked else 0,
         first_at=now,

@@ -32,6 +32,12 @@ class User(AbstractUser):
     # Ready for ID-porten / Feide / Entra ID: users are keyed by (issuer, subject).
     external_issuer = models.CharField(max_length=200, blank=True)
     external_subject = models.CharField(max_length=200, blank=True)
+    # ID-porten (issue 13): the national identity number only as a keyed hash
+    # (stafett.signin.pid), and what the municipality needs to recognise it.
+    pid_hash = models.CharField(max_length=64, blank=True, editable=False)
+    pid_masked = models.CharField(_("national identity number"), max_length=20, blank=True)
+    # May use the password log-in even where the municipality has switched it off.
+    is_break_glass = models.BooleanField(_("break-glass account"), default=False)
 
     class Meta:
         verbose_name = _("user")
@@ -42,7 +48,10 @@ class User(AbstractUser):
                 fields=["external_issuer", "external_subject"],
                 condition=~Q(external_issuer=""),
                 name="user_unique_external_identity",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["pid_hash"], condition=~Q(pid_hash=""), name="user_unique_pid_hash"
+            ),
         ]
         indexes = [models.Index(fields=["municipality", "kind"])]
 

@@ -232,6 +232,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
         "login_error_id": LOGIN_ERROR_ID,
         "expired": expired,
         "next": next_url or "",
+        # Issue 13: ID-porten, Feide and Entra ID, for each municipality that uses them.
+        "signin_providers": _signin_providers(),
     }
     if settings.STAFETT_DEMO:
         from stafett.demo.personas import DEMO_PASSWORD, PERSONAS
@@ -241,7 +243,34 @@ def login_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/login.html", context)
 
 
+def _signin_providers() -> list[Any]:
+    from stafett.signin.models import Provider
+
+    return list(
+        Provider.objects.filter(is_active=True)
+        .select_related("municipality")
+        .order_by("municipality__name", "kind")
+    )
+
+
 def _password_accepted(request: HttpRequest, user: User, next_url: str | None) -> HttpResponse:
+    from stafett.signin.services import may_use_password, record_refused_account
+
+    if not may_use_password(user):
+        # Issue 13: the municipality has switched the password log-in off.
+        record_refused_account(user=user, reason="password log-in off", request=request)
+        form = LoginForm()
+        return render(
+            request,
+            "accounts/login.html",
+            {
+                "form": form,
+                "password_off": True,
+                "next": next_url or "",
+                "signin_providers": _signin_providers(),
+            },
+            status=403,
+        )
     login(request, user)  # rotates the session key
     if user.is_staff_member:
         if next_url:
@@ -382,8 +411,14 @@ def _qr_data_uri(text: str) -> str:
 @public
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
+    from stafett.signin.views import provider_logout
+
+    # Issue 13: also end the provider's session (RP-initiated log-out), when it can.
+    at_provider = provider_logout(request)
     logout(request)
     messages.info(request, _("You are logged out."))
+    if at_provider:
+        return redirect(at_provider)
     return redirect("accounts:login")
 
 

@@ -62,6 +62,15 @@ class Municipality(PublicIdModel):
         default=14,
         validators=[MinValueValidator(1), MaxValueValidator(180)],
     )
+    # Issue 13: the password + one-time-code log-in; when off, only break-glass accounts.
+    local_login_enabled = models.BooleanField(
+        _("password log-in for everyone"),
+        default=True,
+        help_text=_(
+            "When this is off, people log in with ID-porten, Feide or Entra ID, and only "
+            "break-glass accounts may use a password and a one-time code."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
