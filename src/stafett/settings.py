@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "stafett.core.middleware.SecurityHeadersMiddleware",
+    # Issue 13: the log-out form may lead on to the provider's log-out (its CSP).
+    "stafett.signin.middleware.ProviderLogoutFormActionMiddleware",
     "stafett.policy.PolicyEnforcementMiddleware",
     "stafett.policy.LoginRedirectMiddleware",
     "axes.middleware.AxesMiddleware",

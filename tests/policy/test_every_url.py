@@ -10,6 +10,7 @@ action needs no data).
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from django.utils.http import urlsafe_base64_encode
 from stafett.concerns.models import ChildWelfareReport
 from stafett.consent.models import ConsentText
 from stafett.organisation.models import EmergencyContact
+from stafett.signin.models import LinkRequest, Provider
 from tests.concerns.walk import CONCERN_EXPECTED, concern_values, walk_violence_concern
 from tests.conftest import PERSONAS, World
 from tests.factories import english_client, login
@@ -103,6 +105,16 @@ EXPECTED: dict[str, dict[str, dict[str, Any]]] = {
         "POST": {role: {200, 302} for role in ROLES},
     },
     "accounts:login_failures": {"GET": ADMIN_OWN_PAGE, "POST": NO_POST},
+    # Log-in with ID-porten, Feide and Entra ID (issue 13). Public, like the log-in page:
+    # start (an unknown provider goes back to the log-in page, or home when logged in),
+    # the callback (without the session's state: the refusal page), waiting for approval
+    # (nothing waiting: the log-in page). GET only.
+    "signin:start": {"GET": {role: 302 for role in ROLES}, "POST": NO_POST},
+    "signin:callback": {"GET": {role: 403 for role in ROLES}, "POST": NO_POST},
+    "signin:waiting": {"GET": {role: 302 for role in ROLES}, "POST": NO_POST},
+    # The administrator's log-in page and staff link requests.
+    "signin:manage": {"GET": ADMIN_OWN_PAGE, "POST": ADMIN_OWN_POST},
+    "signin:link_decide": {"GET": NO_GET, "POST": ADMIN_POST},
     # Home.
     "home:home": {"GET": SIGNED_IN, "POST": NO_POST},
     # Municipal administrator.
@@ -154,10 +166,27 @@ def _fill(route: Route, world: World) -> dict[str, Any]:
         **concern_values(world, route),
         **guide_values(world, route),
         "text": _consent_text(world).uuid,
+        # Issue 13: an unknown provider; a staff link request waiting in the municipality.
+        "provider": uuid.uuid4(),
+        "link": _link_request(world).uuid,
     }
     missing = [name for name in route.kwargs if name not in values]
     assert not missing, f"{route.name}: add a test value for URL parameter(s) {missing}"
     return {name: values[name] for name in route.kwargs}
+
+
+def _link_request(world: World) -> LinkRequest:
+    provider, _ = Provider.objects.get_or_create(
+        municipality=world.municipality,
+        kind=Provider.Kind.FEIDE,
+        defaults={"issuer": "https://auth.dataporten.no", "client_id": "stafett"},
+    )
+    link, _ = LinkRequest.objects.get_or_create(
+        issuer=provider.issuer,
+        subject="walker",
+        defaults={"municipality": world.municipality, "provider": provider, "name": "Eva"},
+    )
+    return link
 
 
 def _consent_text(world: World) -> ConsentText:

@@ -300,6 +300,9 @@ def test_log_out_ends_the_session_and_the_providers_with_an_id_token_hint(
     client: Client, world: World, idporten: Provider, oidc: OidcTestProvider
 ) -> None:
     log_in_with(client, idporten)
+    # The pages let the log-out form lead on to this provider only (their CSP).
+    csp = client.get("/")["Content-Security-Policy"]
+    assert f"form-action 'self' {oidc.issuer};" in csp
     response = client.post(reverse("accounts:logout"))
     assert logged_in_user_id(client) is None
     location = str(response["Location"])
@@ -312,6 +315,7 @@ def test_log_out_ends_the_session_and_the_providers_with_an_id_token_hint(
 @pytest.mark.django_db
 def test_password_log_out_stays_at_stafett(client: Client, world: World) -> None:
     login(client, world.guardian)
+    assert "form-action 'self';" in client.get("/")["Content-Security-Policy"]
     response = client.post(reverse("accounts:logout"))
     assert response["Location"] == reverse("accounts:login")
 
