@@ -18,10 +18,10 @@ from playwright.sync_api import Browser, expect
 from stafett.accounts.models import LoginFailureWindow, User
 from stafett.audit.models import AccessLogEntry
 from stafett.organisation.models import Membership
+from stafett.policy import build_actor
 from stafett.signin import pid
 from stafett.signin.models import ExternalIdentity, LinkRequest, Provider
 from stafett.signin.services import approve_link
-from stafett.policy import build_actor
 from tests import factories as f
 from tests.e2e.helpers import BrowserSession
 from tests.signin.conftest import configure
@@ -92,8 +92,9 @@ def session(browser: Browser, live_server: Any) -> Iterator[BrowserSession]:
 
 def click_provider(session: BrowserSession, name: str, *, axe: bool = False) -> None:
     session.goto("/login/", axe=axe)
-    label = session.t("Log in with %(provider)s (%(municipality)s)", provider=name,
-                      municipality="Testvik kommune")
+    label = session.t(
+        "Log in with %(provider)s (%(municipality)s)", provider=name, municipality="Testvik kommune"
+    )
     session.page.get_by_role("link", name=label).click()
 
 
@@ -224,9 +225,7 @@ def test_a_replayed_nonce_is_refused(
     session.check()
     idp.misbehave["replay_nonce"] = True
     click_provider(session, "ID-porten")
-    assert_refused(
-        session, family, session.t(COULD_NOT_CONFIRM, provider="ID-porten"), logins=1
-    )
+    assert_refused(session, family, session.t(COULD_NOT_CONFIRM, provider="ID-porten"), logins=1)
     assert LoginFailureWindow.objects.filter(username="[ID-porten: nonce]").exists()
 
 
@@ -241,9 +240,7 @@ def test_a_log_in_whose_pkce_verifier_is_missing_is_refused(
     # verifier disappears from the log-in's server-side session meanwhile.
     expect(session.page.get_by_role("link", name="Continue")).to_be_visible()
     session.unchecked.clear()
-    cookie = next(
-        c for c in session.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME
-    )
+    cookie = next(c for c in session.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME)
     store = SessionStore(session_key=cookie["value"])
     flows = store["stafett_oidc_flows"]
     for flow in flows.values():

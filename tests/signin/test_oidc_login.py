@@ -410,9 +410,7 @@ def test_the_same_subject_from_two_issuers_is_two_identities(
 def test_entra_authentication_context_is_asked_for_and_checked_in_acrs(
     client: Client, world: World, oidc: OidcTestProvider, monkeypatch: Any
 ) -> None:
-    entra = configure(
-        monkeypatch, oidc, world.municipality, Provider.Kind.ENTRA, required_acr="c1"
-    )
+    entra = configure(monkeypatch, oidc, world.municipality, Provider.Kind.ENTRA, required_acr="c1")
     oidc.next_claims = {"sub": "entra-sub", "acrs": ["c2"]}
     response = log_in_with(client, entra)
     assert oidc.authorize_requests[0]["claims"] == (
@@ -436,7 +434,8 @@ def test_password_log_in_switched_off_refuses_all_but_break_glass(
     world.municipality.local_login_enabled = False
     world.municipality.save()
     response = client.post(
-        reverse("accounts:login"), {"username": "employee", "password": "correct horse battery staple"}
+        reverse("accounts:login"),
+        {"username": "employee", "password": "correct horse battery staple"},
     )
     assert response.status_code == 403
     assert "no longer lets this account log in with a password" in _content(response)

@@ -29,7 +29,11 @@ class ProviderLogoutFormActionMiddleware:
         data = session.get(SESSION_LOGOUT) if session is not None else None
         endpoint = str(data.get("end_session_endpoint") or "") if isinstance(data, dict) else ""
         parts = urlsplit(endpoint)
-        if parts.scheme in {"https", "http"} and parts.netloc and "Content-Security-Policy" not in response:
+        if (
+            parts.scheme in {"https", "http"}
+            and parts.netloc
+            and "Content-Security-Policy" not in response
+        ):
             origin = f"{parts.scheme}://{parts.netloc}"
             response["Content-Security-Policy"] = CSP.replace(
                 "form-action 'self'", f"form-action 'self' {origin}"

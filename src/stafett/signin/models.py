@@ -12,12 +12,18 @@ identity number (`User.pid_hash`), which the municipality registered.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device
 
 from stafett.core.models import PublicIdModel, TenantQuerySet
+
+if TYPE_CHECKING:
+    from stafett.accounts.models import User
+    from stafett.organisation.models import Municipality
 
 
 class Provider(PublicIdModel):
@@ -102,11 +108,19 @@ class ExternalIdentity(Device):
     """An approved (issuer, subject) of a staff account. The same subject at another
     issuer is another identity. As a django-otp device it marks the session verified."""
 
-    municipality = models.ForeignKey("organisation.Municipality", on_delete=models.CASCADE)
-    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
-    issuer = models.CharField(max_length=300)
-    subject = models.CharField(max_length=300)
-    linked_at = models.DateTimeField(auto_now_add=True)
+    # Annotated by hand: django-otp is untyped, so the model plugin cannot infer them.
+    user: models.ForeignKey[User, User] = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    municipality: models.ForeignKey[Municipality, Municipality] = models.ForeignKey(
+        "organisation.Municipality", on_delete=models.CASCADE, related_name="+"
+    )
+    provider: models.ForeignKey[Provider, Provider] = models.ForeignKey(
+        Provider, on_delete=models.CASCADE, related_name="+"
+    )
+    issuer: models.CharField[str, str] = models.CharField(max_length=300)
+    subject: models.CharField[str, str] = models.CharField(max_length=300)
+    linked_at: models.DateTimeField[Any, Any] = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("external identity")

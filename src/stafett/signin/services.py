@@ -159,7 +159,7 @@ def approve_link(
         link = LinkRequest.objects.select_for_update().get(pk=link.pk)
         if link.status != LinkRequest.Status.PENDING:
             raise ValidationError(_("This request has already been answered. Nothing was changed."))
-        device = ExternalIdentity.objects.create(
+        device: ExternalIdentity = ExternalIdentity.objects.create(
             user=user,
             name=link.provider.get_kind_display(),
             municipality_id=link.municipality_id,

@@ -195,7 +195,9 @@ def _log_in(
 
 def _waiting(request: HttpRequest, link: LinkRequest) -> HttpResponse:
     if link.status == LinkRequest.Status.REFUSED:
-        services.record_refused_login(provider=link.provider, reason="link_refused", request=request)
+        services.record_refused_login(
+            provider=link.provider, reason="link_refused", request=request
+        )
         return refused(request, "link_refused", link.provider)
     request.session[SESSION_WAITING] = str(link.uuid)
     return redirect("signin:waiting")

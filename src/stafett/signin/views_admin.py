@@ -44,7 +44,9 @@ def _page(
             or LocalLoginForm(initial={"local_login_enabled": municipality.local_login_enabled}),
             "id_form": id_form
             or NationalIdForm(people=selectors.citizens(municipality.pk), prefix="id"),
-            "links": [(link, ApproveLinkForm(staff=staff, prefix=str(link.uuid))) for link in links],
+            "links": [
+                (link, ApproveLinkForm(staff=staff, prefix=str(link.uuid))) for link in links
+            ],
             "answered": selectors.answered_links(municipality.pk),
         },
         status=status,
@@ -69,9 +71,7 @@ def manage(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The log-in setting is saved."))
             return redirect("signin:manage")
         return _page(request, municipality, local_form=local_form)
-    id_form = NationalIdForm(
-        request.POST, people=selectors.citizens(municipality.pk), prefix="id"
-    )
+    id_form = NationalIdForm(request.POST, people=selectors.citizens(municipality.pk), prefix="id")
     if id_form.is_valid():
         try:
             services.register_national_id(
