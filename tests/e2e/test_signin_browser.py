@@ -18,10 +18,8 @@ from playwright.sync_api import Browser, expect
 from stafett.accounts.models import LoginFailureWindow, User
 from stafett.audit.models import AccessLogEntry
 from stafett.organisation.models import Membership
-from stafett.policy import build_actor
 from stafett.signin import pid
 from stafett.signin.models import ExternalIdentity, LinkRequest, Provider
-from stafett.signin.services import approve_link
 from tests import factories as f
 from tests.e2e.helpers import BrowserSession
 from tests.signin.conftest import configure
@@ -142,7 +140,11 @@ def test_a_guardian_logs_in_with_idporten_lands_on_the_family_home_and_logs_out(
 
 
 def test_staff_wait_for_approval_then_log_in_with_feide_without_a_code(
-    session: BrowserSession, family: Family, idp: OidcTestProvider, monkeypatch: Any
+    session: BrowserSession,
+    family: Family,
+    idp: OidcTestProvider,
+    monkeypatch: Any,
+    browser: Browser,
 ) -> None:
     idp.next_claims = {"sub": "feide-eva", "name": "Eva Tilsett", "email": "eva@x.test"}
     _provider(monkeypatch, idp, family, session.server, Provider.Kind.FEIDE)
@@ -152,20 +154,22 @@ def test_staff_wait_for_approval_then_log_in_with_feide_without_a_code(
     session.check(axe=True)
     assert_not_logged_in(session)
 
-    approve_link(
-        actor=build_actor(_verified(family.admin)),
-        link=LinkRequest.objects.get(),
-        user=family.employee,
-    )
+    # The administrator approves on the municipality's log-in page (in nynorsk).
+    admin = BrowserSession(browser, session.server, "nn", PHONE, user=family.admin)
+    try:
+        admin.goto("/municipality/sign-in/", axe=True)
+        request = admin.page.locator("li", has_text="Eva Tilsett")
+        request.get_by_label(admin.t("Staff account")).select_option(label="Eva Person")
+        request.get_by_role("button", name=admin.t("Approve")).click()
+        admin.saved(admin.t("The log-in is linked to %(name)s.", name="Eva Person"), axe=True)
+    finally:
+        admin.close()
+    assert ExternalIdentity.objects.get().user_id == family.employee.pk
+
     click_provider(session, "Feide")
     expect(session.page).to_have_url(f"{session.server}/")
     expect(session.page.locator("h1")).to_have_text(session.t("Welcome, %(name)s", name="Eva"))
     session.check(axe=True)
-
-
-def _verified(user: User) -> User:
-    user.is_verified = lambda: True  # type: ignore[attr-defined]
-    return user
 
 
 COULD_NOT_CONFIRM = (

@@ -57,13 +57,20 @@ class NationalIdForm(AccessibleForm):
 
 
 class ApproveLinkForm(AccessibleForm):
-    account = _PersonChoice(
+    """One per waiting request on the page: the staff accounts are read once for all."""
+
+    account = forms.TypedChoiceField(
         label=_("Staff account"),
-        queryset=User.objects.none(),
-        empty_label=_("Choose the staff account"),
+        coerce=int,
         error_messages={"required": _("Choose the staff account to link.")},
     )
 
-    def __init__(self, *args: Any, staff: QuerySet[User], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, staff: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["account"].queryset = staff  # type: ignore[attr-defined]
+        self.staff = {user.pk: user for user in staff}
+        self.fields["account"].choices = [("", _("Choose the staff account"))] + [  # type: ignore[attr-defined]
+            (user.pk, user.get_full_name() or user.username) for user in staff
+        ]
+
+    def clean_account(self) -> User:
+        return self.staff[self.cleaned_data["account"]]

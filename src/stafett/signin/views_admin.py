@@ -32,7 +32,7 @@ def _page(
     id_form: NationalIdForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    staff = selectors.staff(municipality.pk)
+    staff = list(selectors.staff(municipality.pk))
     links = list(selectors.pending_links(municipality.pk))
     return render(
         request,
@@ -103,7 +103,7 @@ def link_decide(request: HttpRequest, link: uuid.UUID) -> HttpResponse:
         else:
             form = ApproveLinkForm(
                 request.POST,
-                staff=selectors.staff(request_obj.municipality_id),
+                staff=list(selectors.staff(request_obj.municipality_id)),
                 prefix=str(request_obj.uuid),
             )
             if not form.is_valid():
