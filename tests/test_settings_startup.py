@@ -18,6 +18,7 @@ def _start(**environment: str) -> subprocess.CompletedProcess[str]:
         "STAFETT_SECRET_KEY": secrets.token_urlsafe(64),
         # Production also needs the access log's own key (docs/security.md).
         "STAFETT_ACCESS_LOG_KEY": secrets.token_urlsafe(48),
+        "STAFETT_PID_KEY": secrets.token_urlsafe(48),
         "DJANGO_SETTINGS_MODULE": "stafett.settings",
         "PYTHONPATH": str(PROJECT_DIR / "src"),
     }

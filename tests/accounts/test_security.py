@@ -80,6 +80,7 @@ def _run_in_production(secret_key: str, *args: str) -> subprocess.CompletedProce
         "STAFETT_PRODUCTION": "1",
         "STAFETT_SECRET_KEY": secret_key,
         "STAFETT_ACCESS_LOG_KEY": secrets.token_urlsafe(48),
+        "STAFETT_PID_KEY": secrets.token_urlsafe(48),
         "DJANGO_SETTINGS_MODULE": "stafett.settings",
         "PYTHONPATH": str(PROJECT_DIR / "src"),
     }

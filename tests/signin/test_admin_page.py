@@ -185,3 +185,11 @@ def test_the_page_takes_the_same_number_of_queries_for_many_requests_and_people(
     body = response.content.decode()
     assert "sub-31" in body and "Tilsett 29" in body and "Føresett 29" in body
     assert len(many) == len(few)
+
+
+def test_production_refuses_to_start_without_its_own_pid_key() -> None:
+    from tests.test_settings_startup import _start
+
+    result = _start(STAFETT_PRODUCTION="1", STAFETT_PID_KEY="")
+    assert result.returncode != 0
+    assert "STAFETT_PID_KEY must be set in production" in result.stderr
