@@ -193,3 +193,36 @@ def test_production_refuses_to_start_without_its_own_pid_key() -> None:
     result = _start(STAFETT_PRODUCTION="1", STAFETT_PID_KEY="")
     assert result.returncode != 0
     assert "STAFETT_PID_KEY must be set in production" in result.stderr
+
+
+@pytest.mark.django_db
+def test_the_operator_marks_a_break_glass_account(world: World) -> None:
+    from django.core.management import call_command
+
+    call_command("signin_break_glass", "admin")
+    world.admin.refresh_from_db()
+    assert world.admin.is_break_glass
+    assert AccessLogEntry.objects.filter(action="signin.break_glass_on").exists()
+    call_command("signin_break_glass", "admin", "--off")
+    world.admin.refresh_from_db()
+    assert not world.admin.is_break_glass
+
+
+@pytest.mark.django_db
+def test_the_operator_sets_up_a_provider(world: World) -> None:
+    from django.core.management import call_command
+
+    slug = world.municipality.slug
+    call_command(
+        "signin_provider", slug, "idporten", "--issuer", "https://idporten.no", "--client-id", "x"
+    )
+    provider = Provider.objects.get(municipality=world.municipality)
+    assert (provider.issuer, provider.client_id, provider.required_acr, provider.is_active) == (
+        "https://idporten.no",
+        "x",
+        "idporten-loa-high",
+        True,
+    )
+    call_command("signin_provider", slug, "idporten", "--off")
+    provider.refresh_from_db()
+    assert not provider.is_active
