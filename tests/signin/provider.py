@@ -47,7 +47,7 @@ class OidcTestProvider:
         self.other_key = RSAKey.generate_key(2048, parameters={"kid": KID, "use": "sig"})
         self.clients: dict[str, Client] = {}
         self.next_claims: dict[str, Any] = {}
-        # Switches: acr, aud, bad_signature, replay_nonce, state, hold, drop_challenge.
+        # Switches: acr, aud, bad_signature, expired, replay_nonce, state, hold, deny.
         self.misbehave: dict[str, Any] = {}
         self.codes: dict[str, dict[str, Any]] = {}
         self.nonces: list[str] = []
@@ -114,6 +114,9 @@ class OidcTestProvider:
                 "at": time.time(),
             }
             params["code"] = code
+        if self.misbehave.get("deny"):
+            # The person pressed "Cancel" at the provider.
+            params = {"iss": self.issuer, "error": "access_denied"}
         params["state"] = self.misbehave.get("state", state)
         location = redirect_uri + "?" + urlencode(params)
         if self.misbehave.get("hold"):
@@ -145,11 +148,12 @@ class OidcTestProvider:
         if self.misbehave.get("replay_nonce") and self.nonces:
             nonce = self.nonces[-1]
         self.nonces.append(grant["nonce"])
+        issued = now - 900 if self.misbehave.get("expired") else now
         claims: dict[str, Any] = {
             "iss": self.issuer,
             "aud": self.misbehave.get("aud", client_id),
-            "exp": now + 120,
-            "iat": now,
+            "exp": issued + 120,
+            "iat": issued,
             "nonce": nonce,
             **grant["claims"],
         }

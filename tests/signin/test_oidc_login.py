@@ -179,6 +179,26 @@ def test_an_id_token_from_another_issuer_is_refused(
 
 
 @pytest.mark.django_db
+def test_an_expired_id_token_is_refused(
+    client: Client, world: World, idporten: Provider, oidc: OidcTestProvider
+) -> None:
+    oidc.misbehave["expired"] = True
+    response = log_in_with(client, idporten)
+    assert_refused(client, response, COULD_NOT_CONFIRM, world)
+    assert "[ID-porten: exp]" in failure_labels(world)
+
+
+@pytest.mark.django_db
+def test_cancelling_at_the_provider_says_so(
+    client: Client, world: World, idporten: Provider, oidc: OidcTestProvider
+) -> None:
+    oidc.misbehave["deny"] = True
+    response = log_in_with(client, idporten)
+    assert_refused(client, response, "ID-porten stopped the log-in", world)
+    assert oidc.token_requests == []
+
+
+@pytest.mark.django_db
 def test_a_replayed_nonce_is_refused(
     client: Client, world: World, idporten: Provider, oidc: OidcTestProvider
 ) -> None:
