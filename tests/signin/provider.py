@@ -47,7 +47,7 @@ class OidcTestProvider:
         self.other_key = RSAKey.generate_key(2048, parameters={"kid": KID, "use": "sig"})
         self.clients: dict[str, Client] = {}
         self.next_claims: dict[str, Any] = {}
-        # Switches: acr, aud, bad_signature, expired, replay_nonce, state, hold, deny.
+        # Switches: acr, aud, iss, bad_signature, expired, replay_nonce, state, hold, deny.
         self.misbehave: dict[str, Any] = {}
         self.codes: dict[str, dict[str, Any]] = {}
         self.nonces: list[str] = []
@@ -150,7 +150,7 @@ class OidcTestProvider:
         self.nonces.append(grant["nonce"])
         issued = now - 900 if self.misbehave.get("expired") else now
         claims: dict[str, Any] = {
-            "iss": self.issuer,
+            "iss": self.misbehave.get("iss", self.issuer),
             "aud": self.misbehave.get("aud", client_id),
             "exp": issued + 120,
             "iat": issued,
