@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('concerns', '0009_fiks_delivery'),
+        ('concerns', '0008_record_params'),
         ('organisation', '0004_emergency_contact_descriptions_by_language'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
