@@ -27,6 +27,9 @@ from stafett.delivery.submission import ArchiveSubmission, DeliveryResult
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 NS = "https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/arkivmelding/opprett/v1"
+# Children of the metadata catalogue's complex types (kode, eksternNoekkel, …) are in its
+# namespace (the schema's elementFormDefault is qualified).
+MDK = "https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/metadatakatalog/v1"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 SYSTEM = "Stafett"
 
@@ -56,8 +59,10 @@ def validate(xml: bytes) -> None:
         raise InvalidMessage(str(checker.error_log.last_error))
 
 
-def _add(parent: etree._Element, name: str, text: Any = None) -> etree._Element:
-    element = etree.SubElement(parent, f"{{{NS}}}{name}")
+def _add(
+    parent: etree._Element, name: str, text: Any = None, *, ns: str = NS
+) -> etree._Element:
+    element = etree.SubElement(parent, f"{{{ns}}}{name}")
     if text is not None:
         element.text = str(text)
     return element
@@ -65,9 +70,9 @@ def _add(parent: etree._Element, name: str, text: Any = None) -> etree._Element:
 
 def _code(parent: etree._Element, name: str, code: str, description: str = "") -> None:
     element = _add(parent, name)
-    _add(element, "kode", code)
+    _add(element, "kode", code, ns=MDK)
     if description:
-        _add(element, "beskrivelse", description)
+        _add(element, "beskrivelse", description, ns=MDK)
 
 
 def _text(group: Mapping[str, Any], key: str, default: str = "") -> str:
@@ -96,7 +101,7 @@ def arkivmelding_xml(submission: ArchiveSubmission, *, now: datetime.datetime) -
     classes = meta.get("klassering", {})
     stamp = now.replace(microsecond=0).isoformat()
 
-    root = etree.Element(f"{{{NS}}}arkivmelding", nsmap={None: NS, "xsi": XSI})
+    root = etree.Element(f"{{{NS}}}arkivmelding", nsmap={None: NS, "n5mdk": MDK, "xsi": XSI})
     _add(root, "system", SYSTEM)
     _add(root, "antallFiler", 1)
     entry = _add(root, "registrering")
@@ -104,9 +109,9 @@ def arkivmelding_xml(submission: ArchiveSubmission, *, now: datetime.datetime) -
     _add(entry, "opprettetDato", stamp)
     _add(entry, "opprettetAv", SYSTEM)
     folder = _add(entry, "referanseForelderMappe")
-    key = _add(folder, "referanseEksternNoekkel")
-    _add(key, "fagsystem", SYSTEM)
-    _add(key, "noekkel", str(submission.log_uuid))
+    key = _add(folder, "referanseEksternNoekkel", ns=MDK)
+    _add(key, "fagsystem", SYSTEM, ns=MDK)
+    _add(key, "noekkel", str(submission.log_uuid), ns=MDK)
     for role, name in (
         ("saksansvarlig", _text(saksmappe, "saksansvarlig")),
         ("administrativEnhet", _text(saksmappe, "administrativEnhet")),
@@ -150,8 +155,8 @@ def arkivmelding_xml(submission: ArchiveSubmission, *, now: datetime.datetime) -
         if _text(classes, "tittel"):
             _add(klass, "tittel", _text(classes, "tittel"))
     external = _add(entry, "referanseEksternNoekkel")
-    _add(external, "fagsystem", SYSTEM)
-    _add(external, "noekkel", f"{submission.log_uuid}/{submission.pdf_sha256[:16]}")
+    _add(external, "fagsystem", SYSTEM, ns=MDK)
+    _add(external, "noekkel", f"{submission.log_uuid}/{submission.pdf_sha256[:16]}", ns=MDK)
     _code(entry, "journalposttype", _text(journalpost, "journalposttype", "X"))
     _code(entry, "journalstatus", "J", "Journalført")
     if _text(journalpost, "dokumentetsDato"):
