@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import base64
 import datetime
-import email
-import email.policy
 import io
 import json
 import threading
@@ -261,14 +259,15 @@ class FakeFiks:
 
 
 def _multipart(headers: Any, body: bytes) -> dict[str, bytes]:
-    message = email.message_from_bytes(
-        f"Content-Type: {headers['Content-Type']}\r\n\r\n".encode() + body,
-        policy=email.policy.HTTP,
-    )
+    """multipart/form-data, read byte for byte (binary parts stay as they are)."""
+    boundary = str(headers["Content-Type"]).split("boundary=", 1)[1].strip('"').encode()
     parts: dict[str, bytes] = {}
-    for part in message.iter_parts():  # type: ignore[attr-defined]
-        name = part.get_param("name", header="content-disposition")
-        parts[str(name)] = part.get_payload(decode=True)
+    for chunk in body.split(b"--" + boundary):
+        if not chunk.startswith(b"\r\n"):
+            continue  # the preamble and the closing "--"
+        head, _, content = chunk[2:].partition(b"\r\n\r\n")
+        name = head.decode().split('name="', 1)[1].split('"', 1)[0]
+        parts[name] = content.removesuffix(b"\r\n")
     return parts
 
 

@@ -94,12 +94,13 @@ def _certificate(data: Any) -> x509.Certificate:
 
 
 def encrypt(data: bytes, certificate: x509.Certificate) -> bytes:
-    """CMS EnvelopedData (DER) for the certificate's key."""
+    """CMS EnvelopedData (DER) for the certificate's key; the bytes as they are (Binary:
+    no MIME line-ending canonicalisation of a PDF or a ZIP)."""
     return (
         pkcs7.PKCS7EnvelopeBuilder()
         .set_data(data)
         .add_recipient(certificate)
-        .encrypt(serialization.Encoding.DER, [])
+        .encrypt(serialization.Encoding.DER, [pkcs7.PKCS7Options.Binary])
     )
 
 
