@@ -24,7 +24,9 @@ from tests.delivery.fake_fiks import (
 @pytest.fixture(scope="session")
 def fiks_keys() -> Keys:
     office = rsa_key()
-    return Keys(maskinporten=rsa_key(), office=office, office_cert=certificate(office, "bvtjeneste"))
+    return Keys(
+        maskinporten=rsa_key(), office=office, office_cert=certificate(office, "bvtjeneste")
+    )
 
 
 @pytest.fixture

@@ -83,7 +83,11 @@ class FakeFiks:
     refuse_reports: bool = False
     offices: list[dict[str, Any]] = field(
         default_factory=lambda: [
-            {"bydelsnummer": "01", "bydelsnavn": "Barneverntenesta i Testvik", "standardMottaker": True}
+            {
+                "bydelsnummer": "01",
+                "bydelsnavn": "Barneverntenesta i Testvik",
+                "standardMottaker": True,
+            }
         ]
     )
     tokens: set[str] = field(default_factory=set)
@@ -230,9 +234,7 @@ class FakeFiks:
         self.requests.append(f"{method} {path}")
         parts = [p for p in path.split("/") if p]
         if path == "/maskinporten/token" and method == "POST":
-            form = dict(
-                pair.split("=", 1) for pair in body.decode().split("&") if "=" in pair
-            )
+            form = dict(pair.split("=", 1) for pair in body.decode().split("&") if "=" in pair)
             from urllib.parse import unquote_plus
 
             return self.grant({k: unquote_plus(v) for k, v in form.items()})

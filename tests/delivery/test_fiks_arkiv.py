@@ -56,7 +56,7 @@ def test_the_schema_check_refuses_a_message_that_breaks_the_schema(sub: Any) -> 
     document = etree.fromstring(arkivmelding_xml(sub, now=NOW))
     for element in document.iterfind(".//a:journalposttype", {"a": NS}):
         element.getparent().remove(element)
-    with pytest.raises(ValueError, match="journalposttype|Missing child|expected"):
+    with pytest.raises(ValueError, match=r"journalposttype"):
         validate(etree.tostring(document))
 
 

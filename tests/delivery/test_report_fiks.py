@@ -129,7 +129,9 @@ def test_the_author_sends_a_finished_report_through_fiks(
             "Sent the report to child welfare through Fiks, to Barneverntenesta i Testvik."
         )
     with translation.override("nn"):
-        assert record.text == "Sende bekymringsmeldinga gjennom Fiks, til Barneverntenesta i Testvik."
+        assert (
+            record.text == "Sende bekymringsmeldinga gjennom Fiks, til Barneverntenesta i Testvik."
+        )
     # Reading the report to send it is in the access log.
     assert AccessLogEntry.objects.filter(object_uuid=report.uuid).count() > reads
 
@@ -182,8 +184,12 @@ def test_a_report_not_fetched_is_sent_on_paper_and_polling_stops(
     reports.poll_fiks_reports(now=at)
     assert len(fake_fiks.requests) == asked  # at its end: not asked again
     with translation.override("en"):
-        assert ConcernRecord.objects.filter(concern=concern).last().text.endswith(  # type: ignore[union-attr]
-            "Sent on paper (not fetched within two working days)."
+        assert (
+            ConcernRecord.objects.filter(concern=concern)
+            .last()
+            .text.endswith(  # type: ignore[union-attr]
+                "Sent on paper (not fetched within two working days)."
+            )
         )
 
 

@@ -115,12 +115,15 @@ def asice(files: dict[str, bytes]) -> bytes:
             for name in files
         )
         manifest = (
-            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
-            'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
-            f"{entries}</manifest:manifest>"
-        ).replace("<file-entry", "<manifest:file-entry").replace(
-            "full-path=", "manifest:full-path="
-        ).replace("media-type=", "manifest:media-type=")
+            (
+                '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+                f"{entries}</manifest:manifest>"
+            )
+            .replace("<file-entry", "<manifest:file-entry")
+            .replace("full-path=", "manifest:full-path=")
+            .replace("media-type=", "manifest:media-type=")
+        )
         for name, content in files.items():
             archive.writestr(name, content, zipfile.ZIP_DEFLATED)
         archive.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
@@ -133,7 +136,9 @@ class BekymringsmeldingClient:
         self.org_id = org_id
 
     def offices(self, municipality_number: str) -> list[Office]:
-        answer = self.api.get_json(f"/bekymringsmelding/api/v2/kommuner/{municipality_number}/bydeler")
+        answer = self.api.get_json(
+            f"/bekymringsmelding/api/v2/kommuner/{municipality_number}/bydeler"
+        )
         offices = []
         for item in answer if isinstance(answer, list) else []:
             try:
@@ -170,7 +175,9 @@ class BekymringsmeldingClient:
             f"/bekymringsmelding/api/v2/mottak/fagsystem/{self.org_id}/{municipality_number}"
             f"/{office}/offentlig",
             [
-                Part("bekymringsmelding", encrypt(pdf, print_key), filename="bekymringsmelding.pdf"),
+                Part(
+                    "bekymringsmelding", encrypt(pdf, print_key), filename="bekymringsmelding.pdf"
+                ),
                 Part("asice", encrypt(package, package_key), filename="asice.zip"),
             ],
         )

@@ -20,7 +20,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
 from stafett.delivery.fiks_http import FiksIO, IncomingMessage
 from stafett.delivery.submission import ArchiveSubmission, DeliveryResult
@@ -59,9 +59,7 @@ def validate(xml: bytes) -> None:
         raise InvalidMessage(str(checker.error_log.last_error))
 
 
-def _add(
-    parent: etree._Element, name: str, text: Any = None, *, ns: str = NS
-) -> etree._Element:
+def _add(parent: etree._Element, name: str, text: Any = None, *, ns: str = NS) -> etree._Element:
     element = etree.SubElement(parent, f"{{{ns}}}{name}")
     if text is not None:
         element.text = str(text)

@@ -83,4 +83,6 @@ class OfficeForm(AccessibleForm):
 
     def __init__(self, *args: Any, offices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["office"].choices = offices
+        field = self.fields["office"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = offices

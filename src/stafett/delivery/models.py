@@ -161,7 +161,9 @@ class FiksReport(PublicIdModel):
     report = models.OneToOneField(
         "concerns.ChildWelfareReport", on_delete=models.PROTECT, related_name="fiks"
     )
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     sent_at = models.DateTimeField(default=timezone.now)
     # Fiks' id of the report (bekymringsmeldingId) and the office it went to.
     fiks_id = models.UUIDField()

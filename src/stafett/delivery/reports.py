@@ -61,7 +61,7 @@ def report_client() -> BekymringsmeldingClient:
 
 
 def fiks_settings(municipality_id: int) -> FiksSettings | None:
-    chosen = FiksSettings.objects.filter(
+    chosen: FiksSettings | None = FiksSettings.objects.filter(
         municipality_id=municipality_id, reports_through_fiks=True
     ).first()
     if chosen is None or not chosen.municipality_number:
@@ -106,9 +106,7 @@ def fiks_document(
     informed = version.guardians_informed
     why = "" if informed else version.not_informed_why.strip()
     born = (
-        f"Fødselsdato: {version.child_birth_date:%d.%m.%Y}\n\n"
-        if version.child_birth_date
-        else ""
+        f"Fødselsdato: {version.child_birth_date:%d.%m.%Y}\n\n" if version.child_birth_date else ""
     )
     unit = concern.unit
     return {
@@ -319,7 +317,7 @@ def status_of(state: str) -> str | None:
     return None
 
 
-ORDER = [Status.SENT, Status.ACCEPTED, Status.DELIVERED, Status.PAPER, Status.FAILED]
+ORDER: list[str] = [Status.SENT, Status.ACCEPTED, Status.DELIVERED, Status.PAPER, Status.FAILED]
 
 
 def record_statuses(sent: FiksReport, lines: list[StatusLine], now: datetime.datetime) -> int:
@@ -386,9 +384,11 @@ def remind_feedback_due(*, now: datetime.datetime | None = None) -> int:
 
     now = now or timezone.now()
     today = timezone.localtime(now).date()
-    due = FiksReport.objects.filter(feedback_due__lte=today, reminded_at__isnull=True).exclude(
-        status=Status.FAILED
-    ).select_related("report__author")
+    due = (
+        FiksReport.objects.filter(feedback_due__lte=today, reminded_at__isnull=True)
+        .exclude(status=Status.FAILED)
+        .select_related("report__author")
+    )
     count = 0
     for sent in list(due[:500]):
         with transaction.atomic():

@@ -47,7 +47,7 @@ def wait_after(attempts: int) -> datetime.timedelta:
 
 
 def settings_for(municipality_id: int) -> FiksSettings:
-    found = FiksSettings.objects.filter(municipality_id=municipality_id).first()
+    found: FiksSettings | None = FiksSettings.objects.filter(municipality_id=municipality_id).first()
     return found or FiksSettings(municipality_id=municipality_id)
 
 
@@ -90,7 +90,7 @@ def deliver_to_archive(
     chosen = settings_for(submission.municipality_id)
     if chosen.archive_transport == Transport.NONE:
         return None
-    existing = ArchiveDelivery.objects.filter(
+    existing: ArchiveDelivery | None = ArchiveDelivery.objects.filter(
         log_uuid=submission.log_uuid, package_sha256=submission.package_sha256
     ).first()
     if existing is not None:
@@ -109,9 +109,10 @@ def deliver_to_archive(
                 updated_at=now,
             )
     except IntegrityError:  # recorded at the same moment by another process
-        return ArchiveDelivery.objects.get(
+        found: ArchiveDelivery = ArchiveDelivery.objects.get(
             log_uuid=submission.log_uuid, package_sha256=submission.package_sha256
         )
+        return found
     transaction.on_commit(lambda: _enqueue_attempt(delivery.id))
     return delivery
 
@@ -152,10 +153,10 @@ def attempt(
         except (SubmissionError, InvalidMessage, config.NotConfigured) as error:
             # Sending again will not help: the administrator sees why.
             _fail(delivery, str(error), now)
-            return delivery.status
+            return str(delivery.status)
         except (TransportError, OSError) as error:
             _retry_or_fail(delivery, f"{type(error).__name__}: {error}", now, Step.TRANSPORT_ERROR)
-            return delivery.status
+            return str(delivery.status)
         for kind, detail in result.steps:
             _step(delivery, kind, detail, now)
         if result.status == "archived":
@@ -169,9 +170,9 @@ def attempt(
             delivery.last_error = ""
         else:
             _fail(delivery, result.error or "failed", now)
-            return delivery.status
+            return str(delivery.status)
         delivery.save()
-        return delivery.status
+        return str(delivery.status)
 
 
 def _fail(delivery: ArchiveDelivery, error: str, now: datetime.datetime) -> None:
@@ -278,9 +279,9 @@ def run_archive_checks(
     unanswered = check_unanswered(now=now)
     attempted = 0
     for delivery_id in list(
-        ArchiveDelivery.objects.filter(_due(now)).order_by("next_attempt_at").values_list(
-            "id", flat=True
-        )[:200]
+        ArchiveDelivery.objects.filter(_due(now))
+        .order_by("next_attempt_at")
+        .values_list("id", flat=True)[:200]
     ):
         if attempt(delivery_id, now=now, transport_factory=transport_factory) != "not due":
             attempted += 1
@@ -290,6 +291,7 @@ def run_archive_checks(
 def save_settings(*, municipality_id: int, values: dict[str, Any]) -> FiksSettings:
     """The administrator's choices (validated by the form; secrets are never here)."""
     with transaction.atomic():
+        chosen: FiksSettings
         chosen, _created = FiksSettings.objects.select_for_update().get_or_create(
             municipality_id=municipality_id
         )

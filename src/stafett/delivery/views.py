@@ -58,7 +58,8 @@ def report_fiks(request: HttpRequest, concern: uuid.UUID) -> HttpResponse:
         obj, facts = access_report(request, concern, "report.fiks_send")
         page = concern_selectors.report_page(facts.report)
     configured = reports.fiks_settings(obj.municipality_id) is not None
-    missing = reports.missing_for_fiks(page.latest, request.user.email) if configured else []
+    email = str(getattr(request.user, "email", "") or "")
+    missing = reports.missing_for_fiks(page.latest, email) if configured else []
     offices: list[tuple[str, str]] = []
     problem = ""
     if not configured:
