@@ -47,7 +47,9 @@ def wait_after(attempts: int) -> datetime.timedelta:
 
 
 def settings_for(municipality_id: int) -> FiksSettings:
-    found: FiksSettings | None = FiksSettings.objects.filter(municipality_id=municipality_id).first()
+    found: FiksSettings | None = FiksSettings.objects.filter(
+        municipality_id=municipality_id
+    ).first()
     return found or FiksSettings(municipality_id=municipality_id)
 
 
