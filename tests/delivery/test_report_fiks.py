@@ -299,3 +299,14 @@ def test_fiks_ids_are_read_as_uuids(fake_fiks: FakeFiks, world: World, login_as:
     configure(world)
     send(world, login_as, concern)
     assert isinstance(FiksReport.objects.get().fiks_id, uuid.UUID)
+
+
+def test_a_sent_report_cannot_be_sent_again(
+    fake_fiks: FakeFiks, world: World, login_as: Any
+) -> None:
+    concern = make_report(world)
+    configure(world)
+    assert send(world, login_as, concern).status_code == 302
+    assert send(world, login_as, concern).status_code == 403
+    assert len(fake_fiks.reports) == 1
+    assert FiksReport.objects.count() == 1

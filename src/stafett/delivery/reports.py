@@ -2,7 +2,7 @@
 
 `send_through_fiks` sends a finished report (its author, where the municipality has set
 it up): the offices are looked up for the municipality number, the report goes as JSON
-in KS's schema with its PDF, encrypted for the office. Nothing is written before Fiks has
+in KS's schema with its PDF, encrypted for the office. Nothing is written unless Fiks has
 taken it: a failure leaves the report as it was, with a clear message. Once sent, the
 report is frozen (as when marked sent by hand) and the concern is "reported".
 
@@ -195,6 +195,9 @@ def send_through_fiks(
 
     user = acting_user(actor)
     now = now or timezone.now()
+    # One transaction, the report's row locked while Fiks is asked: a second click (or a
+    # second tab) waits and then finds the report sent. Nothing is written unless Fiks
+    # took the report; any failure rolls back to the report as it was.
     with transaction.atomic():
         concern, report = _lock(concern)
         _check(actor, concern, report)
@@ -210,43 +213,43 @@ def send_through_fiks(
                 % {"missing": ", ".join(missing)}
             )
         assert page.latest is not None
-        pdf = report_pdf_bytes(concern, page)
-    client = client or _client_or_refuse()
-    offices = offices_for(concern.municipality_id, client)
-    office = next((o for o in offices if o.number == office_number), None)
-    if office is None:
-        raise ServiceError(_("Choose the child welfare office to send the report to."))
-    document = fiks_document(
-        concern=concern,
-        version=page.latest,
-        office=office,
-        settings=chosen,
-        email=user.email,
-        now=now,
-    )
-    try:
-        fiks_id = client.send(
-            municipality_number=chosen.municipality_number,
-            office=office.number,
-            document=document,
-            pdf=pdf,
+        client = client or _client_or_refuse()
+        offices = offices_for(concern.municipality_id, client)
+        office = next((o for o in offices if o.number == office_number), None)
+        if office is None:
+            raise ServiceError(_("Choose the child welfare office to send the report to."))
+        document = fiks_document(
+            concern=concern,
+            version=page.latest,
+            office=office,
+            settings=chosen,
+            email=user.email,
+            now=now,
         )
-    except InvalidReport as error:
-        logger.warning("A report did not fit KS's schema: %s", str(error)[:120])
-        raise ServiceError(
-            _("The report does not fit Fiks' form. Nothing was sent; check the report's fields.")
-        ) from None
-    except TransportError as error:
-        logger.warning("Sending a report through Fiks failed: %s", error)
-        raise ServiceError(
-            _(
-                "Fiks did not take the report. Nothing was sent and the report is unchanged. "
-                "Try again later, or send it another way and mark it as sent."
+        pdf = report_pdf_bytes(concern, page)
+        try:
+            fiks_id = client.send(
+                municipality_number=chosen.municipality_number,
+                office=office.number,
+                document=document,
+                pdf=pdf,
             )
-        ) from None
-    with transaction.atomic():
-        concern, report = _lock(concern)
-        assert report is not None
+        except InvalidReport as error:
+            logger.warning("A report did not fit KS's schema: %s", str(error)[:120])
+            raise ServiceError(
+                _(
+                    "The report does not fit Fiks' form. Nothing was sent; check the "
+                    "report's fields."
+                )
+            ) from None
+        except TransportError as error:
+            logger.warning("Sending a report through Fiks failed: %s", error)
+            raise ServiceError(
+                _(
+                    "Fiks did not take the report. Nothing was sent and the report is "
+                    "unchanged. Try again later, or send it another way and mark it as sent."
+                )
+            ) from None
         today = timezone.localtime(now).date()
         report.sent_on = today
         report.sent_how = SentHow.FIKS
