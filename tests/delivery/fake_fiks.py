@@ -33,6 +33,7 @@ ORG_ID = "11111111-2222-4333-8444-555555555555"
 IO_ACCOUNT = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"
 CLIENT_ID = "stafett-maskinporten-klient"
 AUDIENCE = "https://fake-maskinporten.test/"
+ARCHIVE_ACCOUNT = "cccccccc-dddd-4eee-8fff-000000000000"
 
 
 def rsa_key() -> rsa.RSAPrivateKey:
@@ -145,6 +146,10 @@ class FakeFiks:
         metadata = json.loads(parts["metadata"])
         if metadata["avsenderKontoId"] != IO_ACCOUNT:
             return 400, {"error": "unknown sender"}
+        if metadata["mottakerKontoId"] != ARCHIVE_ACCOUNT:
+            return 400, {"error": "unknown receiver"}
+        if metadata["meldingType"] != fiks_arkiv.MESSAGE_TYPE:
+            return 400, {"error": "unknown message type"}
         with zipfile.ZipFile(io.BytesIO(parts["data"])) as archive:
             files = {name: archive.read(name) for name in archive.namelist()}
         xml = files.get(fiks_arkiv.PAYLOAD_XML, b"")

@@ -8,6 +8,7 @@ from typing import Any
 
 from stafett.delivery.models import FiksSettings, Transport
 from stafett.delivery.submission import ArchiveSubmission
+from tests.delivery.fake_fiks import ARCHIVE_ACCOUNT
 
 METADATA: dict[str, dict[str, Any]] = {
     "saksmappe": {
@@ -54,7 +55,7 @@ def configure(municipality: Any, transport: str, **fields: Any) -> FiksSettings:
     if transport == Transport.FOLDER:
         values.setdefault("drop_folder", "arkiv")
     if transport == Transport.FIKS_ARKIV:
-        values.setdefault("archive_account", uuid.UUID("cccccccc-dddd-4eee-8fff-000000000000"))
+        values.setdefault("archive_account", uuid.UUID(ARCHIVE_ACCOUNT))
     values.update(fields)
     chosen, _ = FiksSettings.objects.update_or_create(municipality=municipality, defaults=values)
     return chosen

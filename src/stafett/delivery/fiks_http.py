@@ -8,12 +8,15 @@ Real:
   `IntegrasjonPassord`, as KS's clients do.
 - Fiks bekymringsmelding's REST API (v2): offices, encryption keys, sending, status.
 
-A documented simplification: Fiks IO (which Fiks Arkiv runs on) delivers the answers
-(receipts, errors) over AMQP, and its messages are ASiC-E containers encrypted for the
-receiver's Fiks IO certificate. `FiksIO` below keeps that boundary in one small class:
-it sends over HTTP and fetches answers with an HTTP poll, which the tests' fake Fiks
-endpoint answers. Replacing the two methods of `FiksIO` with an AMQP consumer and
-ASiC-E encryption is what a production connection to Fiks IO needs.
+Fiks IO (which Fiks Arkiv runs on): sending is HTTP in Fiks IO too, and `FiksIO.send`
+posts to the same path as KS's send clients (`/fiks-io/api/v1/send`, multipart
+`metadata` + `data`, answered with `meldingId`). Two documented simplifications, kept in
+this one small class: the payload is a plain ZIP, where Fiks IO expects an ASiC-E
+container encrypted for the receiver's Fiks IO certificate (fetched from Fiks IO's
+catalogue); and the answers (receipts, errors) are fetched by an HTTP poll
+(`FiksIO.receive`), where Fiks IO delivers them over AMQP. The tests' fake Fiks answers
+both. A production connection replaces `receive` with an AMQP consumer and encrypts
+`data`.
 """
 
 from __future__ import annotations
