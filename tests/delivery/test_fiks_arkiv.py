@@ -188,3 +188,36 @@ def test_the_demo_sends_nothing(fake_fiks: FakeFiks, sub: Any, world: World, set
     assert delivery.status == Status.FAILED
     assert "demo" in delivery.last_error
     assert fake_fiks.requests == []
+
+
+def test_received_without_a_receipt_fails_visibly_after_three_days_without_sending_again(
+    fake_fiks: FakeFiks, sub: Any, world: World
+) -> None:
+    fake_fiks.archive_answer = "received_only"
+    configure(world.municipality, Transport.FIKS_ARKIV)
+    delivery = services.deliver_to_archive(sub, now=NOW)
+    assert delivery is not None
+    services.attempt(delivery.id, now=NOW)
+    services.run_archive_checks(now=NOW + datetime.timedelta(minutes=1))
+    services.run_archive_checks(now=NOW + datetime.timedelta(days=2))
+    delivery.refresh_from_db()
+    assert delivery.status == Status.RECEIVED
+    services.run_archive_checks(now=NOW + datetime.timedelta(days=3, minutes=2))
+    delivery.refresh_from_db()
+    assert delivery.status == Status.FAILED
+    assert delivery.last_error == "received, but the archive sent no receipt"
+    assert len(fake_fiks.arkivmeldinger) == 1
+
+
+def test_the_maskinporten_token_is_reused_until_it_expires(
+    fake_fiks: FakeFiks, tmp_path: Path, world: World
+) -> None:
+    configure(world.municipality, Transport.FIKS_ARKIV)
+    for number in range(2):
+        folder = tmp_path / str(number)
+        folder.mkdir()
+        delivery = services.deliver_to_archive(submission(folder, world.municipality.id), now=NOW)
+        assert delivery is not None
+        services.attempt(delivery.id, now=NOW)
+    assert len(fake_fiks.arkivmeldinger) == 2
+    assert len(fake_fiks.assertions) == 1

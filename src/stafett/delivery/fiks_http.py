@@ -137,12 +137,24 @@ class Maskinporten:
             return self._token
 
 
+_clients: dict[FiksConfig, Maskinporten] = {}
+_clients_lock = threading.Lock()
+
+
+def maskinporten_for(config: FiksConfig) -> Maskinporten:
+    """One Maskinporten client (and its cached token) per configuration and process."""
+    with _clients_lock:
+        if config not in _clients:
+            _clients[config] = Maskinporten(config)
+        return _clients[config]
+
+
 class FiksApi:
     """Authenticated requests to the Fiks platform."""
 
     def __init__(self, config: FiksConfig, maskinporten: Maskinporten | None = None) -> None:
         self.config = config
-        self.maskinporten = maskinporten or Maskinporten(config)
+        self.maskinporten = maskinporten or maskinporten_for(config)
 
     def headers(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
         return {

@@ -36,6 +36,9 @@ MAX_ATTEMPTS = 5
 # How long to wait for the archive's first answer before sending again: 15 minutes
 # after the first send, then 1 hour, 4 hours, 16 hours.
 FIRST_WAIT = datetime.timedelta(minutes=15)
+# After "mottatt", how long the archive has to send its receipt ("kvittering") before the
+# hand-over is shown as failed (not sent again: the archive has the message).
+RECEIPT_WAIT = datetime.timedelta(days=3)
 
 Status = ArchiveDelivery.Status
 Step = DeliveryStep.Kind
@@ -222,6 +225,7 @@ def collect_answers(io: FiksIO, *, now: datetime.datetime | None = None) -> int:
             if meaning == "received":
                 _step(delivery, Step.RECEIVED, message.message_type, now)
                 delivery.status = Status.RECEIVED
+                delivery.next_attempt_at = now + RECEIPT_WAIT
                 delivery.save()
             elif meaning == "archived":
                 _step(delivery, Step.ARCHIVED, detail, now)
@@ -241,9 +245,21 @@ def collect_answers(io: FiksIO, *, now: datetime.datetime | None = None) -> int:
 
 def check_unanswered(*, now: datetime.datetime | None = None) -> int:
     """Hand-overs sent without any answer in time are made due again (or fail after
-    MAX_ATTEMPTS). Received ones wait for their receipt: the archive has them."""
+    MAX_ATTEMPTS). Received ones wait RECEIPT_WAIT for their receipt, then show as failed
+    (the archive has the message: sending it again could file it twice)."""
     now = now or timezone.now()
     count = 0
+    for delivery_id in list(
+        ArchiveDelivery.objects.filter(
+            status=Status.RECEIVED, next_attempt_at__lte=now
+        ).values_list("id", flat=True)[:500]
+    ):
+        with transaction.atomic():
+            delivery = ArchiveDelivery.objects.select_for_update().get(id=delivery_id)
+            if delivery.status == Status.RECEIVED:
+                _step(delivery, Step.NO_ANSWER, "no receipt after mottatt", now)
+                _fail(delivery, "received, but the archive sent no receipt", now)
+                count += 1
     for delivery_id in list(
         ArchiveDelivery.objects.filter(status=Status.SENT, next_attempt_at__lte=now).values_list(
             "id", flat=True
