@@ -132,6 +132,13 @@ def test_the_author_sends_a_finished_report_through_fiks(
         assert (
             record.text == "Sende bekymringsmeldinga gjennom Fiks, til Barneverntenesta i Testvik."
         )
+    # The report page shows the passage through Fiks.
+    shown = client.get(reverse("concerns:report", kwargs={"concern": concern.uuid}))
+    due = sent.feedback_due.strftime("%d.%m.%Y")
+    assert (
+        f"Status on Fiks: Sent through Fiks. Child welfare's feedback is due by {due}."
+        in shown.content.decode()
+    )
     # Reading the report to send it is in the access log.
     assert AccessLogEntry.objects.filter(object_uuid=report.uuid).count() > reads
 

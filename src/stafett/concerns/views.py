@@ -552,8 +552,16 @@ def report(request: HttpRequest, concern: uuid.UUID) -> HttpResponse:
         "contacts": contacts,
         "can_edit": allowed(actor, "report.edit", facts),
         "can_send_fiks": _can_send_fiks(actor, facts, obj),
+        "fiks": _fiks_report(page.report),
     }
     return render(request, "concerns/report.html", context)
+
+
+def _fiks_report(report: Any) -> Any:
+    """The report's passage through Fiks (status, feedback due), if it went that way."""
+    from stafett.delivery.selectors import fiks_report_of
+
+    return fiks_report_of(report.id if report is not None else None)
 
 
 def _can_send_fiks(actor: Any, facts: Any, concern: Concern) -> bool:
