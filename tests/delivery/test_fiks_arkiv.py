@@ -221,3 +221,22 @@ def test_the_maskinporten_token_is_reused_until_it_expires(
         services.attempt(delivery.id, now=NOW)
     assert len(fake_fiks.arkivmeldinger) == 2
     assert len(fake_fiks.assertions) == 1
+
+
+def test_a_late_receipt_to_an_earlier_send_still_archives(
+    fake_fiks: FakeFiks, sub: Any, world: World
+) -> None:
+    fake_fiks.archive_answer = "silent"
+    configure(world.municipality, Transport.FIKS_ARKIV)
+    delivery = services.deliver_to_archive(sub, now=NOW)
+    assert delivery is not None
+    services.attempt(delivery.id, now=NOW)
+    first = ArchiveDelivery.objects.get().message_id
+    services.run_archive_checks(now=NOW + datetime.timedelta(minutes=16))  # sent again
+    delivery.refresh_from_db()
+    assert delivery.message_id != first
+    fake_fiks.archive_answer = "receipt"
+    fake_fiks._answer_archive("", first)  # the archive answers the first send, late
+    services.run_archive_checks(now=NOW + datetime.timedelta(minutes=20))
+    delivery.refresh_from_db()
+    assert delivery.status == Status.ARCHIVED

@@ -211,10 +211,17 @@ def collect_answers(io: FiksIO, *, now: datetime.datetime | None = None) -> int:
     for message in io.receive():
         if not message.reply_to:
             continue
+        # The answer may be to an earlier send of the same hand-over (each send is a
+        # SENT step with its message id): a late receipt still counts.
+        delivery_id = (
+            DeliveryStep.objects.filter(kind=Step.SENT, detail=message.reply_to)
+            .values_list("delivery_id", flat=True)
+            .first()
+        )
         with transaction.atomic():
             delivery = (
                 ArchiveDelivery.objects.select_for_update()
-                .filter(message_id=message.reply_to, transport=Transport.FIKS_ARKIV)
+                .filter(id=delivery_id, transport=Transport.FIKS_ARKIV)
                 .first()
             )
             if delivery is None or delivery.status in ArchiveDelivery.FINAL:
