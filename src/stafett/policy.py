@@ -568,6 +568,16 @@ def _report_edit(actor: Actor, f: ConcernFacts) -> Decision:
     return Decision.FORBIDDEN
 
 
+def _report_fiks_send(actor: Actor, f: ConcernFacts) -> Decision:
+    """Send the report through Fiks: as writing it (its author, while a draft), and only
+    once it has been saved. Whether the municipality has set Fiks up is the service's
+    question (a clear message, not a refusal)."""
+    decision = _report_edit(actor, f)
+    if decision is Decision.ALLOW and f.report is None:
+        return Decision.FORBIDDEN
+    return decision
+
+
 def _help_request(actor: Actor, obj: Any) -> Decision:
     """A guardian with parental responsibility asks for help about their own child."""
     if actor.is_staff_member:
@@ -586,6 +596,7 @@ CONCERN_RULES: dict[str, Rule] = {
     "report.pdf": _report_view,
     "report.edit": _report_edit,
     "report.send": _report_edit,
+    "report.fiks_send": _report_fiks_send,
     "worry_scale.manage": _admin_of_municipality,
     "help.request": _help_request,
 }
@@ -762,6 +773,8 @@ RULES: dict[str, Rule] = {
     "staff.area": _staff,
     # The municipality's own settings and structure (object: Municipality).
     "municipality.manage": _admin_of_municipality,
+    # Hand-over to the archive and Fiks settings (stafett.delivery): metadata only.
+    "delivery.manage": _admin_of_municipality,
     "municipality.view_structure": _staff_view_municipality,
     # Failed log-ins on the municipality's accounts (object: Municipality).
     "login.failures": _admin_of_municipality,

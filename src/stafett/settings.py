@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "stafett.notifications",
     # Issue 13: OpenID Connect log-in (ID-porten, Feide, Entra ID).
     "stafett.signin",
+    "stafett.delivery",
 ]
 
 MIDDLEWARE = [

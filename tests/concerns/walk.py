@@ -77,6 +77,9 @@ CONCERN_EXPECTED: dict[str, dict[str, dict[str, Any]]] = {
     "concerns:report_pdf": {"GET": _roles(leader=200, employee=200), "POST": NO_POST},
     "concerns:report_edit": {"GET": AUTHOR_GET, "POST": AUTHOR_POST},
     "concerns:report_sent": {"GET": AUTHOR_GET, "POST": AUTHOR_POST},
+    # Send through Fiks (issue 12): only the author; without the municipality's Fiks set-up
+    # the page says so (200) and a POST changes nothing (a message, 200).
+    "delivery:report_fiks": {"GET": AUTHOR_GET, "POST": AUTHOR_POST},
     # Guardians (with parental responsibility) ask for help; the youth has no child.
     "concerns:ask_for_help": {
         "GET": _roles(guardian=200, youth=403),
@@ -147,6 +150,7 @@ VIOLENCE_ROUTES = {
     "concerns:report_pdf",
     "concerns:report_edit",
     "concerns:report_sent",
+    "delivery:report_fiks",
 }
 
 

@@ -53,9 +53,13 @@ def test_the_worker_sends_what_a_write_queued(
 
 
 def test_the_scheduler_adds_no_second_run_while_one_waits(database_queue: None, db: Any) -> None:
+    # Two checks each run: the notifications' and the deliveries' (issue 12), once each.
     call_command("stafett_scheduler", "--once")
     call_command("stafett_scheduler", "--once")
-    assert DBTaskResult.objects.count() == 1
+    assert sorted(DBTaskResult.objects.values_list("task_path", flat=True)) == [
+        "stafett.delivery.tasks.run_delivery_checks",
+        "stafett.notifications.tasks.run_scheduled_checks",
+    ]
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     call_command("stafett_scheduler", "--once")
-    assert DBTaskResult.objects.count() == 2
+    assert DBTaskResult.objects.count() == 4

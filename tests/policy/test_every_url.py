@@ -134,6 +134,8 @@ EXPECTED: dict[str, dict[str, dict[str, Any]]] = {
     "organisation:consent_texts": {"GET": ADMIN_OWN_PAGE, "POST": ADMIN_OWN_POST},
     "organisation:consent_text_edit": {"GET": ADMIN_PAGE, "POST": ADMIN_POST},
     "organisation:consent_text_remove": {"GET": NO_GET, "POST": ADMIN_POST},
+    # The archive hand-over and Fiks settings (issue 12): each administrator their own.
+    "delivery:archive": {"GET": ADMIN_OWN_PAGE, "POST": ADMIN_OWN_POST},
     # Unit leader.
     "organisation:unit_staff": {"GET": LEADER_PAGE, "POST": NO_POST},
     "organisation:employee_add": {"GET": NO_GET, "POST": LEADER_POST},

@@ -494,7 +494,7 @@ class SentForm(AccessibleForm):
     sent_on = forms.DateField(label=_("Sent on"), widget=DateInput())
     sent_how = forms.ChoiceField(
         label=_("How you sent it"),
-        choices=SentHow.choices,
+        choices=[c for c in SentHow.choices if c[0] != SentHow.FIKS],
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose how you sent the report.")},
     )

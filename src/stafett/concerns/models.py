@@ -236,6 +236,9 @@ class SentHow(models.TextChoices):
     SECURE = "secure", _("By the municipality's secure channel (outside Stafett)")
     HAND = "hand", _("Delivered by hand")
     PHONE = "phone", _("By phone, followed up in writing")
+    # Sent by Stafett through KS Fiks bekymringsmelding (stafett.delivery.reports); never
+    # offered when marking a report as sent by hand.
+    FIKS = "fiks", _("Through KS Fiks (bekymringsmelding)")
 
 
 class ChildWelfareReport(PublicIdModel):

@@ -551,8 +551,26 @@ def report(request: HttpRequest, concern: uuid.UUID) -> HttpResponse:
         "page": page,
         "contacts": contacts,
         "can_edit": allowed(actor, "report.edit", facts),
+        "can_send_fiks": _can_send_fiks(actor, facts, obj),
+        "fiks": _fiks_report(page.report),
     }
     return render(request, "concerns/report.html", context)
+
+
+def _fiks_report(report: Any) -> Any:
+    """The report's passage through Fiks (status, feedback due), if it went that way."""
+    from stafett.delivery.selectors import fiks_report_of
+
+    return fiks_report_of(report.id if report is not None else None)
+
+
+def _can_send_fiks(actor: Any, facts: Any, concern: Concern) -> bool:
+    """ "Send through Fiks" is offered where the municipality has set it up (issue 12)."""
+    from stafett.delivery.reports import fiks_settings
+
+    return allowed(actor, "report.fiks_send", facts) and (
+        fiks_settings(concern.municipality_id) is not None
+    )
 
 
 def _report_content(data: dict[str, Any]) -> services.ReportContent:

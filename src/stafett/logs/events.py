@@ -265,6 +265,13 @@ CONCERN_LINES: dict[str, EventKind] = {
         {"date": DATE, "how": MESSAGE, "to": NAME},
     ),
     "help_asked": EventKind(_("The guardian asked for help in Stafett.")),
+    # The report through Fiks bekymringsmelding (stafett.delivery.reports).
+    "report_fiks_sent": EventKind(
+        _("Sent the report to child welfare through Fiks, to %(office)s."), {"office": NAME}
+    ),
+    "report_fiks_status": EventKind(
+        _("Fiks, %(date)s: %(status)s."), {"status": MESSAGE, "date": DATE}
+    ),
     "form_filled": EventKind(_("Filled in the form “%(title)s”."), {"title": NAME}),
 }
 

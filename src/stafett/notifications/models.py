@@ -31,6 +31,8 @@ class Kind(models.TextChoices):
     CONSENT_ENDED = "consent_ended", _("Your access has ended (consent expired or withdrawn)")
     EVALUATION_DUE = "evaluation_due", _("An evaluation date has passed without an evaluation")
     CONSENT_DECLINED = "consent_declined", _("The family said no to a request for consent")
+    # A report to child welfare sent through Fiks: three weeks on (stafett.delivery).
+    REPORT_FEEDBACK_DUE = "report_feedback_due", _("Child welfare's feedback on your report is due")
 
 
 # What a guardian or youth can be told about; the rest is about the staff's work

@@ -89,6 +89,11 @@ SENTENCES: dict[str, Any] = {
         "The family said no to a request for consent in a relay log you coordinate. "
         "See the answer on the log's consent page."
     ),
+    # Nothing about the child: the report is found under Concerns.
+    Kind.REPORT_FEEDBACK_DUE: _(
+        "Three weeks have passed since you sent a report to child welfare through Fiks. "
+        "Child welfare should have given you feedback by now; if not, you may ask them."
+    ),
 }
 SUBJECTS: dict[str, Any] = {
     Kind.MEASURE_ASSIGNED: _("Stafett: a measure is assigned to you"),
@@ -98,6 +103,7 @@ SUBJECTS: dict[str, Any] = {
     Kind.HANDOVER_ACCEPTED: _("Stafett: a handover was accepted"),
     Kind.BRIGHT_SPOT: _("Stafett: a new bright spot"),
     Kind.CONSENT_EXPIRING: _("Stafett: consent expires soon"),
+    Kind.REPORT_FEEDBACK_DUE: _("Stafett: feedback on your report is due"),
     Kind.CONSENT_ENDED: _("Stafett: your access has ended"),
     Kind.EVALUATION_DUE: _("Stafett: an evaluation is overdue"),
     Kind.CONSENT_DECLINED: _("Stafett: the family said no to consent"),
@@ -207,6 +213,34 @@ def notify(
     if delivery_ids:
         transaction.on_commit(lambda: enqueue_deliveries(delivery_ids))
     return created
+
+
+def report_feedback_due(*, report: Any, recipient: User) -> Notification | None:
+    """The author of a report sent through Fiks is reminded that child welfare's
+    feedback is due (once per report). The e-mail says nothing about the child."""
+    if not recipient.is_active or recipient.municipality_id != report.municipality_id:
+        return None
+    key = event_key(Kind.REPORT_FEEDBACK_DUE, report)
+    with transaction.atomic():
+        if Notification.objects.filter(recipient=recipient, key=key).exists():
+            return None
+        mode = mode_for(recipient, Kind.REPORT_FEEDBACK_DUE)
+        notification = Notification.objects.create(
+            municipality_id=report.municipality_id,
+            recipient=recipient,
+            kind=Kind.REPORT_FEEDBACK_DUE,
+            key=key,
+            mode=mode,
+        )
+        if mode == Mode.IMMEDIATE:
+            delivery = Delivery.objects.create(
+                municipality_id=report.municipality_id,
+                recipient=recipient,
+                mode=Mode.IMMEDIATE,
+                notification=notification,
+            )
+            transaction.on_commit(lambda: enqueue_deliveries([delivery.id]))
+    return notification
 
 
 def enqueue_deliveries(delivery_ids: list[int]) -> None:
@@ -638,6 +672,12 @@ def centre_url() -> str:
 
 
 def _may_be_told(notification: Notification) -> bool:
+    if notification.kind == Kind.REPORT_FEEDBACK_DUE:
+        # About the person's own report: told while they work in the municipality.
+        return bool(
+            notification.recipient.is_active
+            and notification.recipient.municipality_id == notification.municipality_id
+        )
     if notification.log is None:
         return False
     return may_notify(

@@ -81,6 +81,11 @@ class Command(BaseCommand):
             return
         run_scheduled_checks.enqueue()
         self.stdout.write("Scheduled checks enqueued.")
+        # Hand-overs to the archive and reports through Fiks (stafett.delivery).
+        from stafett.delivery.tasks import run_delivery_checks
+
+        if not _already_waiting(run_delivery_checks.module_path):
+            run_delivery_checks.enqueue()
 
 
 PRUNE_EVERY = 24 * 3600
