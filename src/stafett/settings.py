@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "stafett.guides",
     "stafett.demo",
     "stafett.notifications",
+    # Retention and deletion, the leader's follow-up list (issue 12).
+    "stafett.retention",
 ]
 
 MIDDLEWARE = [

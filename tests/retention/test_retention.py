@@ -1,0 +1,293 @@
+"""Retention: a closed log is deleted after its time (time moved with `now=`), leaving
+only a tombstone; an open or reopened log never goes; a concern that led nowhere goes
+after its own period."""
+
+from __future__ import annotations
+
+import datetime
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.core.files.base import ContentFile
+from django.core.management import call_command
+from django.db import connection, models
+from django.utils import timezone
+
+from stafett.audit.models import AccessLogEntry
+from stafett.concerns import services as concern_services
+from stafett.concerns.models import Concern
+from stafett.home.models import LogVisit
+from stafett.logs.models import EntryKind, RelayLog
+from stafett.logs.services import add_entry, close_log, start_log
+from stafett.notifications.models import Notification
+from stafett.people.models import Subject
+from stafett.retention import selectors
+from stafett.retention.models import Tombstone
+from stafett.retention.services import OpenLogError, delete_log, run_retention
+from tests.logs.conftest import LogWorld, as_actor
+
+ELEVEN_YEARS = datetime.timedelta(days=11 * 366)
+NINE_YEARS = datetime.timedelta(days=9 * 365)
+
+
+def _fill_and_close(lw: LogWorld, *, media: Path) -> RelayLog:
+    """A log with the pieces that hang on it, then closed."""
+    w, log = lw.world, lw.log
+    coordinator = as_actor(w.employee)
+    add_entry(actor=coordinator, log=log, kind=EntryKind.GOAL, title="Mia trivst i leiken")
+    add_entry(
+        actor=coordinator,
+        log=log,
+        kind=EntryKind.MEASURE,
+        title="Fast vaksen for Mia",
+        responsible=lw.participant.user,
+        start_date=timezone.localdate(),
+        evaluation_date=timezone.localdate() + datetime.timedelta(days=30),
+    )
+    add_entry(
+        actor=coordinator,
+        log=log,
+        kind=EntryKind.MEETING,
+        meeting_kind="start_up",
+        starts_at=timezone.localtime().replace(second=0, microsecond=0)
+        + datetime.timedelta(days=3),
+        place="Solsida",
+        invited=[w.employee, w.guardian],
+    )
+    add_entry(actor=as_actor(w.guardian), log=log, kind=EntryKind.BRIGHT_SPOT, body="Mia lo")
+    add_entry(actor=coordinator, log=log, kind=EntryKind.NOTE, body="Mia Mor var glad i dag.")
+    # A concern carried into the log, with its own history.
+    concern = concern_services.register_concern(
+        actor=coordinator,
+        unit=w.kindergarten,
+        kind="child",
+        label="M",
+        noticed="Mia Mor sit mykje åleine.",
+        noticed_on=timezone.localdate(),
+        subject=w.child,
+    )
+    Concern.objects.filter(pk=concern.pk).update(log=log, status=Concern.Status.LOG)
+    # A scanned consent form: a stored file.
+    lw.consent.scanned_form.save("mia-samtykke.pdf", ContentFile(b"%PDF-1.4 Mia"), save=True)
+    LogVisit.objects.create(user=w.employee, log=log)
+    close_log(actor=coordinator, log=log, reason="Måla er nådde.", close_reason="goals_met")
+    log.refresh_from_db()
+    assert Notification.objects.filter(log=log).exists()
+    return log
+
+
+def _reopen(log: RelayLog) -> None:
+    """The log as `logs.services.reopen_log` leaves it (active, no closing date); the
+    reopening itself (who may, with which consent) is tested in tests/logs."""
+    RelayLog.objects.filter(pk=log.pk).update(
+        status=RelayLog.Status.ACTIVE, closed_at=None, close_reason=""
+    )
+
+
+def _references_to(log_pk: int, log_uuid: Any) -> list[str]:
+    """Every row in the database that still points at the log (by key or by uuid)."""
+    found = []
+    for model in apps.get_models(include_auto_created=True):
+        for f in model._meta.concrete_fields:
+            if f.is_relation and f.related_model is RelayLog:
+                if model._base_manager.filter(**{f.attname: log_pk}).exists():
+                    found.append(f"{model._meta.label}.{f.name}")
+            elif isinstance(f, models.UUIDField) and model not in (Tombstone, AccessLogEntry):
+                if model._base_manager.filter(**{f.name: log_uuid}).exists():
+                    found.append(f"{model._meta.label}.{f.name}")
+    return found
+
+
+def _text_anywhere(needle: str) -> list[str]:
+    """Every text column (in every table, the access log too) that contains `needle`."""
+    found = []
+    for model in apps.get_models(include_auto_created=True):
+        for f in model._meta.concrete_fields:
+            if isinstance(f, (models.CharField, models.TextField)):
+                if model._base_manager.filter(**{f"{f.name}__icontains": needle}).exists():
+                    found.append(f"{model._meta.label}.{f.name}")
+            if isinstance(f, models.JSONField):
+                if model._base_manager.filter(**{f"{f.name}__icontains": needle}).exists():
+                    found.append(f"{model._meta.label}.{f.name}")
+    return found
+
+
+def _date_anywhere(day: datetime.date) -> list[str]:
+    found = []
+    for model in apps.get_models(include_auto_created=True):
+        for f in model._meta.concrete_fields:
+            if type(f) is models.DateField:
+                if model._base_manager.filter(**{f.name: day}).exists():
+                    found.append(f"{model._meta.label}.{f.name}")
+    return found
+
+
+@pytest.fixture
+def media(settings: Any, tmp_path: Path) -> Path:
+    settings.MEDIA_ROOT = str(tmp_path)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+    return tmp_path
+
+
+def test_a_closed_log_is_deleted_after_its_time_and_leaves_only_a_tombstone(
+    active_log: LogWorld, media: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    w = active_log.world
+    log = _fill_and_close(active_log, media=media)
+    log_pk, log_uuid, birth = log.pk, log.uuid, w.child.birth_date
+    stored = list(media.rglob("*.pdf"))
+    assert len(stored) == 1
+    assert _text_anywhere("Mia"), "the test must start with the child's name in the database"
+
+    # Nine years on, nothing is due (the municipality keeps closed logs for ten).
+    assert run_retention(now=timezone.now() + NINE_YEARS).deleted == []
+    assert RelayLog.objects.filter(pk=log_pk).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report = run_retention(now=timezone.now() + ELEVEN_YEARS)
+
+    assert [(d.kind, d.uuid) for d in report.deleted] == [("relay_log", str(log_uuid))]
+    # No row anywhere points at the log, the child's row is gone, and neither the
+    # child's name nor the birth date is left in any table.
+    assert _references_to(log_pk, log_uuid) == []
+    assert not Subject.objects.filter(pk=w.child.pk).exists()
+    assert _text_anywhere("Mia") == []
+    assert _date_anywhere(birth) == []
+    # The scanned form is removed from storage once the deletion committed.
+    assert not stored[0].exists()
+    # Foreign keys still hold everywhere (they are checked at commit).
+    connection.check_constraints()
+    stones = {(s.kind, s.rule) for s in Tombstone.objects.all()}
+    assert stones == {("relay_log", "closed_log"), ("concern", "with_log")}
+    stone = Tombstone.objects.get(kind="relay_log")
+    assert stone.original_uuid == log_uuid
+    assert stone.original_id == log_pk
+    assert stone.closed_at == log.closed_at
+    assert stone.period_months == 120
+    assert stone.closed_how == "goals_met"
+    assert stone.rows_deleted > 20 and stone.files_deleted == 1
+    # The deletion itself is in the access log, without a person.
+    row = AccessLogEntry.objects.get(action="retention.delete")
+    assert (row.actor_id, row.object_uuid, row.subject_uuid) == (None, log_uuid, None)
+    # The guardians and staff are untouched.
+    assert w.guardian.__class__.objects.filter(pk=w.guardian.pk).exists()
+
+
+def test_the_child_stays_while_another_log_or_concern_of_theirs_lives(
+    active_log: LogWorld, media: Path
+) -> None:
+    w = active_log.world
+    log = _fill_and_close(active_log, media=media)
+    newer = start_log(actor=as_actor(w.employee), subject=w.child, unit=w.kindergarten, level=1)
+    run_retention(now=timezone.now() + ELEVEN_YEARS)
+    assert not RelayLog.objects.filter(pk=log.pk).exists()
+    # The child's newer log lives on, and with it the child's own row.
+    assert RelayLog.objects.filter(pk=newer.pk).exists()
+    assert Subject.objects.get(pk=w.child.pk).first_name == "Mia"
+
+
+def test_an_open_log_is_never_deleted(active_log: LogWorld) -> None:
+    log = active_log.log
+    assert log.status == RelayLog.Status.ACTIVE
+    later = timezone.now() + ELEVEN_YEARS * 5
+    assert not selectors.logs_due(log.municipality, now=later).exists()
+    with pytest.raises(OpenLogError):
+        delete_log(log_id=log.pk, now=later)
+    # Even with a closing date in the past, a log that is not closed stays (the query's
+    # own guard, not only the service's check).
+    RelayLog.objects.filter(pk=log.pk).update(closed_at=timezone.now() - ELEVEN_YEARS)
+    assert not selectors.logs_due(log.municipality, now=later).exists()
+    assert run_retention(now=later).deleted == []
+    assert RelayLog.objects.filter(pk=log.pk).exists()
+    assert not Tombstone.objects.exists()
+
+
+def test_a_log_closed_and_reopened_is_skipped(active_log: LogWorld, media: Path) -> None:
+    log = _fill_and_close(active_log, media=media)
+    _reopen(log)
+    report = run_retention(now=timezone.now() + ELEVEN_YEARS)
+    assert report.deleted == [] and report.failed == 0
+    assert RelayLog.objects.get(pk=log.pk).status == RelayLog.Status.ACTIVE
+    assert not Tombstone.objects.exists()
+
+
+def test_a_log_reopened_after_it_was_listed_is_skipped_at_deletion(
+    active_log: LogWorld, media: Path
+) -> None:
+    w = active_log.world
+    log = _fill_and_close(active_log, media=media)
+    later = timezone.now() + ELEVEN_YEARS
+    assert list(selectors.logs_due(log.municipality, now=later)) == [log]
+    _reopen(log)
+    with pytest.raises(OpenLogError):
+        delete_log(log_id=log.pk, now=later)
+    assert RelayLog.objects.filter(pk=log.pk).exists()
+
+
+def test_a_concern_that_led_nowhere_goes_after_its_period(world: Any) -> None:
+    eva = as_actor(world.employee)
+    concern = concern_services.register_concern(
+        actor=eva,
+        unit=world.kindergarten,
+        kind="child",
+        label="Guten på raud avdeling",
+        noticed="Han et lite.",
+        noticed_on=timezone.localdate(),
+    )
+    concern_services.decide_concern(
+        actor=eva, concern=concern, outcome="close", reason="Det gjekk over."
+    )
+    open_one = concern_services.register_concern(
+        actor=eva,
+        unit=world.kindergarten,
+        kind="child",
+        label="Jenta på blå",
+        noticed="Ho gret.",
+        noticed_on=timezone.localdate(),
+    )
+    assert run_retention(now=timezone.now() + datetime.timedelta(days=300)).deleted == []
+    report = run_retention(now=timezone.now() + datetime.timedelta(days=400))
+    assert [d.uuid for d in report.deleted] == [str(concern.uuid)]
+    assert not Concern.objects.filter(pk=concern.pk).exists()
+    assert Concern.objects.filter(pk=open_one.pk).exists()
+    assert _text_anywhere("raud avdeling") == []
+    stone = Tombstone.objects.get()
+    assert (stone.kind, stone.rule, stone.period_months) == ("concern", "concern", 12)
+
+
+def test_the_dry_run_lists_without_deleting_and_names_nobody(
+    active_log: LogWorld, media: Path
+) -> None:
+    log = _fill_and_close(active_log, media=media)
+    out = StringIO()
+    later = timezone.now() + ELEVEN_YEARS
+    report = run_retention(now=later, dry_run=True)
+    assert [d.uuid for d in report.would_delete] == [str(log.uuid)]
+    call_command("retention", "--dry-run", stdout=out)
+    # Today nothing is due; the command says so.
+    assert "0 would delete." in out.getvalue()
+    assert RelayLog.objects.filter(pk=log.pk).exists()
+    assert not Tombstone.objects.exists()
+
+
+def test_the_commands_delete_and_print_metadata_only(
+    active_log: LogWorld, media: Path, monkeypatch: Any
+) -> None:
+    log = _fill_and_close(active_log, media=media)
+    RelayLog.objects.filter(pk=log.pk).update(closed_at=timezone.now() - ELEVEN_YEARS)
+    out = StringIO()
+    call_command("retention", "--dry-run", stdout=out)
+    assert f"would delete: testvik relay_log {log.uuid}" in out.getvalue()
+    assert "Mia" not in out.getvalue()
+    assert RelayLog.objects.filter(pk=log.pk).exists()
+    out = StringIO()
+    call_command("retention", stdout=out)
+    assert f"deleted: testvik relay_log {log.uuid}" in out.getvalue()
+    assert "1 deleted, 0 skipped, 0 failed." in out.getvalue()
+    assert not RelayLog.objects.filter(pk=log.pk).exists()
