@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "stafett.notifications",
     # Retention and deletion, the leader's follow-up list (issue 12).
     "stafett.retention",
+    "stafett.followup",
 ]
 
 MIDDLEWARE = [
