@@ -95,9 +95,7 @@ def test_the_administrator_sees_every_unit_and_gets_no_link_into_a_log(
     w = active_log.world
     _overdue_measure(active_log)
     # The coordinator leaves the kindergarten: the log has no coordinator in the unit.
-    Membership.objects.filter(user=w.employee, unit=w.kindergarten).update(
-        ended_at=timezone.now()
-    )
+    Membership.objects.filter(user=w.employee, unit=w.kindergarten).update(ended_at=timezone.now())
     body = login_as(w.admin).get(URL).content.decode()
     assert "Solsida barnehage" in body and "Testvik skule" in body
     assert "The coordinator no longer works in the unit: give the baton to someone." in body

@@ -85,7 +85,9 @@ def stored_files(found: Collected) -> list[FieldFile]:
     """The stored files of the collected rows (e.g. a scanned consent form)."""
     files: list[FieldFile] = []
     for model, pks in found.rows.items():
-        file_fields = [f.name for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
+        file_fields = [
+            f.name for f in model._meta.concrete_fields if isinstance(f, models.FileField)
+        ]
         if not file_fields or not pks:
             continue
         for chunk in chunks(pks):

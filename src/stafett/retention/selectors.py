@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import DateTimeField, Max, Q, QuerySet
@@ -55,35 +56,38 @@ def logs_due(municipality: Municipality, *, now: datetime.datetime) -> QuerySet[
     ).order_by("closed_at", "id")
 
 
-def due_logs_filter(queryset: QuerySet[RelayLog], *, before: datetime.datetime) -> QuerySet[RelayLog]:
+def due_logs_filter(
+    queryset: QuerySet[RelayLog], *, before: datetime.datetime
+) -> QuerySet[RelayLog]:
     return queryset.filter(
         status=RelayLog.Status.CLOSED, closed_at__isnull=False, closed_at__lt=before
     )
 
 
-def _closed_concerns(queryset: QuerySet[Concern]) -> QuerySet[Concern]:
+def _closed_concerns(queryset: QuerySet[Concern]) -> QuerySet[Any]:
     """Concerns closed at level 0 without a log or a report to child welfare, with the
     time of the decision that closed them (`closed_on`)."""
-    return (
-        queryset.filter(status=Concern.Status.CLOSED, log__isnull=True, report__isnull=True)
-        .annotate(
-            closed_on=Coalesce(
-                Max("records__created_at", filter=Q(records__kind=RecordKind.DECISION)),
-                "created_at",
-                output_field=DateTimeField(),
-            )
+    return queryset.filter(
+        status=Concern.Status.CLOSED, log__isnull=True, report__isnull=True
+    ).annotate(
+        closed_on=Coalesce(
+            Max("records__created_at", filter=Q(records__kind=RecordKind.DECISION)),
+            "created_at",
+            output_field=DateTimeField(),
         )
     )
 
 
-def concerns_due(municipality: Municipality, *, now: datetime.datetime) -> QuerySet[Concern]:
+def concerns_due(municipality: Municipality, *, now: datetime.datetime) -> QuerySet[Any]:
     before = cutoff(now, periods_for(municipality).concern_months)
     return due_concerns_filter(
         Concern.objects.in_municipality(municipality.id), before=before
     ).order_by("closed_on", "id")
 
 
-def due_concerns_filter(queryset: QuerySet[Concern], *, before: datetime.datetime) -> QuerySet[Concern]:
+def due_concerns_filter(
+    queryset: QuerySet[Concern], *, before: datetime.datetime
+) -> QuerySet[Any]:
     return _closed_concerns(queryset).filter(closed_on__lt=before)
 
 

@@ -130,9 +130,7 @@ def _with_orphaned_subject(found: Collected, subject_id: int | None) -> None:
     subject = Subject.objects.filter(pk=subject_id).first()
     if subject is None:
         return
-    other_logs = RelayLog.objects.filter(subject_id=subject_id).exclude(
-        pk__in=found.ids(RelayLog)
-    )
+    other_logs = RelayLog.objects.filter(subject_id=subject_id).exclude(pk__in=found.ids(RelayLog))
     other_concerns = Concern.objects.filter(subject_id=subject_id).exclude(
         pk__in=found.ids(Concern)
     )

@@ -87,7 +87,6 @@ class Command(BaseCommand):
         run_scheduled_checks.enqueue()
         self.stdout.write("Scheduled checks enqueued.")
 
-
     def enqueue_retention(self) -> None:
         """Deleting what has passed its time (`stafett.retention`), once a day."""
         from stafett.retention.tasks import run_retention_task
