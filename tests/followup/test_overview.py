@@ -117,6 +117,7 @@ def test_the_page_costs_the_same_for_many_logs(
 ) -> None:
     w = active_log.world
     _overdue_measure(active_log)
+    _overdue_concern(w)
     client = login_as(w.leader)
     client.get(URL)
     with django_assert_max_num_queries(30) as few:
@@ -130,3 +131,27 @@ def test_the_page_costs_the_same_for_many_logs(
         body = client.get(URL).content.decode()
     assert _rows(body, "Solsida barnehage").startswith('<th scope="row">Solsida barnehage</th>')
     assert Entry.objects.filter(kind=EntryKind.MEASURE).count() == 1
+
+
+def test_a_concern_past_its_date_gets_a_link_only_once_it_is_shared_with_the_leader(
+    world: Any, login_as: Any
+) -> None:
+    concern = _overdue_concern(world)
+    concern_url = reverse("concerns:detail", kwargs={"concern": concern.uuid})
+    client = login_as(world.leader)
+    body = client.get(URL).content.decode()
+    assert "<td>1</td>" in _rows(body, "Solsida barnehage")
+    assert concern_url not in body
+    assert "Concerns past their decision date that you can open" not in body
+    concern_services.share_concern(
+        actor=as_actor(world.employee), concern=concern, user=world.leader
+    )
+    body = client.get(URL).content.decode()
+    assert concern_url in body
+    assert "registered by Eva Tilsett" in body
+    # The concern's label (how the child is described) is never shown here.
+    assert "Guten på raud" not in body
+    # The administrator counts it but may not open it.
+    body = login_as(world.admin).get(URL).content.decode()
+    assert "<td>1</td>" in _rows(body, "Solsida barnehage")
+    assert concern_url not in body

@@ -15,15 +15,22 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from stafett.audit.log import record_accesses
-from stafett.concerns.models import Concern
+from stafett.concerns.models import Concern, ConcernShare
 from stafett.consent.models import ConsentState
 from stafett.home.selectors import OPEN_MEASURE, facts_for_logs, log_url
 from stafett.logs.models import Entry, EntryKind, Handover, RelayLog
 from stafett.organisation.models import Membership, Unit
-from stafett.policy import Actor, Decision, decide
+from stafett.policy import (
+    Actor,
+    ConcernFacts,
+    Decision,
+    concern_share_in_force,
+    decide,
+)
 
 
 @dataclass
@@ -64,10 +71,21 @@ class LogItem:
 
 
 @dataclass
+class ConcernItem:
+    """A concern past its decision date that the viewer may open: no child, no text."""
+
+    unit_name: str
+    author_name: str
+    decide_by: datetime.date
+    url: str
+
+
+@dataclass
 class FollowUp:
     whole_municipality: bool
     units: list[UnitCounts] = field(default_factory=list)
     items: list[LogItem] = field(default_factory=list)
+    concerns: list[ConcernItem] = field(default_factory=list)
 
     @property
     def total(self) -> UnitCounts:
@@ -80,6 +98,43 @@ class FollowUp:
             total.handovers_open += row.handovers_open
             total.no_coordinator += row.no_coordinator
         return total
+
+
+def _concerns_to_open(actor: Actor, concerns: list[Concern]) -> list[ConcernItem]:
+    """The overdue concerns the policy lets the viewer open (`concern.view`), with the
+    facts built for all of them in one query (the viewer's shares). An open concern has
+    no log yet, so no one reads it as a log's coordinator here: that only leaves a link
+    out, never adds one."""
+    user = actor.user
+    if user is None or not concerns:
+        return []
+    shares = {
+        share.concern_id: share
+        for share in ConcernShare.objects.filter(concern_id__in=[c.id for c in concerns], user=user)
+    }
+    items = []
+    for concern in concerns:
+        share = shares.get(concern.id)
+        if share is not None and not concern_share_in_force(actor, share):
+            share = None
+        facts = ConcernFacts(
+            concern=concern,
+            is_author=concern.author_id == user.id and concern.unit_id in actor.unit_ids,
+            share=share,
+            is_log_coordinator=False,
+            is_unit_leader=concern.violence_path_at is not None
+            and concern.unit_id in actor.leader_unit_ids,
+        )
+        if decide(actor, "concern.view", facts) is Decision.ALLOW:
+            items.append(
+                ConcernItem(
+                    unit_name=concern.unit.name,
+                    author_name=concern.author.get_full_name() or concern.author.username,
+                    decide_by=concern.decide_by,
+                    url=reverse("concerns:detail", kwargs={"concern": concern.uuid}),
+                )
+            )
+    return items
 
 
 def follow_up(request: HttpRequest, actor: Actor) -> FollowUp:
@@ -95,14 +150,15 @@ def follow_up(request: HttpRequest, actor: Actor) -> FollowUp:
         return result
     unit_ids = list(counts)
 
-    for row in (
+    concerns = list(
         Concern.objects.in_municipality(actor.municipality_id)
         .filter(unit_id__in=unit_ids, status=Concern.Status.OPEN, decide_by__lt=today)
-        .values("unit_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        counts[row["unit_id"]].concerns_overdue = row["n"]
+        .select_related("unit", "author")
+        .order_by("decide_by", "id")
+    )
+    result.concerns = _concerns_to_open(actor, concerns)
+    for concern in concerns:
+        counts[concern.unit_id].concerns_overdue += 1
 
     logs = list(
         RelayLog.objects.in_municipality(actor.municipality_id)
