@@ -294,3 +294,34 @@ def test_the_commands_delete_and_print_metadata_only(
     assert f"deleted: testvik relay_log {log.uuid}" in out.getvalue()
     assert "1 deleted, 0 skipped, 0 failed." in out.getvalue()
     assert not RelayLog.objects.filter(pk=log.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_deletion_commits_with_every_foreign_key_checked(
+    transactional_db: Any, active_log: LogWorld, media: Path
+) -> None:
+    """Outside a test transaction each deletion really commits, so the database checks
+    the deferred foreign keys then: a row left pointing at a deleted one would fail."""
+    log = _fill_and_close(active_log, media=media)
+    report = run_retention(now=timezone.now() + ELEVEN_YEARS)
+    assert report.failed == 0
+    assert [d.uuid for d in report.deleted] == [str(log.uuid)]
+    assert not RelayLog.objects.filter(pk=log.pk).exists()
+    assert Tombstone.objects.filter(original_uuid=log.uuid).exists()
+
+
+def test_a_failed_deletion_rolls_back_and_the_run_goes_on(
+    active_log: LogWorld, media: Path, monkeypatch: Any
+) -> None:
+    log = _fill_and_close(active_log, media=media)
+    from stafett.retention import services
+
+    def broken(found: Any, using: str = "default") -> int:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "delete_collected", broken)
+    report = run_retention(now=timezone.now() + ELEVEN_YEARS)
+    assert (report.deleted, report.failed) == ([], 1)
+    assert RelayLog.objects.filter(pk=log.pk).exists()
+    assert not Tombstone.objects.exists()
+    assert not AccessLogEntry.objects.filter(action="retention.delete").exists()
