@@ -26,8 +26,9 @@ from stafett.logs.services import add_entry, close_log, start_log
 from stafett.notifications.models import Notification
 from stafett.people.models import Subject
 from stafett.retention import selectors
+from stafett.retention.graph import collect
 from stafett.retention.models import Tombstone
-from stafett.retention.services import OpenLogError, delete_log, run_retention
+from stafett.retention.services import OpenLogError, _check_scope, delete_log, run_retention
 from tests.logs.conftest import LogWorld, as_actor
 
 ELEVEN_YEARS = datetime.timedelta(days=11 * 366)
@@ -325,3 +326,50 @@ def test_a_failed_deletion_rolls_back_and_the_run_goes_on(
     assert RelayLog.objects.filter(pk=log.pk).exists()
     assert not Tombstone.objects.exists()
     assert not AccessLogEntry.objects.filter(action="retention.delete").exists()
+
+
+def test_a_log_reopened_between_the_list_and_its_deletion_counts_as_skipped(
+    active_log: LogWorld, media: Path, monkeypatch: Any
+) -> None:
+    log = _fill_and_close(active_log, media=media)
+    later = timezone.now() + ELEVEN_YEARS
+    listed = list(selectors.logs_due(log.municipality, now=later))
+    _reopen(log)
+    monkeypatch.setattr(
+        selectors,
+        "logs_due",
+        lambda municipality, now: _Listed(
+            [seen for seen in listed if seen.municipality_id == municipality.id]
+        ),
+    )
+    report = run_retention(now=later)
+    assert (report.deleted, report.skipped, report.failed) == ([], 1, 0)
+    assert RelayLog.objects.filter(pk=log.pk).exists()
+
+
+class _Listed:
+    """The list as the run saw it before the log was reopened."""
+
+    def __init__(self, logs: list[RelayLog]) -> None:
+        self.logs = logs
+
+    def values_list(self, *fields: str) -> list[tuple[Any, ...]]:
+        return [tuple(getattr(log, name) for name in fields) for log in self.logs]
+
+
+def test_the_last_guard_refuses_a_walk_outside_the_object(
+    active_log: LogWorld, media: Path
+) -> None:
+    """Before anything is deleted, the collected rows are checked: another relay log, or
+    a row of another municipality, stops the deletion."""
+    w = active_log.world
+    log = _fill_and_close(active_log, media=media)
+    other = start_log(actor=as_actor(w.employee), subject=w.child, unit=w.kindergarten, level=1)
+    found = collect([log, other])
+    with pytest.raises(RuntimeError, match="another relay log"):
+        _check_scope(found, municipality_id=w.municipality.id, log_ids={log.pk})
+    found = collect([log])
+    _check_scope(found, municipality_id=w.municipality.id, log_ids={log.pk})
+    found.rows[Subject].add(w.other_child.pk)
+    with pytest.raises(RuntimeError, match="cross a municipality"):
+        _check_scope(found, municipality_id=w.municipality.id, log_ids={log.pk})

@@ -85,9 +85,7 @@ def concerns_due(municipality: Municipality, *, now: datetime.datetime) -> Query
     ).order_by("closed_on", "id")
 
 
-def due_concerns_filter(
-    queryset: QuerySet[Concern], *, before: datetime.datetime
-) -> QuerySet[Any]:
+def due_concerns_filter(queryset: QuerySet[Concern], *, before: datetime.datetime) -> QuerySet[Any]:
     return _closed_concerns(queryset).filter(closed_on__lt=before)
 
 

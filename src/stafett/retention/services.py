@@ -31,7 +31,13 @@ from stafett.organisation.models import Municipality
 from stafett.people.models import Subject
 from stafett.policy import Actor, enforce
 from stafett.retention import selectors
-from stafett.retention.graph import Collected, collect, delete_collected, stored_files
+from stafett.retention.graph import (
+    Collected,
+    chunks,
+    collect,
+    delete_collected,
+    stored_files,
+)
 from stafett.retention.models import (
     ACCESS_LOG_MONTHS_MAX,
     ACCESS_LOG_MONTHS_MIN,
@@ -138,6 +144,24 @@ def _with_orphaned_subject(found: Collected, subject_id: int | None) -> None:
         collect([subject], into=found)
 
 
+def _check_scope(found: Collected, *, municipality_id: int, log_ids: set[int]) -> None:
+    """A last guard before anything is deleted: the walk stayed inside the object. No
+    other relay log is reached, and every collected row that belongs to a municipality
+    belongs to this one. Otherwise nothing is deleted (the transaction rolls back)."""
+    if found.ids(RelayLog) != log_ids:
+        raise RuntimeError("Retention: the deletion would reach another relay log.")
+    for model, pks in found.rows.items():
+        names = {f.attname for f in model._meta.concrete_fields}
+        if "municipality_id" not in names:
+            continue
+        for chunk in chunks(pks):
+            outside = model._base_manager.filter(pk__in=chunk).exclude(
+                municipality_id=municipality_id
+            )
+            if outside.exists():
+                raise RuntimeError("Retention: the deletion would cross a municipality.")
+
+
 def _remove_files_after_commit(files: list[FieldFile]) -> None:
     targets = [(f.storage, f.name) for f in files if f.name]
 
@@ -196,6 +220,7 @@ def delete_log(*, log_id: int, now: datetime.datetime | None = None) -> Tombston
             return None
         found = collect([log])
         _with_orphaned_subject(found, log.subject_id)
+        _check_scope(found, municipality_id=log.municipality_id, log_ids={log.pk})
         tombstones = [
             Tombstone(
                 municipality_id=log.municipality_id,
@@ -248,6 +273,7 @@ def delete_concern(*, concern_id: int, now: datetime.datetime | None = None) -> 
             return None
         found = collect([concern])
         _with_orphaned_subject(found, concern.subject_id)
+        _check_scope(found, municipality_id=concern.municipality_id, log_ids=set())
         tombstone = Tombstone(
             municipality_id=concern.municipality_id,
             kind=Tombstone.Kind.CONCERN,
@@ -312,6 +338,10 @@ def run_retention(*, now: datetime.datetime | None = None, dry_run: bool = False
                         done = delete_log(log_id=object_id, now=now)
                     else:
                         done = delete_concern(concern_id=object_id, now=now)
+                except OpenLogError:
+                    # Reopened after it was listed: it is not closed, so it stays.
+                    report.skipped += 1
+                    continue
                 except Exception:
                     logger.exception("Retention: deleting %s %s failed", kind, object_uuid)
                     report.failed += 1
