@@ -3,10 +3,16 @@ administrator), in nynorsk on a phone, in a real Chromium, each checked with axe
 
 from __future__ import annotations
 
+import datetime
+import uuid
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Browser, expect
 
 from stafett.demo.personas import PERSONAS
+from stafett.organisation.models import Municipality
+from stafett.retention.models import Tombstone
 from tests.e2e.helpers import assert_accessible, check_page, log_in, t
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -31,10 +37,23 @@ def test_the_leader_follows_up_and_the_administrator_sets_retention_in_nynorsk(
         assert_accessible(page)
         context.clear_cookies()
 
+        # One tombstone, so that axe checks the table of what was deleted too.
+        fjordvik = Municipality.objects.get(slug="fjordvik")
+        Tombstone.objects.create(
+            municipality=fjordvik,
+            kind=Tombstone.Kind.LOG,
+            original_uuid=uuid.uuid4(),
+            original_id=1000,
+            created_at=timezone.now() - datetime.timedelta(days=4000),
+            closed_at=timezone.now() - datetime.timedelta(days=3700),
+            rule=Tombstone.Rule.CLOSED_LOG,
+            period_months=120,
+        )
         log_in(page, demo_server, PERSONA["admin.fjordvik"])
         page.goto(f"{demo_server}/municipality/")
         page.get_by_role("link", name=t("nn", "Retention and deletion")).click()
         expect(page.locator("h1")).to_have_text(t("nn", "Retention and deletion"))
+        expect(page.locator("tbody th[scope=row]")).to_have_text(t("nn", "Relay log"))
         check_page(page, "nn")
         assert_accessible(page)
         # Bad input: a clear message, nothing saved.

@@ -85,7 +85,10 @@ def test_the_leader_sees_counts_for_their_unit_and_no_child(
         assert personal not in body
     # Metadata was shown: the read is in the access log.
     assert AccessLogEntry.objects.filter(
-        action="followup.log_metadata", actor=w.leader, subject_uuid=w.child.uuid
+        action="followup.log_metadata",
+        actor=w.leader,
+        role="unit_leader",
+        subject_uuid=w.child.uuid,
     ).exists()
 
 

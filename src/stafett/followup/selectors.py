@@ -28,6 +28,7 @@ from stafett.policy import (
     Actor,
     ConcernFacts,
     Decision,
+    Role,
     concern_share_in_force,
     decide,
 )
@@ -231,11 +232,12 @@ def follow_up(request: HttpRequest, actor: Actor) -> FollowUp:
         result.items.append(item)
         shown.append(log.subject)
     if shown:
+        role = (Role.MUNICIPAL_ADMIN if actor.is_admin else Role.UNIT_LEADER).value
         record_accesses(
             actor=actor.user,
             action="followup.log_metadata",
-            objects=shown,
-            role_for=lambda _s: "admin" if actor.is_admin else "unit_leader",
+            objects=list({subject.id: subject for subject in shown}.values()),
+            role_for=lambda _s: role,
             reason="follow-up list",
             request=request,
         )
