@@ -255,11 +255,24 @@ def test_a_concern_that_led_nowhere_goes_after_its_period(world: Any) -> None:
         noticed="Ho gret.",
         noticed_on=timezone.localdate(),
     )
+    # A closed concern that took the violence/abuse path did lead somewhere: it stays.
+    violence = concern_services.register_concern(
+        actor=eva,
+        unit=world.kindergarten,
+        kind="child",
+        label="Guten på grøn",
+        noticed="Blåmerke.",
+        noticed_on=timezone.localdate(),
+    )
+    Concern.objects.filter(pk=violence.pk).update(
+        status=Concern.Status.CLOSED, violence_path_at=timezone.now()
+    )
     assert run_retention(now=timezone.now() + datetime.timedelta(days=300)).deleted == []
     report = run_retention(now=timezone.now() + datetime.timedelta(days=400))
     assert [d.uuid for d in report.deleted] == [str(concern.uuid)]
     assert not Concern.objects.filter(pk=concern.pk).exists()
     assert Concern.objects.filter(pk=open_one.pk).exists()
+    assert Concern.objects.filter(pk=violence.pk).exists()
     assert _text_anywhere("raud avdeling") == []
     stone = Tombstone.objects.get()
     assert (stone.kind, stone.rule, stone.period_months) == ("concern", "concern", 12)

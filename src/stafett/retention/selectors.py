@@ -66,9 +66,14 @@ def due_logs_filter(
 
 def _closed_concerns(queryset: QuerySet[Concern]) -> QuerySet[Any]:
     """Concerns closed at level 0 without a log or a report to child welfare, with the
-    time of the decision that closed them (`closed_on`)."""
+    time of the decision that closed them (`closed_on`). A concern that took the
+    violence/abuse path did lead somewhere (child welfare or the police were to be
+    contacted): it is not counted here and is kept."""
     return queryset.filter(
-        status=Concern.Status.CLOSED, log__isnull=True, report__isnull=True
+        status=Concern.Status.CLOSED,
+        log__isnull=True,
+        report__isnull=True,
+        violence_path_at__isnull=True,
     ).annotate(
         closed_on=Coalesce(
             Max("records__created_at", filter=Q(records__kind=RecordKind.DECISION)),
