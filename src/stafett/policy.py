@@ -766,6 +766,19 @@ def may_notify(user: Any, kind: str, log: Any, handover: Any = None) -> bool:
 
 # --- end of notifications rules ---
 
+# --- The leader's follow-up list (issue 12) ---
+
+
+def _follow_up(actor: Actor, obj: Any) -> Decision:
+    """The administrator (whole municipality) and unit leaders (their units) see the
+    follow-up list: counts and metadata, never a child's content."""
+    if not actor.is_staff_member:
+        return Decision.HIDDEN
+    return Decision.ALLOW if actor.is_admin or actor.leader_unit_ids else Decision.FORBIDDEN
+
+
+# --- end of the follow-up rules ---
+
 RULES: dict[str, Rule] = {
     # Pages without an object.
     "home.view": _signed_in,
@@ -815,6 +828,8 @@ RULES: dict[str, Rule] = {
     **FAMILY_RULES,
     # Notifications: the centre, preferences, failed e-mails, and who may be told.
     **NOTIFICATION_RULES,
+    # The leader's follow-up list (issue 12).
+    "followup.view": _follow_up,
 }
 
 

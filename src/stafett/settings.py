@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     # Issue 13: OpenID Connect log-in (ID-porten, Feide, Entra ID).
     "stafett.signin",
     "stafett.delivery",
+    # Retention and deletion, the leader's follow-up list (issue 12).
+    "stafett.retention",
+    "stafett.followup",
 ]
 
 MIDDLEWARE = [

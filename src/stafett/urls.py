@@ -16,6 +16,9 @@ urlpatterns = [
     path("", include("stafett.guides.urls")),
     path("notifications/", include("stafett.notifications.urls")),
     path("delivery/", include("stafett.delivery.urls")),
+    # Retention and deletion, the leader's follow-up list (issue 12).
+    path("", include("stafett.retention.urls")),
+    path("", include("stafett.followup.urls")),
     path("healthz", healthz, name="healthz"),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("django-admin/", admin.site.urls),

@@ -53,13 +53,14 @@ def test_the_worker_sends_what_a_write_queued(
 
 
 def test_the_scheduler_adds_no_second_run_while_one_waits(database_queue: None, db: Any) -> None:
-    # Two checks each run: the notifications' and the deliveries' (issue 12), once each.
     call_command("stafett_scheduler", "--once")
     call_command("stafett_scheduler", "--once")
+    # The checks, the deliveries' checks and the daily retention run (issue 12), each queued once.
     assert sorted(DBTaskResult.objects.values_list("task_path", flat=True)) == [
         "stafett.delivery.tasks.run_delivery_checks",
         "stafett.notifications.tasks.run_scheduled_checks",
+        "stafett.retention.tasks.run_retention_task",
     ]
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     call_command("stafett_scheduler", "--once")
-    assert DBTaskResult.objects.count() == 4
+    assert DBTaskResult.objects.count() == 6

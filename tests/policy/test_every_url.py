@@ -136,6 +136,13 @@ EXPECTED: dict[str, dict[str, dict[str, Any]]] = {
     "organisation:consent_text_remove": {"GET": NO_GET, "POST": ADMIN_POST},
     # The archive hand-over and Fiks settings (issue 12): each administrator their own.
     "delivery:archive": {"GET": ADMIN_OWN_PAGE, "POST": ADMIN_OWN_POST},
+    # Retention and deletion (issue 12): the periods and the tombstones.
+    "retention:rules": {"GET": ADMIN_OWN_PAGE, "POST": ADMIN_OWN_POST},
+    # The follow-up list (issue 12): the administrator and unit leaders, no id.
+    "followup:overview": {
+        "GET": roles(admin=200, leader=200, employee=403, other_staff=200),
+        "POST": NO_POST,
+    },
     # Unit leader.
     "organisation:unit_staff": {"GET": LEADER_PAGE, "POST": NO_POST},
     "organisation:employee_add": {"GET": NO_GET, "POST": LEADER_POST},

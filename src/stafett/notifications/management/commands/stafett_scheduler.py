@@ -53,11 +53,16 @@ class Command(BaseCommand):
         checkpoint_every = settings.STAFETT_ACCESS_LOG_CHECKPOINT_MINUTES * 60
         pruned_at = 0.0
         checkpointed_at = 0.0
+        retained_at = 0.0
         while self.running:
             self.enqueue()
             if time.monotonic() - pruned_at > PRUNE_EVERY or not pruned_at:
                 _prune()
                 pruned_at = time.monotonic()
+            # Retention (issue 12): once a day, like the pruning.
+            if time.monotonic() - retained_at > RETENTION_EVERY or not retained_at:
+                self.enqueue_retention()
+                retained_at = time.monotonic()
             slept = 0.0
             while self.running:
                 _seal_access_log()
@@ -87,8 +92,18 @@ class Command(BaseCommand):
         if not _already_waiting(run_delivery_checks.module_path):
             run_delivery_checks.enqueue()
 
+    def enqueue_retention(self) -> None:
+        """Deleting what has passed its time (`stafett.retention`), once a day."""
+        from stafett.retention.tasks import run_retention_task
+
+        if _already_waiting(run_retention_task.module_path):
+            return
+        run_retention_task.enqueue()
+        self.stdout.write("Retention enqueued.")
+
 
 PRUNE_EVERY = 24 * 3600
+RETENTION_EVERY = 24 * 3600
 logger = logging.getLogger(__name__)
 
 

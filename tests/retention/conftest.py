@@ -1,0 +1,1 @@
+from tests.logs.conftest import active_log  # noqa: F401 (fixture)
