@@ -755,6 +755,34 @@ def may_notify(user: Any, kind: str, log: Any, handover: Any = None) -> bool:
 
 # --- end of notifications rules ---
 
+# ---------------------------------------------------------------------------
+# The archive (issue 12). Object: LogFacts. The archive document (the whole log, for
+# the municipality's archive) is the current coordinator's to ask for and download, in
+# any consent state: archiving a closed log is part of closing it. The family downloads
+# their own copy (what they may read) whatever the consent's state; a guardian of a youth
+# who consents alone only while the youth shares the log with them.
+# ---------------------------------------------------------------------------
+
+
+def _archive_coordinator(actor: Actor, f: LogFacts) -> Decision:
+    if not f.insider:
+        return Decision.HIDDEN
+    return Decision.ALLOW if f.is_coordinator else Decision.FORBIDDEN
+
+
+def _log_export_family(actor: Actor, f: LogFacts) -> Decision:
+    if f.family_role is not None:
+        return Decision.ALLOW
+    return Decision.FORBIDDEN if f.insider else Decision.HIDDEN
+
+
+ARCHIVE_RULES: dict[str, Rule] = {
+    "archive.view": _archive_coordinator,
+    "archive.request": _archive_coordinator,
+    "log.export_family": _log_export_family,
+}
+# --- end of archive rules ---
+
 RULES: dict[str, Rule] = {
     # Pages without an object.
     "home.view": _signed_in,
@@ -798,6 +826,8 @@ RULES: dict[str, Rule] = {
     **FAMILY_RULES,
     # Notifications: the centre, preferences, failed e-mails, and who may be told.
     **NOTIFICATION_RULES,
+    # The archive document and the family's own copy (issue 12).
+    **ARCHIVE_RULES,
 }
 
 
