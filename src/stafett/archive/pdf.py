@@ -38,7 +38,6 @@ def log_html(
                 "family": family,
                 "user": reader,
                 "language": language,
-                "today": timezone.localdate(),
                 "printed_at": timezone.localtime(),
             },
         )
