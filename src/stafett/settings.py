@@ -329,7 +329,5 @@ STAFETT_ARCHIVE_MAX_ATTEMPTS = env_int("STAFETT_ARCHIVE_MAX_ATTEMPTS", 4, minimu
 STAFETT_FAMILY_EXPORTS_PER_HOUR = env_int("STAFETT_FAMILY_EXPORTS_PER_HOUR", 6, minimum=1)
 # The Noark 5 classification of archived relay logs (klassering in noark-metadata.json):
 # set them to the municipality's own classification system and class (e.g. its K-kode).
-STAFETT_ARCHIVE_CLASSIFICATION_SYSTEM = env_str(
-    "STAFETT_ARCHIVE_CLASSIFICATION_SYSTEM", "Stafett"
-)
+STAFETT_ARCHIVE_CLASSIFICATION_SYSTEM = env_str("STAFETT_ARCHIVE_CLASSIFICATION_SYSTEM", "Stafett")
 STAFETT_ARCHIVE_CLASS_ID = env_str("STAFETT_ARCHIVE_CLASS_ID", "stafettlogg")

@@ -64,9 +64,7 @@ def fill(lw: LogWorld) -> None:
         body="Det går betre ved lunsj.",
     )
     add_entry(actor=as_actor(lw.world.guardian), log=lw.log, kind="bright_spot", body=BRIGHT)
-    add_entry(
-        actor=eva, log=lw.log, kind="child_voice", body=VOICE, voice_mode="recorded"
-    )
+    add_entry(actor=eva, log=lw.log, kind="child_voice", body=VOICE, voice_mode="recorded")
     note = add_entry(actor=eva, log=lw.log, kind="note", body=OLD_NOTE)
     edit_entry(actor=eva, entry=note, base_version=1, body=NEW_NOTE)
 

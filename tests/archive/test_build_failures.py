@@ -48,16 +48,20 @@ def test_a_failed_build_leaves_the_log_closed_and_the_failure_visible(
     assert document.last_error == "OSError: No space left on device"
     assert document.next_attempt_at is not None
     assert document.pdf_path == "" and document.pdf_sha256 == ""
-    html = login_as(filled_log.world.employee).get(
-        reverse("logs:detail", kwargs={"log": filled_log.log.uuid})
-    ).content.decode()
+    html = (
+        login_as(filled_log.world.employee)
+        .get(reverse("logs:detail", kwargs={"log": filled_log.log.uuid}))
+        .content.decode()
+    )
     assert "Making it failed after 1 attempt." in html
     assert "It is tried again automatically at" in html
     assert "Error: OSError: No space left on device" in html
     # The family is not shown the coordinator's archive card.
-    family = login_as(filled_log.world.guardian).get(
-        reverse("logs:detail", kwargs={"log": filled_log.log.uuid})
-    ).content.decode()
+    family = (
+        login_as(filled_log.world.guardian)
+        .get(reverse("logs:detail", kwargs={"log": filled_log.log.uuid}))
+        .content.decode()
+    )
     assert "No space left on device" not in family
 
 
@@ -70,9 +74,9 @@ def test_the_scheduled_checks_retry_a_failed_build_when_it_is_due(
     document = close(filled_log, django_capture_on_commit_callbacks)
     assert document.next_attempt_at is not None
     # Not yet due: nothing happens.
-    assert run_checks(document.next_attempt_at - datetime.timedelta(seconds=1))[
-        "archive_retries"
-    ] == 0
+    assert (
+        run_checks(document.next_attempt_at - datetime.timedelta(seconds=1))["archive_retries"] == 0
+    )
     assert broken.calls == 1
     monkeypatch.undo()  # WeasyPrint works again
     assert run_checks(document.next_attempt_at)["archive_retries"] == 1
@@ -98,9 +102,11 @@ def test_after_the_last_attempt_it_stays_failed_and_says_so(
     assert document.status == ArchiveDocument.Status.FAILED
     assert document.next_attempt_at is None
     assert run_checks(timezone.now() + datetime.timedelta(days=1))["archive_retries"] == 0
-    html = login_as(filled_log.world.employee).get(
-        reverse("logs:detail", kwargs={"log": filled_log.log.uuid})
-    ).content.decode()
+    html = (
+        login_as(filled_log.world.employee)
+        .get(reverse("logs:detail", kwargs={"log": filled_log.log.uuid}))
+        .content.decode()
+    )
     assert "Making it failed after 2 attempts." in html
     assert "It will not be tried again" in html
 

@@ -374,9 +374,7 @@ def noark_metadata(
                     "dokumentetsDato": _date(timezone.localtime(at).date()),
                     "journaldato": _date(timezone.localtime(at).date()),
                     "skjerming": SKJERMING,
-                    "dokumentbeskrivelse": [
-                        _checksum(f, n) for n, f in enumerate(files, start=1)
-                    ],
+                    "dokumentbeskrivelse": [_checksum(f, n) for n, f in enumerate(files, start=1)],
                 }
             ],
         },
@@ -421,9 +419,10 @@ def write_package(
                 continue
             extension = consent.scanned_form.name.rsplit(".", 1)[-1].lower()
             name = f"vedlegg/samtykke-{number}.{extension}"
-            with consent.scanned_form.open("rb") as source, zf.open(
-                name, "w", force_zip64=True
-            ) as member:
+            with (
+                consent.scanned_form.open("rb") as source,
+                zf.open(name, "w", force_zip64=True) as member,
+            ):
                 copy = HashingWriter(member)
                 shutil.copyfileobj(source, copy, COPY_BLOCK)  # type: ignore[misc]
             files.append(

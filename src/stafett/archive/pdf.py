@@ -24,9 +24,7 @@ def _no_fetch(url: str, *args: Any, **kwargs: Any) -> NoReturn:
     raise ValueError(f"The archive PDF fetches nothing ({url[:40]}).")
 
 
-def log_html(
-    log: RelayLog, *, visible: Q, language: str, family: bool, reader: Any = None
-) -> str:
+def log_html(log: RelayLog, *, visible: Q, language: str, family: bool, reader: Any = None) -> str:
     """The HTML the PDF is made from (tests read it too)."""
     with translation.override(language):
         record = log_record(log, visible=visible)
@@ -54,7 +52,13 @@ def html_to_pdf(html: str, target: Path | Any, *, identifier: str) -> None:
 
 
 def write_log_pdf(
-    target: Path | Any, log: RelayLog, *, visible: Q, language: str, family: bool, reader: Any = None
+    target: Path | Any,
+    log: RelayLog,
+    *,
+    visible: Q,
+    language: str,
+    family: bool,
+    reader: Any = None,
 ) -> None:
     html = log_html(log, visible=visible, language=language, family=family, reader=reader)
     html_to_pdf(html, target, identifier=str(log.uuid))

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from stafett.accounts.models import User
 from stafett.archive import export, pdf
 from stafett.archive.models import ArchiveDocument
 from stafett.archive.selectors import archive_path
@@ -40,7 +41,7 @@ def _language(log: RelayLog) -> str:
     return str(log.municipality.language or settings.LANGUAGE_CODE)
 
 
-def _create(log: RelayLog, *, kind: str, requested_by: object = None) -> ArchiveDocument:
+def _create(log: RelayLog, *, kind: str, requested_by: User | None = None) -> ArchiveDocument:
     document = ArchiveDocument.objects.create(
         municipality_id=log.municipality_id,
         log=log,
@@ -68,9 +69,13 @@ def request_document(*, actor: Actor, log: RelayLog) -> ArchiveDocument:
     """The coordinator asks for an archive document now. One at a time: while one is
     waiting or being made, asking again changes nothing."""
     with transaction.atomic():
-        log = RelayLog.objects.select_for_update(of=("self",)).select_related(
-            "subject", "subject__municipality", "municipality", "unit", "origin_unit"
-        ).get(pk=log.pk)
+        log = (
+            RelayLog.objects.select_for_update(of=("self",))
+            .select_related(
+                "subject", "subject__municipality", "municipality", "unit", "origin_unit"
+            )
+            .get(pk=log.pk)
+        )
         enforce(actor, "archive.request", log_facts(actor, log))
         busy = ArchiveDocument.objects.filter(
             log=log,
@@ -88,7 +93,7 @@ def request_document(*, actor: Actor, log: RelayLog) -> ArchiveDocument:
 
 def _claim(document_id: int, now: datetime.datetime) -> ArchiveDocument | None:
     with transaction.atomic():
-        document = (
+        document: ArchiveDocument | None = (
             ArchiveDocument.objects.select_for_update()
             .filter(id=document_id)
             .select_related(

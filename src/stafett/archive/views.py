@@ -11,13 +11,15 @@ from __future__ import annotations
 import hashlib
 import tempfile
 import uuid
-from typing import IO
+from collections.abc import Callable
+from typing import IO, TypeVar, cast
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -33,6 +35,12 @@ from stafett.logs.views_content import explain_refusal
 from stafett.policy import LogFacts, access_log, actor_for, visible_entries
 
 BLOCK = 1 << 20
+FileView = TypeVar("FileView", bound=Callable[..., HttpResponseBase])
+
+
+def explain_file_refusal(view: FileView) -> FileView:
+    """`logs.views_content.explain_refusal` for views that answer with a file."""
+    return cast(FileView, explain_refusal(cast(Callable[..., HttpResponse], view)))
 
 
 def _detail(log: RelayLog) -> str:
@@ -79,7 +87,9 @@ def _matches(handle: IO[bytes], sha256: str) -> bool:
     return digest.hexdigest() == sha256
 
 
-def _download(request: HttpRequest, log: uuid.UUID, document: uuid.UUID, what: str) -> HttpResponse:
+def _download(
+    request: HttpRequest, log: uuid.UUID, document: uuid.UUID, what: str
+) -> HttpResponseBase:
     obj, facts = access_log(request, log, "archive.view")
     with transaction.atomic():
         found = selectors.document_of(obj, document)
@@ -109,19 +119,19 @@ def _download(request: HttpRequest, log: uuid.UUID, document: uuid.UUID, what: s
     )
 
 
-@explain_refusal
+@explain_file_refusal
 @require_GET
-def document_pdf(request: HttpRequest, log: uuid.UUID, document: uuid.UUID) -> HttpResponse:
+def document_pdf(request: HttpRequest, log: uuid.UUID, document: uuid.UUID) -> HttpResponseBase:
     return _download(request, log, document, "pdf")
 
 
-@explain_refusal
+@explain_file_refusal
 @require_GET
-def document_package(request: HttpRequest, log: uuid.UUID, document: uuid.UUID) -> HttpResponse:
+def document_package(request: HttpRequest, log: uuid.UUID, document: uuid.UUID) -> HttpResponseBase:
     return _download(request, log, document, "package")
 
 
-def _family_export(request: HttpRequest, log: uuid.UUID, what: str) -> HttpResponse:
+def _family_export(request: HttpRequest, log: uuid.UUID, what: str) -> HttpResponseBase:
     obj, facts = access_log(request, log, "log.export_family")
     actor = actor_for(request)
     assert actor.user is not None
@@ -139,7 +149,9 @@ def _family_export(request: HttpRequest, log: uuid.UUID, what: str) -> HttpRespo
     html = ""
     with transaction.atomic():
         if what == "pdf":
-            html = pdf.log_html(obj, visible=visible, language=language, family=True, reader=actor.user)
+            html = pdf.log_html(
+                obj, visible=visible, language=language, family=True, reader=actor.user
+            )
         else:
             export.write_json(
                 spool,  # type: ignore[arg-type]
@@ -160,13 +172,13 @@ def _family_export(request: HttpRequest, log: uuid.UUID, what: str) -> HttpRespo
     )
 
 
-@explain_refusal
+@explain_file_refusal
 @require_GET
-def family_pdf(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
+def family_pdf(request: HttpRequest, log: uuid.UUID) -> HttpResponseBase:
     return _family_export(request, log, "pdf")
 
 
-@explain_refusal
+@explain_file_refusal
 @require_GET
-def family_json(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
+def family_json(request: HttpRequest, log: uuid.UUID) -> HttpResponseBase:
     return _family_export(request, log, "json")
