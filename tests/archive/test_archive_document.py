@@ -34,6 +34,7 @@ from tests.archive.conftest import (
 from tests.logs.conftest import LogWorld
 
 SCHEMA = Path(settings.PROJECT_DIR) / "docs" / "schemas" / "relay-log.schema.json"
+NOARK_SCHEMA = Path(settings.PROJECT_DIR) / "docs" / "schemas" / "noark-metadata.schema.json"
 
 
 def body(response: Any) -> bytes:
@@ -102,6 +103,7 @@ def test_the_package_holds_the_pdf_the_log_as_json_valid_by_the_schema_and_noark
         assert written in texts
     assert data["consents"][0]["givers"][0]["name"] == "Gro Mor"
     # Noark 5: the case file, its registry entry, the documents with their checksums.
+    jsonschema.validate(metadata, json.loads(NOARK_SCHEMA.read_text()))
     saksmappe = metadata["saksmappe"]
     assert saksmappe["systemID"] == str(filled_log.log.uuid)
     assert saksmappe["saksstatus"] == "Avsluttet"
@@ -116,6 +118,14 @@ def test_the_package_holds_the_pdf_the_log_as_json_valid_by_the_schema_and_noark
     json_object = described[1]["dokumentobjekt"][0]
     assert json_object["sjekksum"] == hashlib.sha256(log_json).hexdigest()
     assert metadata == document.noark_metadata
+    # The schemas are not a formality: a log.json without its entries, or a document
+    # object without its checksum, is refused.
+    del data["entries"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, json.loads(SCHEMA.read_text()))
+    del objekt["sjekksum"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(metadata, json.loads(NOARK_SCHEMA.read_text()))
 
 
 def test_a_document_for_the_archive_hand_over(

@@ -71,6 +71,8 @@ def test_thousands_of_entries_and_a_large_attachment_export_in_bounded_memory(
     jsonschema.validate(data, json.loads(schema.read_text()))
     assert len(data["entries"]) >= ENTRIES
     assert sum(len(e["versions"]) == 2 for e in data["entries"]) == ENTRIES
+    noark = Path(settings.PROJECT_DIR) / "docs" / "schemas" / "noark-metadata.schema.json"
+    jsonschema.validate(metadata, json.loads(noark.read_text()))
     described = metadata["saksmappe"]["journalpost"][0]["dokumentbeskrivelse"]
     attachment = described[-1]
     assert attachment["tilknyttetRegistreringSom"] == "Vedlegg"

@@ -348,7 +348,6 @@ def noark_metadata(
             "avsluttetDato": _time(closed),
             "administrativEnhet": log.unit.name,
             "saksansvarlig": _person(log.coordinator),
-            "kommune": log.municipality.name,
             "klassering": [
                 {
                     "klassifikasjonssystem": settings.STAFETT_ARCHIVE_CLASSIFICATION_SYSTEM,
@@ -357,7 +356,7 @@ def noark_metadata(
                 }
             ],
             "skjerming": SKJERMING,
-            "sakspart": [
+            "part": [
                 {
                     "partNavn": name,
                     "partRolle": "Barn" if subject.kind == subject.Kind.CHILD else "Gravid",

@@ -14,10 +14,10 @@ import datetime
 import logging
 import os
 import shutil
-from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -151,8 +151,6 @@ def _make_files(document: ArchiveDocument) -> None:
     partial_pdf = pdf_file.with_suffix(".pdf.part")
     partial_zip = zip_file.with_suffix(".zip.part")
     try:
-        from django.db.models import Q
-
         pdf.write_log_pdf(partial_pdf, log, visible=Q(), language=document.language, family=False)
         os.replace(partial_pdf, pdf_file)
         pdf_sha, pdf_size = export.file_sha256(pdf_file)
@@ -238,7 +236,3 @@ def family_exports_left(user_id: int, now: datetime.datetime | None = None) -> i
         at__gte=since,
     ).count()
     return max(settings.STAFETT_FAMILY_EXPORTS_PER_HOUR - made, 0)
-
-
-def stored_file(relative: str) -> Path:
-    return archive_path(relative)

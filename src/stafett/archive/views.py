@@ -9,6 +9,7 @@ download in the transaction that reads the file or the log.
 from __future__ import annotations
 
 import hashlib
+import logging
 import tempfile
 import uuid
 from collections.abc import Callable
@@ -34,6 +35,7 @@ from stafett.logs.models import RelayLog
 from stafett.logs.views_content import explain_refusal
 from stafett.policy import LogFacts, access_log, actor_for, visible_entries
 
+logger = logging.getLogger(__name__)
 BLOCK = 1 << 20
 FileView = TypeVar("FileView", bound=Callable[..., HttpResponseBase])
 
@@ -103,10 +105,12 @@ def _download(
         try:
             handle = selectors.archive_path(relative).open("rb")
         except OSError as missing:
+            logger.error("Archive document %s: the %s file is missing", found.uuid, what)
             raise Http404 from missing
         if not _matches(handle, sha256):
             # The stored file is not the one that was made: never hand it out.
             handle.close()
+            logger.error("Archive document %s: %s does not match its checksum", found.uuid, what)
             raise Http404
         _record(request, obj, facts, f"archive.download_{what}", found, reason=what)
     name = pgettext("file name", "relay-log") + f"-{found.created_at:%Y-%m-%d}"
