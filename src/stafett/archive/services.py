@@ -94,7 +94,7 @@ def request_document(*, actor: Actor, log: RelayLog) -> ArchiveDocument:
 def _claim(document_id: int, now: datetime.datetime) -> ArchiveDocument | None:
     with transaction.atomic():
         document: ArchiveDocument | None = (
-            ArchiveDocument.objects.select_for_update()
+            ArchiveDocument.objects.select_for_update(of=("self",))
             .filter(id=document_id)
             .select_related(
                 "log",
