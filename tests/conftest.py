@@ -64,6 +64,12 @@ def _tasks_run_at_once(settings: Any) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
+@pytest.fixture(autouse=True)
+def _archive_in_the_tests_own_directory(settings: Any, tmp_path: Any) -> None:
+    # Archive documents (PDFs, packages) are written under the test's own directory.
+    settings.STAFETT_ARCHIVE_DIR = tmp_path / "archive"
+
+
 @receiver(connection_created)
 def _let_the_test_runner_flush_the_access_log(sender: Any, connection: Any, **kwargs: Any) -> None:
     # Browser tests' databases are emptied with TRUNCATE, which the access log refuses

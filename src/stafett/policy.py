@@ -778,6 +778,33 @@ def _follow_up(actor: Actor, obj: Any) -> Decision:
 
 
 # --- end of the follow-up rules ---
+# ---------------------------------------------------------------------------
+# The archive (issue 12). Object: LogFacts. The archive document (the whole log, for
+# the municipality's archive) is the current coordinator's to ask for and download, in
+# any consent state: archiving a closed log is part of closing it. The family downloads
+# their own copy (what they may read) whatever the consent's state; a guardian of a youth
+# who consents alone only while the youth shares the log with them.
+# ---------------------------------------------------------------------------
+
+
+def _archive_coordinator(actor: Actor, f: LogFacts) -> Decision:
+    if not f.insider:
+        return Decision.HIDDEN
+    return Decision.ALLOW if f.is_coordinator else Decision.FORBIDDEN
+
+
+def _log_export_family(actor: Actor, f: LogFacts) -> Decision:
+    if f.family_role is not None:
+        return Decision.ALLOW
+    return Decision.FORBIDDEN if f.insider else Decision.HIDDEN
+
+
+ARCHIVE_RULES: dict[str, Rule] = {
+    "archive.view": _archive_coordinator,
+    "archive.request": _archive_coordinator,
+    "log.export_family": _log_export_family,
+}
+# --- end of archive rules ---
 
 RULES: dict[str, Rule] = {
     # Pages without an object.
@@ -830,6 +857,8 @@ RULES: dict[str, Rule] = {
     **NOTIFICATION_RULES,
     # The leader's follow-up list (issue 12).
     "followup.view": _follow_up,
+    # The archive document and the family's own copy (issue 12).
+    **ARCHIVE_RULES,
 }
 
 

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     # Retention and deletion, the leader's follow-up list (issue 12).
     "stafett.retention",
     "stafett.followup",
+    "stafett.archive",
 ]
 
 MIDDLEWARE = [
@@ -345,3 +346,14 @@ if STAFETT_PRODUCTION and (
 STAFETT_OIDC_SECRETS_DIR = env_str("STAFETT_OIDC_SECRETS_DIR", "")
 # Seconds to wait for a provider before showing "log-in is unavailable".
 STAFETT_OIDC_TIMEOUT_SECONDS = env_int("STAFETT_OIDC_TIMEOUT_SECONDS", 10, minimum=1)
+# The archive (issue 12): PDFs and packages of relay logs, under a directory no web
+# server serves (downloads go through views that ask the policy and log the access).
+STAFETT_ARCHIVE_DIR = Path(env_str("STAFETT_ARCHIVE_DIR", str(VAR_DIR / "archive")))
+# Attempts at building one archive document before it stays failed.
+STAFETT_ARCHIVE_MAX_ATTEMPTS = env_int("STAFETT_ARCHIVE_MAX_ATTEMPTS", 4, minimum=1)
+# Downloads of their own log a guardian or youth may make per hour (PDF and JSON each count).
+STAFETT_FAMILY_EXPORTS_PER_HOUR = env_int("STAFETT_FAMILY_EXPORTS_PER_HOUR", 6, minimum=1)
+# The Noark 5 classification of archived relay logs (klassering in noark-metadata.json):
+# set them to the municipality's own classification system and class (e.g. its K-kode).
+STAFETT_ARCHIVE_CLASSIFICATION_SYSTEM = env_str("STAFETT_ARCHIVE_CLASSIFICATION_SYSTEM", "Stafett")
+STAFETT_ARCHIVE_CLASS_ID = env_str("STAFETT_ARCHIVE_CLASS_ID", "stafettlogg")

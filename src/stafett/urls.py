@@ -19,6 +19,7 @@ urlpatterns = [
     # Retention and deletion, the leader's follow-up list (issue 12).
     path("", include("stafett.retention.urls")),
     path("", include("stafett.followup.urls")),
+    path("archive/", include("stafett.archive.urls")),
     path("healthz", healthz, name="healthz"),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("django-admin/", admin.site.urls),

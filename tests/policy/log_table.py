@@ -140,6 +140,13 @@ VALID: dict[str, dict[str, dict[str, Any]]] = {
     "logs:scope_ask": {"GET": WRONG_METHOD, "POST": insiders(guardian=302)},
     "logs:scope_answer": {"GET": WRONG_METHOD, "POST": insiders(employee=302)},
     "logs:scope_take_back": {"GET": WRONG_METHOD, "POST": insiders(guardian=302)},
+    # The archive (issue 12): the coordinator asks for and downloads the archive document
+    # in every consent state; the family downloads their own copy (PDF, JSON).
+    "archive:request": {"GET": WRONG_METHOD, "POST": insiders(employee=302)},
+    "archive:pdf": {"GET": insiders(employee=200), "POST": WRONG_METHOD},
+    "archive:package": {"GET": insiders(employee=200), "POST": WRONG_METHOD},
+    "archive:family_pdf": {"GET": insiders(guardian=200), "POST": WRONG_METHOD},
+    "archive:family_json": {"GET": insiders(guardian=200), "POST": WRONG_METHOD},
 }
 
 # Without valid consent: no content for professionals, the family keeps reading; the
@@ -186,6 +193,8 @@ SHARED_READS = {
     "logs:meeting_calendar",
     "logs:access_list",
     "logs:consent",
+    "archive:family_pdf",
+    "archive:family_json",
 }
 
 

@@ -23,6 +23,7 @@ from stafett.concerns.models import ChildWelfareReport
 from stafett.consent.models import ConsentText
 from stafett.organisation.models import EmergencyContact
 from stafett.signin.models import LinkRequest, Provider
+from tests.archive.walk import ready_document
 from tests.concerns.walk import CONCERN_EXPECTED, concern_values, walk_violence_concern
 from tests.conftest import PERSONAS, World
 from tests.factories import english_client, login
@@ -224,6 +225,8 @@ def _log_fill(route: Route, world: World, walk: WalkLog) -> dict[str, Any]:
         "meeting": walk.meeting.uuid,
         "request_id": walk.scope_request.uuid,
     }
+    if "document" in route.kwargs:
+        values["document"] = ready_document(walk.log).uuid
     missing = [name for name in route.kwargs if name not in values]
     assert not missing, f"{route.name}: add a test value for URL parameter(s) {missing}"
     return {name: values[name] for name in route.kwargs}

@@ -1016,6 +1016,11 @@ def close_log(
             status=Handover.Status.CANCELLED, answered_at=timezone.now()
         )
         _cancel_upcoming_meetings(actor=actor, log=log, facts=facts)
+        # The archive document (PDF and package) is made in the background once the
+        # closing has committed (issue 12).
+        from stafett.archive.services import archive_on_closing
+
+        archive_on_closing(log)
         return entry
 
 

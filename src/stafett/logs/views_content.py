@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from stafett.archive.selectors import archive_panel
 from stafett.concerns.selectors import log_worry_chart
 from stafett.consent import selectors as consent_selectors
 from stafett.core.errors import ConflictError
@@ -305,6 +306,8 @@ def detail(request: HttpRequest, log: uuid.UUID) -> HttpResponse:
         "scope_requests": scope_requests,
         "can_see_access_list": allowed(actor, "log.access_list", facts),
         "can_add_bright_spot": allowed(actor, "log.add_bright_spot", facts),
+        # The archive document (coordinator) and the family's own copy (issue 12).
+        "archive": archive_panel(actor, facts),
     }
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "timeline":
         return render(request, "logs/_timeline.html", context)

@@ -57,6 +57,10 @@ WHAT_PART = {
     "log.meeting_calendar": gettext_lazy("A meeting, as a calendar file"),
     "filled_form.view": gettext_lazy("A filled-in form"),
     "filled_form.fill": gettext_lazy("A form, while filling it in"),
+    # The archive (issue 12).
+    "archive.download_pdf": gettext_lazy("The archive document (PDF)"),
+    "archive.download_package": gettext_lazy("The archive package (ZIP)"),
+    "log.export_family": gettext_lazy("A download of your own copy of the log"),
 }
 WHAT_PART_REASON = {
     "print": gettext_lazy("The printable version"),

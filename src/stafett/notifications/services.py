@@ -567,7 +567,15 @@ def run_checks(now: datetime.datetime | None = None) -> dict[str, int]:
         "digests": len(send_digests(now)),
         "sent": send_due(now),
         "login_failures_forgotten": forget_old_login_failures(now),
+        "archive_retries": _retry_archive_builds(now),
     }
+
+
+def _retry_archive_builds(now: datetime.datetime) -> int:
+    """Failed archive documents due for another attempt (issue 12)."""
+    from stafett.archive.services import retry_due
+
+    return retry_due(now)
 
 
 # --- Sending -------------------------------------------------------------------------------
