@@ -191,7 +191,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+# Where collectstatic puts the files WhiteNoise serves (the container bakes them in
+# /app/static, apart from the writable var/ directory).
+STATIC_ROOT = Path(env_str("STAFETT_STATIC_ROOT", str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
