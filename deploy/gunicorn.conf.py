@@ -52,7 +52,7 @@ def usable_cores() -> int:
 
 
 wsgi_app = "stafett.wsgi:application"
-bind = [os.environ.get("STAFETT_WEB_BIND", "0.0.0.0:8000")]  # noqa: S104 (inside a container)
+bind = [os.environ.get("STAFETT_WEB_BIND", "0.0.0.0:8000")]
 workers = _int("STAFETT_WEB_WORKERS", 2 * usable_cores() + 1, minimum=1)
 threads = _int("STAFETT_WEB_THREADS", 1, minimum=1)
 # The database pool of each worker holds as many connections as it has threads, unless
@@ -79,8 +79,8 @@ limit_request_fields = 100
 
 pidfile = os.environ.get("STAFETT_WEB_PIDFILE") or None
 # Heartbeat files in memory, not on a container's overlay disk.
-if os.path.isdir("/dev/shm"):
-    worker_tmp_dir = "/dev/shm"
+if os.path.isdir("/dev/shm"):  # noqa: S108 (gunicorn heartbeat files, its own)
+    worker_tmp_dir = "/dev/shm"  # noqa: S108
 
 # Each request is logged once, by Django (stafett.core.request_log), with its request id.
 accesslog = None
