@@ -28,6 +28,7 @@ STAFETT_LOG_FORMAT is json (the default in production).
 from __future__ import annotations
 
 import os
+from typing import Any
 
 
 def _int(name: str, default: int, minimum: int = 0) -> int:
@@ -113,3 +114,47 @@ if os.environ.get("STAFETT_LOG_FORMAT", "json" if _production else "text") == "j
 # No control socket (gunicorn 24+): it would be one path shared by every gunicorn of the
 # user; the signals above do the same.
 control_socket_disable = True
+
+
+def connection_budget() -> tuple[int, str]:
+    """How many PostgreSQL connections this server may hold at most, and the database URL.
+
+    Each worker thread holds at most one pooled connection for pages and one for
+    refusals (the `audit` alias): 2 × pool max × workers.
+    """
+    pool_max = _int("STAFETT_DB_POOL_MAX_SIZE", threads, minimum=1)
+    return 2 * pool_max * workers, os.environ.get("DATABASE_URL", "")
+
+
+# Connections left for the workers, the scheduler, psql, backups and migrations.
+RESERVED_CONNECTIONS = 10
+
+
+def when_ready(server: Any) -> None:
+    """Say so in the log when this server alone could take PostgreSQL's last connections."""
+    needed, url = connection_budget()
+    if not url.startswith(("postgres://", "postgresql://")):
+        return
+    try:
+        import psycopg
+
+        with psycopg.connect(url, connect_timeout=3) as conn:
+            row = conn.execute("SHOW max_connections").fetchone()
+        available = int(row[0]) if row else 0
+    except Exception as error:  # the server still starts; /readyz will tell
+        server.log.warning("Could not read PostgreSQL's max_connections: %s", error)
+        return
+    if needed + RESERVED_CONNECTIONS > available:
+        server.log.error(
+            "Connection budget: %d workers may hold up to %d PostgreSQL connections, but "
+            "max_connections is %d (keep %d for the rest): lower STAFETT_WEB_WORKERS or "
+            "STAFETT_DB_POOL_MAX_SIZE, or raise max_connections.",
+            workers,
+            needed,
+            available,
+            RESERVED_CONNECTIONS,
+        )
+    else:
+        server.log.info(
+            "Connection budget: up to %d of PostgreSQL's %d connections.", needed, available
+        )
