@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test worker install system-deps lint check messages bench bench-concurrency
+.PHONY: run serve test worker install system-deps lint check messages bench bench-concurrency
 
 # The virtualenv, from the hash-locked requirements; the project itself is installed editable.
 $(STAMP): requirements.lock pyproject.toml
@@ -54,6 +54,20 @@ run: install
 	trap 'kill $$worker $$scheduler 2>/dev/null; wait $$worker $$scheduler 2>/dev/null' EXIT; \
 	trap 'exit 130' INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Production: gunicorn (deploy/gunicorn.conf.py: workers from the core count, graceful
+# restarts) with STAFETT_PRODUCTION=1 on 127.0.0.1:$(PORT) (STAFETT_WEB_BIND to change),
+# behind the municipality's HTTPS proxy. Needs the production environment (README
+# "Production": STAFETT_SECRET_KEY, STAFETT_ACCESS_LOG_KEY, DATABASE_URL, ...). Collects
+# the static files (WhiteNoise serves them), applies migrations unless
+# STAFETT_SERVE_MIGRATE=0, then runs gunicorn in the foreground: TERM stops it
+# gracefully, HUP replaces its workers one by one. `make worker` runs beside it.
+serve: install
+	@export STAFETT_PRODUCTION=1; \
+	export STAFETT_WEB_BIND="$${STAFETT_WEB_BIND:-127.0.0.1:$(PORT)}"; \
+	$(PY) manage.py collectstatic --noinput -v 0 && \
+	if [ "$${STAFETT_SERVE_MIGRATE:-1}" != 0 ]; then $(PY) manage.py migrate --noinput -v 0; fi && \
+	exec $(VENV)/bin/gunicorn --config deploy/gunicorn.conf.py
 
 # Background work alone (production runs one or more of these beside the web servers):
 # `db_worker` runs the queued tasks (e-mails, checks) from the database; the scheduler

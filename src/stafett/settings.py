@@ -70,6 +70,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: a request id and one JSON line per request (stafett.core.request_log).
+    "stafett.core.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -91,6 +93,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "stafett.urls"
+# Seconds /readyz remembers its answer per process (stafett.core.readiness).
+STAFETT_READYZ_CACHE_SECONDS = env_int("STAFETT_READYZ_CACHE_SECONDS", 2, minimum=0)
 WSGI_APPLICATION = "stafett.wsgi.application"
 
 TEMPLATES = [
@@ -123,6 +127,30 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+
+# Connections on PostgreSQL (issue 14): psycopg's pool, Django 5.2's OPTIONS["pool"], on
+# by default in production (STAFETT_DB_POOL). Each process (a gunicorn worker, db_worker,
+# the scheduler) keeps its own pool of at most STAFETT_DB_POOL_MAX_SIZE connections per
+# alias (default: STAFETT_WEB_THREADS, the threads of one gunicorn worker); a request that
+# gets none within STAFETT_DB_POOL_TIMEOUT seconds is answered 503 with Retry-After
+# (stafett.core.views.server_error) instead of waiting. The pool replaces persistent
+# connections (Django refuses CONN_MAX_AGE with a pool), so STAFETT_DB_CONN_MAX_AGE is
+# for STAFETT_DB_POOL=0 only. README "Production": sizing against max_connections.
+STAFETT_DB_POOL = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "STAFETT_DB_POOL", STAFETT_PRODUCTION
+)
+if STAFETT_DB_POOL:
+    if DATABASES["default"].get("CONN_MAX_AGE"):
+        raise ImproperlyConfigured(
+            "STAFETT_DB_CONN_MAX_AGE cannot be used with the connection pool "
+            "(STAFETT_DB_POOL=1): unset one of them."
+        )
+    _pool_max = env_int("STAFETT_DB_POOL_MAX_SIZE", env_int("STAFETT_WEB_THREADS", 1), minimum=1)
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(env_int("STAFETT_DB_POOL_MIN_SIZE", 0, minimum=0), _pool_max),
+        "max_size": _pool_max,
+        "timeout": env_int("STAFETT_DB_POOL_TIMEOUT", 3, minimum=1),
     }
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -172,7 +200,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+# Where collectstatic puts the files WhiteNoise serves (the container bakes them in
+# /app/static, apart from the writable var/ directory).
+STATIC_ROOT = Path(env_str("STAFETT_STATIC_ROOT", str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -242,7 +272,7 @@ if STAFETT_PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("STAFETT_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # Load balancers may probe the health check over plain HTTP inside the network.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_HSTS_SECONDS = env_int("STAFETT_HSTS_SECONDS", 63072000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -318,14 +348,39 @@ STAFETT_ACCESS_LOG_SEAL_AT_ONCE = env_bool("STAFETT_ACCESS_LOG_SEAL_AT_ONCE", Fa
 # Unsealed rows older than this are an error in `verify_access_log`.
 STAFETT_ACCESS_LOG_UNSEALED_GRACE_SECONDS = 60
 
+# Server logs: in production one JSON object per line (time, level, logger, message,
+# request_id, and for each request method, path without query, status, duration_ms,
+# user_id), on standard error; STAFETT_LOG_FORMAT=text for plain lines. Every request is
+# one line on `stafett.request` at INFO (stafett.core.request_log).
+STAFETT_LOG_FORMAT = env_str("STAFETT_LOG_FORMAT", "json" if STAFETT_PRODUCTION else "text")
+if STAFETT_LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("STAFETT_LOG_FORMAT must be json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "stafett.core.request_log.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "stafett.core.logging.JsonFormatter"},
+        "text": {"format": "%(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": STAFETT_LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("STAFETT_LOG_LEVEL", "WARNING")},
     # Request paths never carry child data (only random UUIDs), but keep the access
     # log itself out of the server log.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "stafett.request": {
+            "level": env_str(
+                "STAFETT_REQUEST_LOG_LEVEL", "INFO" if STAFETT_PRODUCTION else "WARNING"
+            )
+        },
+    },
 }
 
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from stafett.core.views import healthz
+from stafett.core.views import healthz, readyz
 from stafett.policy import public
 
 urlpatterns = [
@@ -21,6 +21,10 @@ urlpatterns = [
     path("", include("stafett.followup.urls")),
     path("archive/", include("stafett.archive.urls")),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("django-admin/", admin.site.urls),
 ]
+
+# A 500 caused by an exhausted connection pool becomes a quick 503 with Retry-After.
+handler500 = "stafett.core.views.server_error"

@@ -83,6 +83,7 @@ LEADER_POST = roles(admin=403, leader=FORM_POST, employee=403)
 EXPECTED: dict[str, dict[str, dict[str, Any]]] = {
     # Public.
     "healthz": {"GET": EVERYONE, "POST": METHOD_NOT_ALLOWED},
+    "readyz": {"GET": EVERYONE, "POST": METHOD_NOT_ALLOWED},
     "set_language": {
         "GET": {role: {200, 302} for role in ROLES},
         "POST": {role: 302 for role in ROLES},

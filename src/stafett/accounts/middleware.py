@@ -46,7 +46,15 @@ class SessionLifetimeMiddleware:
 class SecondFactorMiddleware:
     """Staff who passed the password step but not the one-time code go to the code page."""
 
-    ALLOWED_PREFIXES = ("/login", "/logout", "/static/", "/healthz", "/i18n/", "/public/")
+    ALLOWED_PREFIXES = (
+        "/login",
+        "/logout",
+        "/static/",
+        "/healthz",
+        "/readyz",
+        "/i18n/",
+        "/public/",
+    )
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
