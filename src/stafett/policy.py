@@ -755,6 +755,31 @@ def may_notify(user: Any, kind: str, log: Any, handover: Any = None) -> bool:
 
 # --- end of notifications rules ---
 
+# ---------------------------------------------------------------------------
+# The JSON API (issue 13): the API asks the same rules as the web; these are the few
+# actions only the API has. Integration tokens (object: Municipality, ApiToken).
+# ---------------------------------------------------------------------------
+
+API_RULES: dict[str, Rule] = {
+    # Units and service kinds as read by staff and integrations (object: Unit/ServiceKind).
+    "unit.view": _staff_of_object,
+    "service_kind.view": _staff_of_object,
+    # The list of logs the caller may see: filtered per log by `log.view_summary`.
+    "log.list": _signed_in,
+    # Integration tokens: the municipal administrator creates and revokes them.
+    "api_token.manage": _admin_of_municipality,
+    "api_token.revoke": _admin_of_object,
+}
+
+
+def access_api_token(request: HttpRequest, token_uuid: uuid.UUID, action: str) -> Any:
+    from stafett.api.models import ApiToken
+
+    return _access_object(request, ApiToken.objects.select_related("user"), token_uuid, action)
+
+
+# --- end of API rules ---
+
 RULES: dict[str, Rule] = {
     # Pages without an object.
     "home.view": _signed_in,
@@ -798,6 +823,8 @@ RULES: dict[str, Rule] = {
     **FAMILY_RULES,
     # Notifications: the centre, preferences, failed e-mails, and who may be told.
     **NOTIFICATION_RULES,
+    # The JSON API's own actions and integration tokens (issue 13).
+    **API_RULES,
 }
 
 

@@ -60,11 +60,16 @@ INSTALLED_APPS = [
     "stafett.guides",
     "stafett.demo",
     "stafett.notifications",
+    # The JSON API (issue 13); "ninja" serves the Swagger UI files from static/ninja/.
+    "ninja",
+    "stafett.api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # /api/ only: body size, content type and nesting first; every error as the API's JSON.
+    "stafett.api.errors.ApiGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -308,6 +313,13 @@ STAFETT_ACCESS_LOG_SEAL_AFTER_COMMIT = env_bool("STAFETT_ACCESS_LOG_SEAL_AFTER_C
 STAFETT_ACCESS_LOG_SEAL_AT_ONCE = env_bool("STAFETT_ACCESS_LOG_SEAL_AT_ONCE", False)
 # Unsealed rows older than this are an error in `verify_access_log`.
 STAFETT_ACCESS_LOG_UNSEALED_GRACE_SECONDS = 60
+
+# The JSON API (README: "The JSON API"): the largest request body, the deepest JSON
+# nesting accepted, and requests per integration token per minute (counted in the
+# cache of each server process).
+STAFETT_API_MAX_BODY_BYTES = env_int("STAFETT_API_MAX_BODY_BYTES", 1024 * 1024, minimum=1024)
+STAFETT_API_MAX_JSON_DEPTH = env_int("STAFETT_API_MAX_JSON_DEPTH", 20, minimum=2)
+STAFETT_API_RATE_LIMIT = env_int("STAFETT_API_RATE_LIMIT", 120, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from stafett.api.api import urls as api_urls
 from stafett.core.views import healthz
 from stafett.policy import public
 
@@ -13,6 +14,9 @@ urlpatterns = [
     path("concerns/", include("stafett.concerns.urls")),
     path("", include("stafett.guides.urls")),
     path("notifications/", include("stafett.notifications.urls")),
+    # The JSON API (issue 13) and the administrator's integration tokens.
+    path("api/v1/", api_urls()),
+    path("", include("stafett.api.urls")),
     path("healthz", healthz, name="healthz"),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("django-admin/", admin.site.urls),
