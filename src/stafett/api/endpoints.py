@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query
+from ninja import Query, Status
 
 from stafett.accounts.models import User
 from stafett.api import selectors
@@ -354,12 +354,12 @@ def entries(
     response={201: EntryOut, **WRITE_ERRORS},
     tags=["entries"],
 )
-def entry_add(request: HttpRequest, log: uuid.UUID, payload: EntryIn) -> tuple[int, Any]:
+def entry_add(request: HttpRequest, log: uuid.UUID, payload: EntryIn) -> Status[Any]:
     """Write a note, a goal, the shared understanding, a bright spot or the child's voice."""
     fields = payload.model_dump(exclude={"kind"})
     if payload.kind != "goal":
         fields.pop("title")
-    return 201, _entry(_add(request, log, payload.kind, fields))
+    return Status(201, _entry(_add(request, log, payload.kind, fields)))
 
 
 @api.get(
@@ -401,11 +401,11 @@ def measures(
 @api.post(
     "/logs/{uuid:log}/measures", response={201: EntryOut, **WRITE_ERRORS}, tags=["measures"]
 )
-def measure_add(request: HttpRequest, log: uuid.UUID, payload: MeasureIn) -> tuple[int, Any]:
+def measure_add(request: HttpRequest, log: uuid.UUID, payload: MeasureIn) -> Status[Any]:
     obj = _log_for_write(request, log)
     fields = payload.model_dump()
     fields["responsible"] = _user_in(obj, payload.responsible)
-    return 201, _entry(_add(request, log, EntryKind.MEASURE, fields))
+    return Status(201, _entry(_add(request, log, EntryKind.MEASURE, fields)))
 
 
 @api.get(
@@ -449,11 +449,11 @@ def meetings(
 @api.post(
     "/logs/{uuid:log}/meetings", response={201: EntryOut, **WRITE_ERRORS}, tags=["meetings"]
 )
-def meeting_add(request: HttpRequest, log: uuid.UUID, payload: MeetingIn) -> tuple[int, Any]:
+def meeting_add(request: HttpRequest, log: uuid.UUID, payload: MeetingIn) -> Status[Any]:
     obj = _log_for_write(request, log)
     fields = payload.model_dump()
     fields["invited"] = _people_in(obj, payload.invited)
-    return 201, _entry(_add(request, log, EntryKind.MEETING, fields))
+    return Status(201, _entry(_add(request, log, EntryKind.MEETING, fields)))
 
 
 @api.get(
