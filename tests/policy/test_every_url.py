@@ -21,6 +21,7 @@ from django.utils.http import urlsafe_base64_encode
 from stafett.concerns.models import ChildWelfareReport
 from stafett.consent.models import ConsentText
 from stafett.organisation.models import EmergencyContact
+from tests.api.walk import API_EXPECTED, API_LOG_TABLES, api_body, api_log_values, api_values
 from tests.concerns.walk import CONCERN_EXPECTED, concern_values, walk_violence_concern
 from tests.conftest import PERSONAS, World
 from tests.factories import english_client, login
@@ -133,10 +134,14 @@ EXPECTED: dict[str, dict[str, dict[str, Any]]] = {
     **GUIDE_EXPECTED,
     # Notifications: the centre, e-mail choices, failed e-mails (tests/notifications/walk.py).
     **NOTIFICATION_EXPECTED,
+    # The JSON API and its integration tokens, not about a log (tests/api/walk.py).
+    **API_EXPECTED,
 }
 # Relay logs: walked separately, once per consent state, with a participant role.
 NOT_LOGS = set(EXPECTED)
 EXPECTED.update(LOG_TABLES["valid"])
+# The API's routes about a log: walked with the log's (tests/api/walk.py).
+EXPECTED.update(API_LOG_TABLES["valid"])
 
 
 def _fill(route: Route, world: World) -> dict[str, Any]:
@@ -153,6 +158,7 @@ def _fill(route: Route, world: World) -> dict[str, Any]:
         "token": default_token_generator.make_token(world.employee),
         **concern_values(world, route),
         **guide_values(world, route),
+        **api_values(world, route),
         "text": _consent_text(world).uuid,
     }
     missing = [name for name in route.kwargs if name not in values]
@@ -185,6 +191,7 @@ def _log_fill(route: Route, world: World, walk: WalkLog) -> dict[str, Any]:
         "handover": walk.handover.uuid,
         "meeting": walk.meeting.uuid,
         "request_id": walk.scope_request.uuid,
+        **api_log_values(route, walk.log),
     }
     missing = [name for name in route.kwargs if name not in values]
     assert not missing, f"{route.name}: add a test value for URL parameter(s) {missing}"
@@ -235,7 +242,7 @@ def test_every_url_answers_every_role_as_the_table_says(world: World) -> None:
 @pytest.mark.parametrize("state", STATES)
 def test_every_log_url_answers_every_role_in_every_consent_state(world: World, state: str) -> None:
     walk = make_log(world, state)
-    table = LOG_TABLES[state]
+    table = {**LOG_TABLES[state], **API_LOG_TABLES[state]}
     missing, mismatches = walk_all(
         table={**EXPECTED, **table},
         roles=LOG_ROLES,
@@ -244,6 +251,7 @@ def test_every_log_url_answers_every_role_in_every_consent_state(world: World, s
         only=set(table),
         markers=log_markers(walk),
         identities=_identities(world),
+        body_for=lambda name, method: api_body(name, method, walk),
     )
     assert not missing, f"URL names without an entry in EXPECTED: {missing}"
     assert not mismatches, "\n".join(str(m) for m in mismatches)

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -28,6 +29,11 @@ from stafett.core.errors import ConflictError
 from stafett.policy import LoginRequired, public
 
 logger = logging.getLogger(__name__)
+
+
+def _public_get(view: Any) -> Any:
+    """The OpenAPI document and the docs: open to all (they hold no data), GET only."""
+    return public(require_GET(view))
 
 
 class Utf8Renderer(JSONRenderer):
@@ -51,7 +57,7 @@ api = NinjaAPI(
     docs=Swagger(settings={"persistAuthorization": False}),
     docs_url="/docs",
     openapi_url="/openapi.json",
-    docs_decorator=public,
+    docs_decorator=_public_get,
 )
 
 

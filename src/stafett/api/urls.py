@@ -9,5 +9,5 @@ app_name = "api_tokens"
 
 urlpatterns = [
     path("municipality/api-tokens/", views_tokens.tokens, name="list"),
-    path("municipality/api-tokens/<uuid:token>/revoke/", views_tokens.revoke, name="revoke"),
+    path("municipality/api-tokens/<uuid:api_token>/revoke/", views_tokens.revoke, name="revoke"),
 ]

@@ -57,8 +57,8 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def revoke(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
-    obj = access_api_token(request, token, "api_token.revoke")
+def revoke(request: HttpRequest, api_token: uuid.UUID) -> HttpResponse:
+    obj = access_api_token(request, api_token, "api_token.revoke")
     try:
         services.revoke_token(actor=actor_for(request), token=obj)
     except ValidationError as error:
