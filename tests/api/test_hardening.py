@@ -107,9 +107,10 @@ def test_unicode_oddities_in_names_are_refused(
     walk, key = writer
     before = EntryVersion.objects.count()
     # Built by hand: json.dumps cannot write a lone surrogate into UTF-8 bytes.
+    title, responsible = _json_escaped(text), world_user_uuid(walk)
     payload = (
-        '{"title": "%s", "responsible": "%s", "start_date": "2026-01-05", '
-        '"evaluation_date": "2026-02-05"}' % (_json_escaped(text), world_user_uuid(walk))
+        f'{{"title": "{title}", "responsible": "{responsible}", '
+        '"start_date": "2026-01-05", "evaluation_date": "2026-02-05"}'
     )
     response = _post(client, f"/api/v1/logs/{walk.log.uuid}/measures", payload, key)
     body = _assert_error(response, 422, "invalid")
@@ -119,7 +120,7 @@ def test_unicode_oddities_in_names_are_refused(
 
 
 def _json_escaped(text: str) -> str:
-    return "".join(c if 0x20 <= ord(c) < 0x7F else "\\u%04x" % ord(c) for c in text)
+    return "".join(c if 0x20 <= ord(c) < 0x7F else f"\\u{ord(c):04x}" for c in text)
 
 
 def world_user_uuid(walk: Any) -> str:

@@ -96,9 +96,7 @@ def test_the_coordinator_adds_a_measure_and_a_meeting(world: World, login_as: An
     assert {m["title"] for m in measures} == {MEASURE, "Leseøkt kvar dag"}
 
 
-def test_a_service_refusal_is_a_clear_422_and_changes_nothing(
-    world: World, login_as: Any
-) -> None:
+def test_a_service_refusal_is_a_clear_422_and_changes_nothing(world: World, login_as: Any) -> None:
     walk = make_log(world, "valid")
     client = login_as(world.employee)
     before = Entry.objects.count()
@@ -124,9 +122,7 @@ def test_a_service_refusal_is_a_clear_422_and_changes_nothing(
     assert Entry.objects.count() == before
 
 
-def test_the_participant_may_not_change_the_coordinators_goal(
-    world: World, login_as: Any
-) -> None:
+def test_the_participant_may_not_change_the_coordinators_goal(world: World, login_as: Any) -> None:
     walk = make_log(world, "valid")
     goal = Entry.objects.get(log=walk.log, kind=EntryKind.GOAL)
     client = login_as(world.school_employee)

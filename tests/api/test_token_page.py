@@ -45,7 +45,9 @@ def test_the_administrator_creates_a_token_and_sees_it_only_once(
     again = client.get("/municipality/api-tokens/").content.decode()
     assert "Skulesystemet" in again
     assert key.group(1) not in again
-    assert client.get("/api/v1/units", HTTP_AUTHORIZATION=f"Bearer {key.group(1)}").status_code == 200
+    assert (
+        client.get("/api/v1/units", HTTP_AUTHORIZATION=f"Bearer {key.group(1)}").status_code == 200
+    )
 
 
 def test_bad_input_on_the_token_form_changes_nothing(world: World, login_as: Any) -> None:

@@ -183,9 +183,7 @@ def test_a_token_loses_access_when_the_consent_ends(world: World, client: Client
     assert NOTE not in response.content.decode()
 
 
-def test_requests_above_the_rate_limit_get_429(
-    world: World, client: Client, settings: Any
-) -> None:
+def test_requests_above_the_rate_limit_get_429(world: World, client: Client, settings: Any) -> None:
     from django.core.cache import cache
 
     cache.clear()

@@ -52,10 +52,14 @@ API_EXPECTED: dict[str, dict[str, dict[str, Any]]] = {
     },
     # The integration tokens page (web): the municipal administrator.
     "api_tokens:list": {
-        "GET": {**_roles(ROLES, admin=200, leader=403, employee=403, other_staff=200),
-                "anonymous": 302},
-        "POST": {**_roles(ROLES, admin=200, leader=403, employee=403, other_staff=200),
-                 "anonymous": 302},
+        "GET": {
+            **_roles(ROLES, admin=200, leader=403, employee=403, other_staff=200),
+            "anonymous": 302,
+        },
+        "POST": {
+            **_roles(ROLES, admin=200, leader=403, employee=403, other_staff=200),
+            "anonymous": 302,
+        },
     },
     "api_tokens:revoke": {
         "GET": _all(ROLES, 405),
@@ -104,7 +108,11 @@ API_WITHOUT_CONSENT: dict[str, dict[str, dict[str, Any]]] = {
     "api:meeting": {"GET": _log(guardian=200), "POST": NO, "PATCH": _log()},
 }
 
-API_LOG_TABLES = {"valid": API_VALID, "expired": API_WITHOUT_CONSENT, "withdrawn": API_WITHOUT_CONSENT}
+API_LOG_TABLES = {
+    "valid": API_VALID,
+    "expired": API_WITHOUT_CONSENT,
+    "withdrawn": API_WITHOUT_CONSENT,
+}
 
 
 def api_values(world: World, route: Route) -> dict[str, Any]:

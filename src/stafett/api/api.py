@@ -39,7 +39,7 @@ def _public_get(view: Any) -> Any:
 class Utf8Renderer(JSONRenderer):
     """JSON in UTF-8 as it is (names with æ, ø, å read as written)."""
 
-    json_dumps_params = {"ensure_ascii": False}  # noqa: RUF012
+    json_dumps_params = {"ensure_ascii": False}
 
 
 api = NinjaAPI(

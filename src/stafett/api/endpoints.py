@@ -5,13 +5,14 @@ read, and each read of child data writes its access-log row in the same transact
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Status
+from ninja import Status
+from ninja.params.functions import Query
 
 from stafett.accounts.models import User
 from stafett.api import selectors
@@ -64,8 +65,10 @@ ERRORS: dict[Any, Any] = {ERROR_CODES: ErrorOut}
 WRITE_ERRORS: dict[Any, Any] = {WRITE_ERROR_CODES: ErrorOut}
 
 
-LIMIT = Query(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Page size (at most 100).")
-OFFSET = Query(0, ge=0, le=1_000_000)
+LIMIT: Any = Query(
+    DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Page size (at most 100)."
+)
+OFFSET: Any = Query(0, ge=0, le=1_000_000)
 
 
 def _paged(count: int, limit: int, offset: int, items: list[Any]) -> dict[str, Any]:
@@ -95,12 +98,8 @@ def _unit(unit: Unit) -> dict[str, Any]:
     }
 
 
-@api.get(
-    "/units", response={200: PageOut[UnitOut], **ERRORS}, url_name="units", tags=["structure"]
-)
-def units(
-    request: HttpRequest, limit: int = LIMIT, offset: int = OFFSET
-) -> dict[str, Any]:
+@api.get("/units", response={200: PageOut[UnitOut], **ERRORS}, url_name="units", tags=["structure"])
+def units(request: HttpRequest, limit: int = LIMIT, offset: int = OFFSET) -> dict[str, Any]:
     """The municipality's units (schools, kindergartens, health stations …)."""
     municipality = access_municipality(request, "municipality.view_structure")
     rows = Unit.objects.in_municipality(municipality.id).select_related("service_kind")
@@ -121,9 +120,7 @@ def unit(request: HttpRequest, unit: uuid.UUID) -> dict[str, Any]:
     url_name="services",
     tags=["structure"],
 )
-def services(
-    request: HttpRequest, limit: int = LIMIT, offset: int = OFFSET
-) -> dict[str, Any]:
+def services(request: HttpRequest, limit: int = LIMIT, offset: int = OFFSET) -> dict[str, Any]:
     """The municipality's kinds of service (basis, help and adult services)."""
     municipality = access_municipality(request, "municipality.view_structure")
     rows = ServiceKind.objects.filter(municipality_id=municipality.id).order_by("name", "id")
@@ -266,18 +263,16 @@ def _user_in(log: RelayLog, person: uuid.UUID | None) -> User | None:
 def _people_in(log: RelayLog, people: list[uuid.UUID]) -> list[User]:
     found = list(User.objects.filter(uuid__in=set(people), municipality_id=log.municipality_id))
     if len(found) != len(set(people)):
-        raise ApiError(
-            422, "invalid", _("Only people in this log can be invited to its meetings.")
-        )
+        raise ApiError(422, "invalid", _("Only people in this log can be invited to its meetings."))
     return found
 
 
 def _add(request: HttpRequest, log_uuid: uuid.UUID, kind: str, fields: dict[str, Any]) -> Entry:
     """Add an entry as the web does (the same service, the same double-submit guard)."""
     actor = actor_for(request)
-    obj, _facts = access_log(request, log_uuid, log_services.WRITE_ACTION.get(
-        EntryKind(kind), "log.write"
-    ))
+    obj, _facts = access_log(
+        request, log_uuid, log_services.WRITE_ACTION.get(EntryKind(kind), "log.write")
+    )
     user = actor.user
     assert user is not None
     with transaction.atomic():
@@ -398,9 +393,7 @@ def measures(
     return _entries(request, log, EntryKind.MEASURE, limit, offset)
 
 
-@api.post(
-    "/logs/{uuid:log}/measures", response={201: EntryOut, **WRITE_ERRORS}, tags=["measures"]
-)
+@api.post("/logs/{uuid:log}/measures", response={201: EntryOut, **WRITE_ERRORS}, tags=["measures"])
 def measure_add(request: HttpRequest, log: uuid.UUID, payload: MeasureIn) -> Status[Any]:
     obj = _log_for_write(request, log)
     fields = payload.model_dump()
@@ -446,9 +439,7 @@ def meetings(
     return _entries(request, log, EntryKind.MEETING, limit, offset)
 
 
-@api.post(
-    "/logs/{uuid:log}/meetings", response={201: EntryOut, **WRITE_ERRORS}, tags=["meetings"]
-)
+@api.post("/logs/{uuid:log}/meetings", response={201: EntryOut, **WRITE_ERRORS}, tags=["meetings"])
 def meeting_add(request: HttpRequest, log: uuid.UUID, payload: MeetingIn) -> Status[Any]:
     obj = _log_for_write(request, log)
     fields = payload.model_dump()
@@ -486,7 +477,7 @@ def _log_for_write(request: HttpRequest, log_uuid: uuid.UUID) -> RelayLog:
     """The log, for resolving the people a write names (404 to outsiders, 403 to
     insiders who may not write, before anything is looked up)."""
     obj, _facts = access_log(request, log_uuid, "log.write")
-    return obj
+    return cast(RelayLog, obj)
 
 
 # --- Consent and who has read the log ---------------------------------------------------------
@@ -559,4 +550,3 @@ def access_log_rows(
             for row in page
         ]
     return _paged(count, limit, offset, items)
-

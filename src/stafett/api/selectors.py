@@ -30,9 +30,11 @@ def candidate_logs(actor: Actor) -> QuerySet[RelayLog]:
         return RelayLog.objects.none()
     mine = coordinated_by(actor)
     if actor.is_staff_member:
-        mine |= Q(
-            id__in=Participant.objects.current().filter(user=user).values("log_id")
-        ) | Q(unit_id__in=actor.leader_unit_ids) | Q(origin_unit_id__in=actor.leader_unit_ids)
+        mine |= (
+            Q(id__in=Participant.objects.current().filter(user=user).values("log_id"))
+            | Q(unit_id__in=actor.leader_unit_ids)
+            | Q(origin_unit_id__in=actor.leader_unit_ids)
+        )
     family = set(actor.guardian_subject_ids)
     if actor.own_subject_id is not None:
         family.add(actor.own_subject_id)

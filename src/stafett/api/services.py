@@ -50,9 +50,7 @@ def create_token(
     if any(unit.municipality_id != municipality.id or not unit.is_active for unit in units):
         raise ServiceError(_("Choose units of your own municipality that are in use."))
     if not 1 <= valid_days <= MAX_VALID_DAYS:
-        raise ServiceError(
-            _("A token is valid for 1 to %(days)s days.") % {"days": MAX_VALID_DAYS}
-        )
+        raise ServiceError(_("A token is valid for 1 to %(days)s days.") % {"days": MAX_VALID_DAYS})
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
     prefix = key[: len(TOKEN_PREFIX) + 6]
     user = User.objects.create(

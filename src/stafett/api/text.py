@@ -28,9 +28,7 @@ def _check(value: str, *, multiline: bool, limit: int) -> str:
         if 0xD800 <= code <= 0xDFFF:
             raise ValueError(_("The text contains a broken character (a lone surrogate)."))
         if char in BIDI_CONTROLS:
-            raise ValueError(
-                _("The text contains a character that changes the reading direction.")
-            )
+            raise ValueError(_("The text contains a character that changes the reading direction."))
         if (code & 0xFFFE) == 0xFFFE or 0xFDD0 <= code <= 0xFDEF:
             raise ValueError(_("The text contains a character that is not a character."))
         category = unicodedata.category(char)
@@ -38,7 +36,9 @@ def _check(value: str, *, multiline: bool, limit: int) -> str:
             raise ValueError(_("The text contains a control character."))
     value = unicodedata.normalize("NFC", value).strip()
     if len(value) > limit:
-        raise ValueError(_("The text is too long (at most %(limit)s characters).") % {"limit": limit})
+        raise ValueError(
+            _("The text is too long (at most %(limit)s characters).") % {"limit": limit}
+        )
     return value
 
 

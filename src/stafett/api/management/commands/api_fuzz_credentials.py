@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -75,7 +75,7 @@ class Command(BaseCommand):
             )
             lines.append(f"token_{scope}\tAuthorization: Bearer {key}")
         other_admin = User.objects.get(username=OTHER_ADMIN)
-        unit = Unit.objects.filter(municipality_id=other_admin.municipality_id).first()
+        unit = Unit.objects.filter(municipality=other_admin.municipality).first()
         if unit is not None:
             _token, key = create_token(
                 actor=_actor(other_admin),
@@ -132,7 +132,7 @@ class Command(BaseCommand):
         ):
             facts = log_facts(actor, log)
             if facts.consent_open and log.unit_id in facts.scope_unit_ids:
-                return log
+                return cast(RelayLog, log)
         raise CommandError("No open relay log with valid consent in the demo data.")
 
     def _session(self, username: str) -> list[str]:
