@@ -197,3 +197,20 @@ def test_requests_above_the_rate_limit_get_429(world: World, client: Client, set
     # Another token has its own count.
     _other, other_key = make_token(world.admin, world.municipality, [world.school])
     assert client.get("/api/v1/units", **bearer(other_key)).status_code == 200
+
+
+def test_staff_who_have_not_typed_their_one_time_code_get_401_not_a_redirect(
+    world: World, client: Client
+) -> None:
+    client.force_login(world.employee, backend="stafett.accounts.backends.StafettBackend")
+    response = client.get("/api/v1/units")
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
+
+
+def test_a_token_of_a_deactivated_service_account_is_refused(world: World, client: Client) -> None:
+    token, key = make_token(world.admin, world.municipality, [world.kindergarten])
+    type(token.user).objects.filter(pk=token.user_id).update(is_active=False)
+    response = client.get("/api/v1/units", **bearer(key))
+    assert response.status_code == 401
+    assert response.json()["code"] == "invalid_token"

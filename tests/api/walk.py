@@ -157,3 +157,46 @@ def api_body(route_name: str, method: str, walk: Any) -> Any:
         ("api:meeting", "PATCH"): {"base_version": 1, "place": "Testvik skule"},
     }
     return bodies.get((route_name, method), {})
+
+
+# The same log about a youth who consents alone (tests/policy/log_table.py, YOUTH_TABLES):
+# `youth` (Jonas) has the consenting mother's rights above; his mother reads (and may do
+# nothing else) only while he shares the log with her under the consent in force.
+API_SHARED_READS = {
+    "api:log",
+    "api:entries",
+    "api:entry",
+    "api:measures",
+    "api:measure",
+    "api:meetings",
+    "api:meeting",
+    "api:consent",
+    "api:access_log",
+}
+
+
+def _api_for_youth(table: dict[str, dict[str, dict[str, Any]]], *, shared: bool) -> Any:
+    result: dict[str, dict[str, dict[str, Any]]] = {}
+    for name, methods in table.items():
+        result[name] = {}
+        for method, expected in methods.items():
+            row = dict(expected)
+            row["youth"] = expected["guardian"]
+            mother = expected["guardian"]
+            if name != "api:logs" and mother != 405:
+                if not shared:
+                    mother = 404
+                elif (name not in API_SHARED_READS or method != "GET") and mother != 404:
+                    mother = 403
+            row["guardian"] = mother
+            result[name][method] = row
+    return result
+
+
+API_YOUTH_TABLES = {
+    (state, sharing): _api_for_youth(
+        API_LOG_TABLES[state], shared=sharing == "shared" and state == "valid"
+    )
+    for state in ("valid", "expired", "withdrawn")
+    for sharing in ("not_shared", "shared")
+}

@@ -21,7 +21,14 @@ from django.utils.http import urlsafe_base64_encode
 from stafett.concerns.models import ChildWelfareReport
 from stafett.consent.models import ConsentText
 from stafett.organisation.models import EmergencyContact
-from tests.api.walk import API_EXPECTED, API_LOG_TABLES, api_body, api_log_values, api_values
+from tests.api.walk import (
+    API_EXPECTED,
+    API_LOG_TABLES,
+    API_YOUTH_TABLES,
+    api_body,
+    api_log_values,
+    api_values,
+)
 from tests.concerns.walk import CONCERN_EXPECTED, concern_values, walk_violence_concern
 from tests.conftest import PERSONAS, World
 from tests.factories import english_client, login
@@ -266,7 +273,7 @@ def test_every_log_url_of_a_youth_who_consents_alone_answers_as_the_youth_decide
     """`youth` is Jonas (16, consents alone); `guardian` is his mother, who reads only
     what Jonas shares with her, and nothing once the consent has ended."""
     walk = make_log(world, state, youth=True, shared=sharing == "shared")
-    table = YOUTH_TABLES[(state, sharing)]
+    table = {**YOUTH_TABLES[(state, sharing)], **API_YOUTH_TABLES[(state, sharing)]}
     missing, mismatches = walk_all(
         table={**EXPECTED, **table},
         roles=LOG_ROLES,
@@ -275,6 +282,7 @@ def test_every_log_url_of_a_youth_who_consents_alone_answers_as_the_youth_decide
         only=set(table),
         markers=log_markers(walk),
         identities=_identities(world),
+        body_for=lambda name, method: api_body(name, method, walk),
     )
     assert not missing, f"URL names without an entry in EXPECTED: {missing}"
     assert not mismatches, "\n".join(str(m) for m in mismatches)
