@@ -805,6 +805,30 @@ ARCHIVE_RULES: dict[str, Rule] = {
     "log.export_family": _log_export_family,
 }
 # --- end of archive rules ---
+# ---------------------------------------------------------------------------
+# The JSON API (issue 13): the API asks the same rules as the web; these are the few
+# actions only the API has. Integration tokens (object: Municipality, ApiToken).
+# ---------------------------------------------------------------------------
+
+API_RULES: dict[str, Rule] = {
+    # Units and service kinds as read by staff and integrations (object: Unit/ServiceKind).
+    "unit.view": _staff_of_object,
+    "service_kind.view": _staff_of_object,
+    # The list of logs the caller may see: filtered per log by `log.view_summary`.
+    "log.list": _signed_in,
+    # Integration tokens: the municipal administrator creates and revokes them.
+    "api_token.manage": _admin_of_municipality,
+    "api_token.revoke": _admin_of_object,
+}
+
+
+def access_api_token(request: HttpRequest, token_uuid: uuid.UUID, action: str) -> Any:
+    from stafett.api.models import ApiToken
+
+    return _access_object(request, ApiToken.objects.select_related("user"), token_uuid, action)
+
+
+# --- end of API rules ---
 
 RULES: dict[str, Rule] = {
     # Pages without an object.
@@ -859,6 +883,8 @@ RULES: dict[str, Rule] = {
     "followup.view": _follow_up,
     # The archive document and the family's own copy (issue 12).
     **ARCHIVE_RULES,
+    # The JSON API's own actions and integration tokens (issue 13).
+    **API_RULES,
 }
 
 

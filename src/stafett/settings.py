@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "stafett.retention",
     "stafett.followup",
     "stafett.archive",
+    # The JSON API (issue 13); "ninja" serves the Swagger UI files from static/ninja/.
+    "ninja",
+    "stafett.api",
 ]
 
 MIDDLEWARE = [
@@ -74,6 +77,8 @@ MIDDLEWARE = [
     "stafett.core.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # /api/ only: body size, content type and nesting first; every error as the API's JSON.
+    "stafett.api.errors.ApiGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -355,6 +360,13 @@ STAFETT_ACCESS_LOG_UNSEALED_GRACE_SECONDS = 60
 STAFETT_LOG_FORMAT = env_str("STAFETT_LOG_FORMAT", "json" if STAFETT_PRODUCTION else "text")
 if STAFETT_LOG_FORMAT not in ("json", "text"):
     raise ImproperlyConfigured("STAFETT_LOG_FORMAT must be json or text.")
+# The JSON API (README: "The JSON API"): the largest request body, the deepest JSON
+# nesting accepted, and requests per integration token per minute (counted in the
+# cache of each server process).
+STAFETT_API_MAX_BODY_BYTES = env_int("STAFETT_API_MAX_BODY_BYTES", 1024 * 1024, minimum=1024)
+STAFETT_API_MAX_JSON_DEPTH = env_int("STAFETT_API_MAX_JSON_DEPTH", 20, minimum=2)
+STAFETT_API_RATE_LIMIT = env_int("STAFETT_API_RATE_LIMIT", 120, minimum=1)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -3,6 +3,8 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from stafett.core.views import healthz, readyz
+from stafett.api.api import urls as api_urls
+from stafett.core.views import healthz
 from stafett.policy import public
 
 urlpatterns = [
@@ -20,6 +22,9 @@ urlpatterns = [
     path("", include("stafett.retention.urls")),
     path("", include("stafett.followup.urls")),
     path("archive/", include("stafett.archive.urls")),
+    # The JSON API (issue 13) and the administrator's integration tokens.
+    path("api/v1/", api_urls()),
+    path("", include("stafett.api.urls")),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("i18n/setlang/", public(set_language), name="set_language"),

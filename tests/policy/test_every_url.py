@@ -24,6 +24,14 @@ from stafett.consent.models import ConsentText
 from stafett.organisation.models import EmergencyContact
 from stafett.signin.models import LinkRequest, Provider
 from tests.archive.walk import ready_document
+from tests.api.walk import (
+    API_EXPECTED,
+    API_LOG_TABLES,
+    API_YOUTH_TABLES,
+    api_body,
+    api_log_values,
+    api_values,
+)
 from tests.concerns.walk import CONCERN_EXPECTED, concern_values, walk_violence_concern
 from tests.conftest import PERSONAS, World
 from tests.factories import english_client, login
@@ -156,10 +164,14 @@ EXPECTED: dict[str, dict[str, dict[str, Any]]] = {
     **GUIDE_EXPECTED,
     # Notifications: the centre, e-mail choices, failed e-mails (tests/notifications/walk.py).
     **NOTIFICATION_EXPECTED,
+    # The JSON API and its integration tokens, not about a log (tests/api/walk.py).
+    **API_EXPECTED,
 }
 # Relay logs: walked separately, once per consent state, with a participant role.
 NOT_LOGS = set(EXPECTED)
 EXPECTED.update(LOG_TABLES["valid"])
+# The API's routes about a log: walked with the log's (tests/api/walk.py).
+EXPECTED.update(API_LOG_TABLES["valid"])
 
 
 def _fill(route: Route, world: World) -> dict[str, Any]:
@@ -176,6 +188,7 @@ def _fill(route: Route, world: World) -> dict[str, Any]:
         "token": default_token_generator.make_token(world.employee),
         **concern_values(world, route),
         **guide_values(world, route),
+        **api_values(world, route),
         "text": _consent_text(world).uuid,
         # Issue 13: an unknown provider; a staff link request waiting in the municipality.
         "provider": uuid.uuid4(),
@@ -225,6 +238,7 @@ def _log_fill(route: Route, world: World, walk: WalkLog) -> dict[str, Any]:
         "handover": walk.handover.uuid,
         "meeting": walk.meeting.uuid,
         "request_id": walk.scope_request.uuid,
+        **api_log_values(route, walk.log),
     }
     if "document" in route.kwargs:
         values["document"] = ready_document(walk.log).uuid
@@ -277,7 +291,7 @@ def test_every_url_answers_every_role_as_the_table_says(world: World) -> None:
 @pytest.mark.parametrize("state", STATES)
 def test_every_log_url_answers_every_role_in_every_consent_state(world: World, state: str) -> None:
     walk = make_log(world, state)
-    table = LOG_TABLES[state]
+    table = {**LOG_TABLES[state], **API_LOG_TABLES[state]}
     missing, mismatches = walk_all(
         table={**EXPECTED, **table},
         roles=LOG_ROLES,
@@ -286,6 +300,7 @@ def test_every_log_url_answers_every_role_in_every_consent_state(world: World, s
         only=set(table),
         markers=log_markers(walk),
         identities=_identities(world),
+        body_for=lambda name, method: api_body(name, method, walk),
     )
     assert not missing, f"URL names without an entry in EXPECTED: {missing}"
     assert not mismatches, "\n".join(str(m) for m in mismatches)
@@ -300,7 +315,7 @@ def test_every_log_url_of_a_youth_who_consents_alone_answers_as_the_youth_decide
     """`youth` is Jonas (16, consents alone); `guardian` is his mother, who reads only
     what Jonas shares with her, and nothing once the consent has ended."""
     walk = make_log(world, state, youth=True, shared=sharing == "shared")
-    table = YOUTH_TABLES[(state, sharing)]
+    table = {**YOUTH_TABLES[(state, sharing)], **API_YOUTH_TABLES[(state, sharing)]}
     missing, mismatches = walk_all(
         table={**EXPECTED, **table},
         roles=LOG_ROLES,
@@ -309,6 +324,7 @@ def test_every_log_url_of_a_youth_who_consents_alone_answers_as_the_youth_decide
         only=set(table),
         markers=log_markers(walk),
         identities=_identities(world),
+        body_for=lambda name, method: api_body(name, method, walk),
     )
     assert not missing, f"URL names without an entry in EXPECTED: {missing}"
     assert not mismatches, "\n".join(str(m) for m in mismatches)

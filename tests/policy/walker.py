@@ -13,6 +13,7 @@ Two more checks on every answer (issue 10):
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -126,12 +127,14 @@ def walk_all(
     only: set[str] | None = None,
     markers: Markers | None = None,
     identities: Sequence[Identity] = (),
+    body_for: Callable[[str, str], Any] | None = None,
 ) -> tuple[list[str], list[Outcome]]:
     """Return (URL names missing from the table, mismatching outcomes).
 
     `only` limits the requests to some URL names; missing names are always reported.
     `markers` tell content from header (for `Shows` expectations); `identities` are the
-    children whose name on a page must leave an access-log row in that request."""
+    children whose name on a page must leave an access-log row in that request.
+    `body_for(name, method)` gives the JSON body of a write to the API (else `{}`)."""
     routes = list(iter_routes(urlconf))
     missing = sorted({r.name for r in routes} - set(table))
     mismatches: list[Outcome] = []
@@ -150,7 +153,8 @@ def walk_all(
                     url = reverse(route.name, kwargs=kwargs_for(route), urlconf=urlconf)
                     client = client_for(role)
                     last_row = _last_access_row()
-                    response = client.get(url) if method == "GET" else client.post(url, {})
+                    body = body_for(route.name, method) if body_for is not None else {}
+                    response = _request(client, method, url, body)
                     untraced = _untraced(response, identities, after=last_row)
                     transaction.set_rollback(True)
                 got = _got(response, expected, markers or Markers())
@@ -169,6 +173,15 @@ def walk_all(
                         )
                     )
     return missing, mismatches
+
+
+def _request(client: Client, method: str, url: str, body: Any) -> HttpResponse:
+    """GET; a form POST for the web; JSON for the API (the only body it accepts)."""
+    if method == "GET":
+        return client.get(url)
+    if url.startswith("/api/"):
+        return client.generic(method, url, json.dumps(body), content_type="application/json")
+    return client.post(url, {})
 
 
 def _matches(got: Any, expected: Any) -> bool:

@@ -179,10 +179,15 @@ def _with_latest(queryset: QuerySet[Entry]) -> QuerySet[Entry]:
 def timeline(log: RelayLog, kind: str | None = None, *, visible: Q) -> list[Entry]:
     """Everything in the log the reader may see (`visible`, from
     `policy.visible_entries`), newest first, optionally one kind only."""
+    return list(timeline_queryset(log, kind, visible=visible))
+
+
+def timeline_queryset(log: RelayLog, kind: str | None = None, *, visible: Q) -> QuerySet[Entry]:
+    """`timeline` as a queryset, for pages of it (the API)."""
     entries = Entry.objects.filter(log=log, latest__isnull=False).filter(visible)
     if kind:
         entries = entries.filter(kind=kind)
-    return list(_with_latest(entries).order_by("-created_at", "-id"))
+    return _with_latest(entries).order_by("-created_at", "-id")
 
 
 def timeline_oldest_first(log: RelayLog, *, visible: Q) -> list[Entry]:
