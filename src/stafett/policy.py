@@ -755,6 +755,32 @@ def may_notify(user: Any, kind: str, log: Any, handover: Any = None) -> bool:
 
 # --- end of notifications rules ---
 
+# ---------------------------------------------------------------------------
+# Statistics (issue 12): counts of children, with small numbers hidden. The municipal
+# administrator sees the whole municipality, a unit leader their own units (object:
+# Municipality). Other staff of the municipality: 403; everyone else: 404.
+# ---------------------------------------------------------------------------
+
+
+def _statistics_view(actor: Actor, municipality: Any) -> Decision:
+    if not actor.is_staff_member or not _same_municipality_id(actor, municipality):
+        return Decision.HIDDEN
+    return Decision.ALLOW if actor.is_admin or actor.leader_unit_ids else Decision.FORBIDDEN
+
+
+STATISTICS_RULES: dict[str, Rule] = {"statistics.view": _statistics_view}
+
+
+def statistics_unit_ids(actor: Actor) -> list[int] | None:
+    """The units whose figures the actor sees: None for every unit (the administrator),
+    else the units they lead now."""
+    if actor.is_admin:
+        return None
+    return sorted(actor.leader_unit_ids)
+
+
+# --- end of statistics rules ---
+
 RULES: dict[str, Rule] = {
     # Pages without an object.
     "home.view": _signed_in,
@@ -798,6 +824,8 @@ RULES: dict[str, Rule] = {
     **FAMILY_RULES,
     # Notifications: the centre, preferences, failed e-mails, and who may be told.
     **NOTIFICATION_RULES,
+    # Statistics: the administrator's and the unit leaders'.
+    **STATISTICS_RULES,
 }
 
 

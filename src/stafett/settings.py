@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "stafett.guides",
     "stafett.demo",
     "stafett.notifications",
+    "stafett.statistics",
 ]
 
 MIDDLEWARE = [

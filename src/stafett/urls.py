@@ -13,6 +13,7 @@ urlpatterns = [
     path("concerns/", include("stafett.concerns.urls")),
     path("", include("stafett.guides.urls")),
     path("notifications/", include("stafett.notifications.urls")),
+    path("statistics/", include("stafett.statistics.urls")),
     path("healthz", healthz, name="healthz"),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("django-admin/", admin.site.urls),
