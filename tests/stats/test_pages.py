@@ -130,7 +130,7 @@ def test_chart_coordinates_are_numbers_in_nynorsk_and_bokmal(
     town: World, language: str
 ) -> None:
     html = language_client(town.admin, language).get(URL).content.decode()
-    assert "under 5" not in html  # translated
+    assert "færre enn 5" in cells(html) and "under 5" not in cells(html)
     svgs = re.findall(r"<svg.*?</svg>", html, re.S)
     assert len(svgs) == 3
     checked = 0
@@ -149,10 +149,12 @@ def test_chart_coordinates_are_numbers_in_nynorsk_and_bokmal(
     assert re.search(r"\d+,\d", html)
 
 
-def test_nynorsk_says_under_5_in_nynorsk(town: World) -> None:
+def test_nynorsk_says_under_5_and_hidden_in_nynorsk(town: World) -> None:
     html = language_client(town.admin, "nn").get(URL).content.decode()
-    assert "under 5" not in html
-    assert "Statistikk" in html
+    found = cells(html)
+    assert "færre enn 5" in found and "ikkje vist" in found
+    assert "under 5" not in found and "hidden" not in found
+    assert "<h1>Statistikk</h1>" in html
 
 
 def test_the_page_asks_the_database_a_fixed_number_of_times(

@@ -150,7 +150,8 @@ def csv_file(request: HttpRequest) -> HttpResponse:
         writer.writerow([row.name, row.service_kind, *(text(row.cells[m]) for m in METRICS)])
     writer.writerow([_("Total"), "", *(text(stats.totals[m]) for m in METRICS)])
     writer.writerow([])
-    writer.writerow([_("Month"), _("Level 1"), _("Level 2"), _("Level 3"), _("Total")])
+    levels = [_("Level %(level)s") % {"level": level} for level in (1, 2, 3)]
+    writer.writerow([_("Month"), *levels, _("Total")])
     for month in stats.levels_over_time:
         writer.writerow(
             [_month(month.month), *(text(month.levels[lv]) for lv in (1, 2, 3)), text(month.total)]
