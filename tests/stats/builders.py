@@ -34,7 +34,9 @@ def at(day: datetime.date, hour: int = 10) -> datetime.datetime:
 
 def child(unit: Unit, age: int = 7, kind: str = "child") -> Subject:
     n = next(_names)
-    return f.make_subject(unit.municipality, age=age, first_name=f"Barn{n}", last_name="Test", kind=kind)
+    return f.make_subject(
+        unit.municipality, age=age, first_name=f"Barn{n}", last_name="Test", kind=kind
+    )
 
 
 def concern(
@@ -84,7 +86,12 @@ def log(
 def entry(the_log: RelayLog, kind: str, day: datetime.date, **fields: Any) -> Entry:
     item = Entry.objects.create(log=the_log, kind=kind, created_at=at(day))
     version = EntryVersion.objects.create(
-        entry=item, number=1, author_name="Test", author_role="coordinator", created_at=at(day), **fields
+        entry=item,
+        number=1,
+        author_name="Test",
+        author_role="coordinator",
+        created_at=at(day),
+        **fields,
     )
     item.latest = version
     item.version_count = 1

@@ -92,9 +92,7 @@ def test_a_unit_with_three_children_reveals_nothing_about_them(town: World) -> N
 
 
 def test_one_unit_chosen_is_as_protected_as_in_the_whole_municipality(town: World) -> None:
-    chosen = compute(
-        town.municipality, units=None, filters=last_year(unit_id=town.kindergarten.id)
-    )
+    chosen = compute(town.municipality, units=None, filters=last_year(unit_id=town.kindergarten.id))
     # Had it said 8, the whole municipality's 11 would give the school's 3 away.
     assert chosen.totals["new_concerns"] is HIDDEN
     assert [r.name for r in chosen.units] == ["Solsida barnehage"]

@@ -24,7 +24,9 @@ def possible_values(cells: list[Cell], total: Cell) -> list[set[int]]:
     sum of the parts: "under 5" is 0–4, "hidden" is 5 or more (up to the total)."""
     if not total.is_exact:
         return [
-            set(range(THRESHOLD)) if c.shown is Shown.UNDER else {c.value or 0}
+            set(range(THRESHOLD))
+            if c.shown is Shown.UNDER
+            else {c.value or 0}
             if c.is_exact
             else set(range(THRESHOLD, 60))
             for c in cells

@@ -25,6 +25,7 @@ from django.utils import timezone
 from stafett.accounts.models import User
 from stafett.concerns.models import Concern
 from stafett.consent.models import Consent, ConsentUnit
+from stafett.demo.content import EMAIL_DOMAIN
 from stafett.logs.models import (
     DecisionKind,
     Effect,
@@ -80,8 +81,19 @@ HISTORY: tuple[Past, ...] = (
     Past("fh.ella", "Ella", 5, B, 45, 1, 30, 20),
     Past("fs.oskar", "Oskar", 9, S, 330, 2, 310, 300, closed=150),
     Past("fs.ingrid", "Ingrid", 11, S, 310, 3, 290, 280, moves=((180, 3, 2),), handover=120),
-    Past("fs.jakob", "Jakob", 8, S, 270, 2, 255, 240, withdrawn=100, closed=98,
-         close_reason="consent_withdrawn"),
+    Past(
+        "fs.jakob",
+        "Jakob",
+        8,
+        S,
+        270,
+        2,
+        255,
+        240,
+        withdrawn=100,
+        closed=98,
+        close_reason="consent_withdrawn",
+    ),
     Past("fs.live", "Live", 10, S, 240, 1, 225, 210, evaluated_late=True, closed=70),
     Past("fs.henrik", "Henrik", 7, S, 210, 2, 195, 185, moves=((100, 2, 3),), handover=75),
     Past("fs.vilde", "Vilde", 12, S, 190),
@@ -98,7 +110,9 @@ def load_demo_history(*, municipality: Municipality, today: datetime.date) -> No
 
     units = {name: _unit(municipality, name) for name in HISTORY_UNITS}
     staff = {
-        KINDERGARTEN: _staff(municipality, units[KINDERGARTEN], "fjellheim.styrar", "Tone", "Fjell"),
+        KINDERGARTEN: _staff(
+            municipality, units[KINDERGARTEN], "fjellheim.styrar", "Tone", "Fjell"
+        ),
         SCHOOL: _staff(municipality, units[SCHOOL], "fjellheim.rektor", "Arne", "Heim"),
         "colleague": _staff(municipality, units[SCHOOL], "fjellheim.larar", "Randi", "Li"),
     }
@@ -173,7 +187,7 @@ def _staff(municipality: Municipality, unit: Unit, username: str, first: str, la
             "uuid": demo_uuid("user", username),
             "first_name": first,
             "last_name": last,
-            "email": "",
+            "email": f"{username}@{EMAIL_DOMAIN}",
             "municipality": municipality,
             "kind": User.Kind.STAFF,
             "is_demo": True,
@@ -195,7 +209,9 @@ def _staff(municipality: Municipality, unit: Unit, username: str, first: str, la
     return user
 
 
-def _entry(log: RelayLog, kind: str, when: datetime.datetime, author: User, **fields: object) -> Entry:
+def _entry(
+    log: RelayLog, kind: str, when: datetime.datetime, author: User, **fields: object
+) -> Entry:
     entry = Entry.objects.create(log=log, kind=kind, created_at=when, created_by=author)
     version = EntryVersion.objects.create(
         entry=entry,
@@ -213,7 +229,9 @@ def _entry(log: RelayLog, kind: str, when: datetime.datetime, author: User, **fi
     return entry
 
 
-def _log(past: Past, subject: Subject, unit: Unit, coordinator: User, at: object, date: object) -> RelayLog:
+def _log(
+    past: Past, subject: Subject, unit: Unit, coordinator: User, at: object, date: object
+) -> RelayLog:
     assert callable(at) and callable(date)
     closed = past.closed
     first_level = past.moves[0][1] if past.moves else past.log_level

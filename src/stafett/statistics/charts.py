@@ -45,7 +45,8 @@ def cell_text(cell: Cell) -> str:
 
 
 def _scale_max(values: Sequence[int]) -> int:
-    top = max([THRESHOLD, *values])
+    # At least twice the threshold, so that a hatched "under 5" never looks like a lot.
+    top = max([2 * THRESHOLD, *values])
     step = 5 if top <= 25 else 10 if top <= 60 else 10 ** int(math.log10(top))
     return int(math.ceil(top / step) * step)
 
@@ -80,13 +81,13 @@ def column_chart(
     series: Sequence[Series],
 ) -> SafeString:
     """Grouped columns: one group per category (a month), one column per series."""
-    width, height = 720.0, 300.0
-    left, right, top, bottom = 44.0, 12.0, 16.0, 56.0
+    width, height = 480.0, 290.0
+    left, right, top, bottom = 34.0, 8.0, 12.0, 64.0
     plot_w, plot_h = width - left - right, height - top - bottom
     exact = [c.value or 0 for s in series for c in s.cells if c.is_exact]
     top_value = _scale_max(exact)
     group_w = plot_w / max(1, len(categories))
-    bar_w = min(28.0, group_w * 0.8 / max(1, len(series)))
+    bar_w = min(24.0, group_w * 0.8 / max(1, len(series)))
 
     def y(value: float) -> float:
         return top + plot_h - plot_h * value / top_value
@@ -104,9 +105,9 @@ def column_chart(
             f'<line x1="{_n(left)}" x2="{_n(width - right)}" y1="{_n(y(tick))}" '
             f'y2="{_n(y(tick))}" stroke="{GRID}" stroke-width="0.5"/>'
             f'<text x="{_n(left - 6)}" y="{_n(y(tick) + 4)}" text-anchor="end" '
-            f'font-size="12" fill="{TEXT}">{escape(number_format(tick, use_l10n=True))}</text>'
+            f'font-size="14" fill="{TEXT}">{escape(number_format(tick, use_l10n=True))}</text>'
         )
-    label_every = max(1, math.ceil(len(categories) / 12))
+    label_every = max(1, math.ceil(len(categories) / 6))
     for g, category in enumerate(categories):
         x0 = left + g * group_w + (group_w - bar_w * len(series)) / 2
         for s_index, s in enumerate(series):
@@ -127,8 +128,8 @@ def column_chart(
         if g % label_every == 0:
             cx = left + g * group_w + group_w / 2
             parts.append(
-                f'<text x="{_n(cx)}" y="{_n(top + plot_h + 16)}" text-anchor="middle" '
-                f'font-size="12" fill="{TEXT}">{escape(category)}</text>'
+                f'<text x="{_n(cx)}" y="{_n(top + plot_h + 18)}" text-anchor="middle" '
+                f'font-size="14" fill="{TEXT}">{escape(category)}</text>'
             )
     # The legend, under the axis.
     lx = left
@@ -136,14 +137,14 @@ def column_chart(
         parts.append(
             f'<rect x="{_n(lx)}" y="{_n(height - 22)}" width="12" height="12" '
             f'fill="{COLOURS[s_index % len(COLOURS)]}"/>'
-            f'<text x="{_n(lx + 16)}" y="{_n(height - 12)}" font-size="12" '
+            f'<text x="{_n(lx + 16)}" y="{_n(height - 12)}" font-size="14" '
             f'fill="{TEXT}">{escape(s.label)}</text>'
         )
-        lx += 24 + 7.5 * len(s.label)
+        lx += 28 + 8 * len(s.label)
     parts.append(
         f'<rect x="{_n(lx)}" y="{_n(height - 22)}" width="12" height="12" '
         f'fill="url(#{chart_id}-under-0)" stroke="{COLOURS[0]}" stroke-dasharray="2 2"/>'
-        f'<text x="{_n(lx + 16)}" y="{_n(height - 12)}" font-size="12" '
+        f'<text x="{_n(lx + 16)}" y="{_n(height - 12)}" font-size="14" '
         f'fill="{TEXT}">{escape(_("under 5"))}</text>'
     )
     parts.append("</svg>")
@@ -158,9 +159,9 @@ def bar_chart(
     rows: Sequence[tuple[str, Cell]],
 ) -> SafeString:
     """Horizontal bars, one a row, with the label above the bar and the figure after it."""
-    width = 720.0
-    left, right = 8.0, 80.0
-    row_h = 44.0
+    width = 420.0
+    left, right = 4.0, 92.0
+    row_h = 46.0
     height = 12.0 + row_h * max(1, len(rows))
     exact = [c.value or 0 for _label, c in rows if c.is_exact]
     top_value = _scale_max(exact)
@@ -180,7 +181,7 @@ def bar_chart(
     for index, (label, cell) in enumerate(rows):
         y0 = 8.0 + index * row_h
         parts.append(
-            f'<text x="{_n(left)}" y="{_n(y0 + 12)}" font-size="13" fill="{TEXT}">'
+            f'<text x="{_n(left)}" y="{_n(y0 + 13)}" font-size="14" fill="{TEXT}">'
             f"{escape(label)}</text>"
         )
         bar_y = y0 + 18
@@ -199,7 +200,7 @@ def bar_chart(
         else:
             bar = 0.0
         parts.append(
-            f'<text x="{_n(left + bar + 6)}" y="{_n(bar_y + 13)}" font-size="13" '
+            f'<text x="{_n(left + bar + 6)}" y="{_n(bar_y + 13)}" font-size="14" '
             f'fill="{TEXT}">{escape(cell_text(cell))}</text>'
         )
     parts.append("</svg>")

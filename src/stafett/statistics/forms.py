@@ -81,9 +81,10 @@ class StatisticsFilterForm(forms.Form):
         unit_field.choices = [("", _("All your units") if len(units) > 1 else _("Your unit"))] + [
             (key, u.name) for key, u in self.units.items()
         ]
-        kind_field.choices = [("", _("All service kinds"))] + sorted(
-            ((key, k.name) for key, k in kinds.items()), key=lambda c: c[1]
-        )
+        kind_field.choices = [
+            ("", _("All service kinds")),
+            *sorted(((key, k.name) for key, k in kinds.items()), key=lambda c: c[1]),
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -194,7 +194,9 @@ def _age_q(prefix: str, group: str | None, reference: datetime.date) -> Q:
     if group == AgeGroup.PREGNANT:
         return Q(**{f"{prefix}kind": "pregnant"})
     youngest, oldest = AgeGroup.AGES[group]
-    q = Q(**{f"{prefix}kind": "child", f"{prefix}birth_date__lte": _years_before(reference, youngest)})
+    q = Q(
+        **{f"{prefix}kind": "child", f"{prefix}birth_date__lte": _years_before(reference, youngest)}
+    )
     if oldest is not None:
         q &= Q(**{f"{prefix}birth_date__gt": _years_before(reference, oldest + 1)})
     return q
@@ -206,7 +208,9 @@ def _child_key() -> Any:
     return Coalesce(F("subject_id"), -F("id"))
 
 
-def _by_unit(rows: Iterable[dict[str, Any]], key: str, names: Sequence[str]) -> dict[int, dict[str, int]]:
+def _by_unit(
+    rows: Iterable[dict[str, Any]], key: str, names: Sequence[str]
+) -> dict[int, dict[str, int]]:
     result: dict[int, dict[str, int]] = {}
     for row in rows:
         result[row[key]] = {name: int(row[name] or 0) for name in names}
@@ -317,9 +321,7 @@ def compute(
     )
     handover_totals = handovers.aggregate(
         handovers=handover_child,
-        scope_handovers=Count(
-            "log__subject_id", distinct=True, filter=Q(to_unit_id__in=scope_ids)
-        ),
+        scope_handovers=Count("log__subject_id", distinct=True, filter=Q(to_unit_id__in=scope_ids)),
     )
 
     raw_totals: dict[str, int] = {**concern_totals, **log_totals, **handover_totals}
@@ -430,7 +432,9 @@ def _levels_over_time(logs: Any, filters: Filters, today: datetime.date) -> list
         parts = [int(counts[f"l{level}_{i}"] or 0) for level in Level.values]
         cells, total = protect(parts, int(counts[f"all_{i}"] or 0))
         result.append(
-            MonthLevels(month=month, levels=dict(zip(Level.values, cells, strict=True)), total=total)
+            MonthLevels(
+                month=month, levels=dict(zip(Level.values, cells, strict=True)), total=total
+            )
         )
     return result
 
@@ -438,9 +442,7 @@ def _levels_over_time(logs: Any, filters: Filters, today: datetime.date) -> list
 def _closures_by_reason(
     logs: Any, start: datetime.datetime, end: datetime.datetime
 ) -> tuple[list[ReasonRow], Cell]:
-    closed = logs.filter(
-        status=RelayLog.Status.CLOSED, closed_at__gte=start, closed_at__lt=end
-    )
+    closed = logs.filter(status=RelayLog.Status.CLOSED, closed_at__gte=start, closed_at__lt=end)
     counts = closed.aggregate(
         total=Count("subject_id", distinct=True),
         **{
@@ -457,9 +459,7 @@ def _closures_by_reason(
     return rows, total
 
 
-def _days_to_first_measure(
-    logs: Any, start: datetime.datetime, end: datetime.datetime
-) -> Median:
+def _days_to_first_measure(logs: Any, start: datetime.datetime, end: datetime.datetime) -> Median:
     """Two queries: how many, then the middle one or two (ordered in the database)."""
     first_measure = (
         Entry.objects.filter(log_id=OuterRef("pk"), kind=EntryKind.MEASURE)
@@ -492,9 +492,7 @@ def _days_to_first_measure(
             )
         )
     )
-    summary = durations.aggregate(
-        logs=Count("id"), children=Count("subject_id", distinct=True)
-    )
+    summary = durations.aggregate(logs=Count("id"), children=Count("subject_id", distinct=True))
     children = primary(int(summary["children"] or 0))
     n = int(summary["logs"] or 0)
     middle = max(0, (n - 1) // 2)

@@ -4,7 +4,7 @@ municipality) and unit leaders (their own units). Figures only, never a child.""
 from __future__ import annotations
 
 import csv
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
@@ -69,7 +69,7 @@ def page(request: HttpRequest) -> HttpResponse:
             unit_rows=[(row, [row.cells[m] for m in METRICS]) for row in stats.units],
             metric_headers=[labels[m] for m in METRICS],
             totals_row=[stats.totals[m] for m in METRICS],
-            query=form.data.urlencode(),
+            query=cast(QueryDict, form.data).urlencode(),
             levels_chart=_levels_chart(stats),
             closures_chart=_closures_chart(stats),
             concerns_chart=_concerns_chart(stats),
