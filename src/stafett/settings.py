@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     # The JSON API (issue 13); "ninja" serves the Swagger UI files from static/ninja/.
     "ninja",
     "stafett.api",
+    "stafett.statistics",
 ]
 
 MIDDLEWARE = [

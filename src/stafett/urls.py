@@ -25,6 +25,7 @@ urlpatterns = [
     # The JSON API (issue 13) and the administrator's integration tokens.
     path("api/v1/", api_urls()),
     path("", include("stafett.api.urls")),
+    path("statistics/", include("stafett.statistics.urls")),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("i18n/setlang/", public(set_language), name="set_language"),

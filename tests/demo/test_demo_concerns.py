@@ -19,6 +19,8 @@ from tests import factories as f
 @pytest.fixture
 def demo(db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("stafett.demo.logs.load_demo_logs", lambda **kwargs: None)
+    # The year of history for the statistics (demo/history.py) has concerns of its own.
+    monkeypatch.setattr("stafett.demo.history.load_demo_history", lambda **kwargs: None)
     load_demo()
 
 

@@ -57,6 +57,8 @@ def demo(db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """The demo's people, units and families; without the relay logs, which cost seconds
     and have tests of their own (the idempotency test below loads everything)."""
     monkeypatch.setattr("stafett.demo.logs.load_demo_logs", lambda **kwargs: None)
+    # Nor the year of history for the statistics (demo/history.py, tests/stats/).
+    monkeypatch.setattr("stafett.demo.history.load_demo_history", lambda **kwargs: None)
     load_demo()
 
 

@@ -87,6 +87,9 @@ ADMIN_OWN_POST = roles(admin=FORM_POST, leader=403, employee=403, other_staff=FO
 # A unit leader's pages for the kindergarten (led by `leader`).
 LEADER_PAGE = roles(admin=403, leader=200, employee=403)
 LEADER_POST = roles(admin=403, leader=FORM_POST, employee=403)
+# Statistics: the administrator and unit leaders of the municipality (the other
+# municipality's administrator reaches their own figures there); employees 403.
+STATISTICS = roles(admin=200, leader=200, employee=403, other_staff=200)
 
 EXPECTED: dict[str, dict[str, dict[str, Any]]] = {
     # Public.
@@ -166,6 +169,9 @@ EXPECTED: dict[str, dict[str, dict[str, Any]]] = {
     **NOTIFICATION_EXPECTED,
     # The JSON API and its integration tokens, not about a log (tests/api/walk.py).
     **API_EXPECTED,
+    # Statistics (issue 12): the administrator's whole municipality, a leader's own units.
+    "statistics:page": {"GET": STATISTICS, "POST": NO_POST},
+    "statistics:csv": {"GET": STATISTICS, "POST": NO_POST},
 }
 # Relay logs: walked separately, once per consent state, with a participant role.
 NOT_LOGS = set(EXPECTED)

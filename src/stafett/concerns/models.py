@@ -105,6 +105,8 @@ class Concern(PublicIdModel):
         indexes = [
             models.Index(fields=["municipality", "author", "status"]),
             models.Index(fields=["municipality", "status", "decide_by"]),
+            # Statistics: concerns registered in a period.
+            models.Index(fields=["municipality", "created_at"], name="concern_stats_created"),
         ]
 
     def __str__(self) -> str:

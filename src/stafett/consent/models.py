@@ -96,7 +96,11 @@ class Consent(PublicIdModel):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["log", "completed_at"])]
+        indexes = [
+            models.Index(fields=["log", "completed_at"]),
+            # Statistics: consents withdrawn in a period.
+            models.Index(fields=["municipality", "withdrawn_at"], name="consent_stats_withdrawn"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_to__gte=models.F("valid_from")), name="consent_period_in_order"

@@ -101,6 +101,11 @@ def load_demo() -> None:
 
     load_demo_concerns(users=users, units=units)
 
+    # A year of history in two more units, for the statistics page (see demo/history.py).
+    from stafett.demo.history import load_demo_history
+
+    load_demo_history(municipality=fjordvik, today=today)
+
     # Consent texts in further languages for Fjordvik (see demo/consent_texts.py).
     from stafett.demo.consent_texts import load_demo_consent_texts
 

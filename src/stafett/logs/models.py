@@ -104,6 +104,9 @@ class RelayLog(PublicIdModel):
             models.Index(fields=["municipality", "unit", "status"]),
             models.Index(fields=["coordinator", "status"]),
             models.Index(fields=["subject"]),
+            # Statistics: logs open at a moment, closed in a period.
+            models.Index(fields=["municipality", "activated_at"], name="log_stats_activated"),
+            models.Index(fields=["municipality", "closed_at"], name="log_stats_closed"),
         ]
 
     def __str__(self) -> str:
@@ -200,7 +203,11 @@ class Handover(PublicIdModel):
                 fields=["log"], condition=Q(status="pending"), name="one_pending_handover_per_log"
             )
         ]
-        indexes = [models.Index(fields=["to_user", "status"])]
+        indexes = [
+            models.Index(fields=["to_user", "status"]),
+            # Statistics: handovers accepted in a period.
+            models.Index(fields=["status", "answered_at"], name="handover_stats_answered"),
+        ]
 
     def __str__(self) -> str:
         return f"Handover {self.from_user} → {self.to_user}"
