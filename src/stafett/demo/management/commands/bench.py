@@ -83,7 +83,7 @@ def insert(model: type[Model], rows: list[Any]) -> list[Any]:
     if not rows:
         return rows
     if connection.vendor != "postgresql":
-        return model.objects.bulk_create(rows)
+        return list(model._default_manager.bulk_create(rows))
     db = connections[DEFAULT_DB_ALIAS]  # the object itself: `connection` is a proxy
     meta = model._meta
     table = connection.ops.quote_name(meta.db_table)
@@ -260,7 +260,7 @@ class Command(BaseCommand):
                             - datetime.timedelta(days=800 + (chunk_start + i) % 5000),
                         )
                         for i in range(size)
-                    ]
+                    ],
                 )
                 insert(
                     Guardianship,

@@ -242,9 +242,7 @@ class Command(BaseCommand):
             + "; after "
             + " ".join(f"{x:.0f}" for x in rss_after)
         )
-        self.stdout.write(
-            "load average after " + " ".join(f"{x:.2f}" for x in os.getloadavg())
-        )
+        self.stdout.write("load average after " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
         errors = single.errors + sum(result.errors for result in mixed.values())
         self.stdout.write(
             "loadtest: "
@@ -283,19 +281,21 @@ class Command(BaseCommand):
         for coordinator in coordinators:
             cookie = f"{COOKIE}={self.session(coordinator)}"
             targets.items["home"].append((home, cookie))
-            for log_uuid in random.sample(logs_of[coordinator.pk], min(40, len(logs_of[coordinator.pk]))):
+            for coordinator_log in random.sample(
+                logs_of[coordinator.pk], min(40, len(logs_of[coordinator.pk]))
+            ):
                 targets.items["log_page"].append(
-                    (reverse("logs:detail", kwargs={"log": log_uuid}), cookie)
+                    (reverse("logs:detail", kwargs={"log": coordinator_log}), cookie)
                 )
         for guardian in guardians:
             cookie = f"{COOKIE}={self.session(guardian)}"
             targets.items["family_home"].append((home, cookie))
-            for log_uuid in children_logs.get(guardian.pk, []):
+            for child_log in children_logs.get(guardian.pk, []):
                 targets.items["log_page"].append(
-                    (reverse("logs:detail", kwargs={"log": log_uuid}), cookie)
+                    (reverse("logs:detail", kwargs={"log": child_log}), cookie)
                 )
                 targets.items["who_has_read"].append(
-                    (reverse("logs:access_list", kwargs={"log": log_uuid}), cookie)
+                    (reverse("logs:access_list", kwargs={"log": child_log}), cookie)
                 )
         targets.items["healthz"].append((reverse("healthz"), ""))
         for items in targets.items.values():
@@ -342,8 +342,7 @@ class Command(BaseCommand):
                 raise CommandError(f"{kind} {path} answered {response.status_code}")
             selects = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT")]
             self.stdout.write(
-                f"--- plans: {kind} ({len(ctx.captured_queries)} queries, "
-                f"{len(selects)} SELECTs)"
+                f"--- plans: {kind} ({len(ctx.captured_queries)} queries, {len(selects)} SELECTs)"
             )
             with connection.cursor() as cursor:
                 for sql in selects:
@@ -382,7 +381,7 @@ class Command(BaseCommand):
         return env
 
     def collect_static(self, env: dict[str, str]) -> None:
-        subprocess.run(  # noqa: S603 (our own interpreter, fixed arguments)
+        subprocess.run(
             [sys.executable, "-m", "django", "collectstatic", "--noinput", "-v", "0"],
             env={**env, "DJANGO_SETTINGS_MODULE": "stafett.settings"},
             check=True,
