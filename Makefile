@@ -114,12 +114,13 @@ bench-concurrency: install
 # (`--seconds 600` for a soak, `--explain` for query plans; `manage.py loadtest --help`).
 LOADTEST_LOGS ?= 2000
 LOADTEST_ARGS ?=
+LOADTEST_DB_PREFIX ?= stafett_loadtest
 loadtest: install
 	@command -v wrk >/dev/null || { \
 	  echo "Installing Debian package: wrk"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
-	@db=stafett_loadtest_$$$$; \
+	@db=$(LOADTEST_DB_PREFIX)_$$$$; \
 	trap 'psql "$(BENCH_PG)/postgres" -qc "DROP DATABASE IF EXISTS $$db WITH (FORCE)" >/dev/null' EXIT; \
 	psql "$(BENCH_PG)/postgres" -qc "CREATE DATABASE $$db" && \
 	export DATABASE_URL="$(BENCH_PG)/$$db" && \
