@@ -182,7 +182,6 @@ class Command(BaseCommand):
         if wrk is None:
             raise CommandError("wrk is not installed (`make loadtest` installs it).")
         random.seed(options["seed"])
-        load_before = os.getloadavg()
         builder = Bench()
         builder.stdout = self.stdout
         started = time.perf_counter()
@@ -210,8 +209,7 @@ class Command(BaseCommand):
             f"{len({c for _, c in targets.items['home']})} coordinators and "
             f"{len({c for _, c in targets.items['family_home']})} guardians logged in; "
             f"gunicorn --workers {options['workers']} (PostgreSQL, Python "
-            f"{platform.python_version()}, {os.cpu_count()} CPUs); load average before "
-            + " ".join(f"{x:.2f}" for x in load_before)
+            f"{platform.python_version()}, {os.cpu_count()} CPUs)"
         )
         with tempfile.TemporaryDirectory(prefix="stafett-loadtest-") as var_dir:
             env = self.server_env(var_dir, secret_key, access_log_key)
@@ -219,6 +217,10 @@ class Command(BaseCommand):
             with Gunicorn(env, workers=options["workers"]) as server:
                 self.warm_up(server, targets, options["workers"])
                 rss_before = server.worker_rss_mb()
+                self.stdout.write(
+                    "load average before the measured runs "
+                    + " ".join(f"{x:.2f}" for x in os.getloadavg())
+                )
                 single = self.wrk(
                     wrk,
                     server.port,
