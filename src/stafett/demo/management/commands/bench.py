@@ -2,9 +2,10 @@
 
 Run it through `make bench`, which points DATABASE_URL at a throw-away SQLite file.
 It refuses a database that already holds a municipality, so it can never write into
-real data. It builds (with bulk inserts) `--logs` relay logs of `--entries` entries
-each, then requests pages through the Django test client as a coordinator who holds
-`--per-coordinator` logs, and prints the median and 95th percentile. The last line is
+real data. It builds `--logs` relay logs of `--entries` entries each (bulk inserts on
+SQLite, COPY on PostgreSQL: `insert` below), then requests pages through the Django
+test client as a coordinator who holds `--per-coordinator` logs, and prints the median
+and 95th percentile. The last line is
 
     bench: log_page_p50_ms=<n> log_page_p95_ms=<n> home_p95_ms=<n> healthz_p50_ms=<n> \
 log_page_queries=<n>
