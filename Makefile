@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run serve test worker install system-deps lint check messages bench bench-concurrency
+.PHONY: run serve test worker install system-deps lint check messages bench bench-concurrency loadtest
 
 # The virtualenv, from the hash-locked requirements; the project itself is installed editable.
 $(STAMP): requirements.lock pyproject.toml
@@ -118,3 +118,25 @@ bench-concurrency: install
 	export DATABASE_URL="$(BENCH_PG)/$$db" && \
 	$(PY) manage.py migrate --noinput -v 0 && \
 	$(PY) manage.py bench_concurrency $(BENCH_CONCURRENCY_ARGS)
+
+# Load: the production server (gunicorn, workers from the core count) on a throw-away
+# PostgreSQL database (created on BENCH_PG, dropped afterwards) holding LOADTEST_LOGS
+# relay logs of one municipality, loaded by wrk (installed from Debian when missing)
+# with logged-in coordinators and guardians reading log pages, homes and "who has read"
+# and /healthz at once. The last line is the figures (docs/benchmarks.md);
+# `make loadtest LOADTEST_LOGS=120000` for the national figure, LOADTEST_ARGS for more
+# (`--seconds 600` for a soak, `--explain` for query plans; `manage.py loadtest --help`).
+LOADTEST_LOGS ?= 2000
+LOADTEST_ARGS ?=
+LOADTEST_DB_PREFIX ?= stafett_loadtest
+loadtest: install
+	@command -v wrk >/dev/null || { \
+	  echo "Installing Debian package: wrk"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
+	@db=$(LOADTEST_DB_PREFIX)_$$$$; \
+	trap 'psql "$(BENCH_PG)/postgres" -qc "DROP DATABASE IF EXISTS $$db WITH (FORCE)" >/dev/null' EXIT; \
+	psql "$(BENCH_PG)/postgres" -qc "CREATE DATABASE $$db" && \
+	export DATABASE_URL="$(BENCH_PG)/$$db" && \
+	$(PY) manage.py migrate --noinput -v 0 && \
+	$(PY) manage.py loadtest --logs $(LOADTEST_LOGS) $(LOADTEST_ARGS)

@@ -97,3 +97,53 @@ def test_an_evaluation_without_a_score_is_fine(
         effect="same",
     )
     assert entry.latest is not None and entry.latest.worry_score is None
+
+
+def test_the_chart_dates_an_evaluation_by_the_day_in_norway_and_keeps_the_latest_version(
+    active_log: LogWorld,  # noqa: F811
+) -> None:
+    """The chart's one query (a UNION of the concern's scores and the evaluations) dates
+    an evaluation as timezone.localdate() would: written at 23:30 UTC on 1 June is
+    2 June in Oslo. An edited evaluation counts once, with its latest score."""
+    from stafett.concerns import selectors as concern_selectors
+    from stafett.logs.models import EntryVersion
+
+    lw = active_log
+    m = measure(lw)
+    early = log_services.add_entry(
+        actor=as_actor(lw.world.employee),
+        log=lw.log,
+        kind=EntryKind.EVALUATION,
+        measure=m,
+        body="Betre.",
+        effect="better",
+        worry_score=7,
+    )
+    late = log_services.add_entry(
+        actor=as_actor(lw.world.employee),
+        log=lw.log,
+        kind=EntryKind.EVALUATION,
+        measure=m,
+        body="Mykje betre.",
+        effect="better",
+        worry_score=3,
+    )
+    evening = datetime.datetime(2026, 6, 1, 23, 30, tzinfo=datetime.UTC)
+    EntryVersion.objects.filter(pk=early.latest_id).update(
+        created_at=evening - datetime.timedelta(days=30)
+    )
+    EntryVersion.objects.filter(pk=late.latest_id).update(created_at=evening)
+    # A second version of the later evaluation: only its score counts.
+    first = EntryVersion.objects.get(pk=late.latest_id)
+    first.pk = None
+    first.number = 2
+    first.worry_score = 2
+    first.save()
+    Entry.objects.filter(pk=late.pk).update(latest=first, version_count=2)
+    EntryVersion.objects.filter(pk=first.pk).update(created_at=evening)
+
+    scores = concern_selectors.log_worry_scores(lw.log)
+    assert scores == [
+        (datetime.date(2026, 5, 3), 7, "evaluation"),
+        (datetime.date(2026, 6, 2), 2, "evaluation"),
+    ]

@@ -7,7 +7,8 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import TruncDate
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -170,22 +171,32 @@ def concern_page(concern: Concern) -> ConcernPage:
 def log_worry_scores(log: RelayLog) -> list[tuple[datetime.date, int, str]]:
     """Worry over time for a relay log: the scores of the concern it came from (when its
     author chose them for the log and they were carried in with consent) and the worry at
-    each evaluation. Two queries."""
-    points: list[tuple[datetime.date, int, str]] = [
-        (s.scored_on, s.score, "concern")
-        for s in WorryScore.objects.filter(
+    each evaluation. One query."""
+    concern_scores = (
+        WorryScore.objects.filter(
             concern__log=log, concern__carried_at__isnull=False, concern__scores_for_log=True
         )
+        .annotate(source=Value(0, output_field=IntegerField()))
+        .order_by()
+        .values_list("scored_on", "score", "source", "id")
+    )
+    evaluation_scores = (
+        EntryVersion.objects.filter(
+            entry__log=log,
+            entry__kind=EntryKind.EVALUATION,
+            entry__latest=F("pk"),
+            worry_score__isnull=False,
+        )
+        # The day in the current time zone, as timezone.localdate() gives it.
+        .annotate(day=TruncDate("created_at"), source=Value(1, output_field=IntegerField()))
+        .order_by()
+        .values_list("day", "worry_score", "source", "id")
+    )
+    # One query; the concern's scores first, then the evaluations, each by id.
+    rows = sorted(concern_scores.union(evaluation_scores, all=True), key=lambda r: (r[2], r[3]))
+    return [
+        (day, score, "concern" if source == 0 else "evaluation") for day, score, source, _ in rows
     ]
-    for version in EntryVersion.objects.filter(
-        entry__log=log,
-        entry__kind=EntryKind.EVALUATION,
-        entry__latest=F("pk"),
-        worry_score__isnull=False,
-    ).only("created_at", "worry_score"):
-        assert version.worry_score is not None
-        points.append((timezone.localdate(version.created_at), version.worry_score, "evaluation"))
-    return points
 
 
 def log_worry_chart(log: RelayLog) -> Chart | None:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Subquery
 
 from stafett.core.texts import (
     Shown,
@@ -448,11 +448,17 @@ def public_guides(municipality_id: int, language: str, fallback: str) -> list[Gu
 
 
 def published_step(
-    *, municipality_id: int, category: str, level: int, step: str, language: str
+    *,
+    municipality_id: int,
+    category: str | Subquery,
+    level: int,
+    step: str,
+    language: str,
 ) -> tuple[Guide, StepView] | None:
     """The latest published text for a level and step of the municipality's guide for a
     service category (basis, help, adult), or None when there is none or it is empty.
-    For the relay log (levels 1–3) and for level-0 concerns alike."""
+    For the relay log (levels 1–3) and for level-0 concerns alike. `category` may be a
+    subquery (the category of a unit), so that it costs no query of its own."""
     version = (
         GuideVersion.objects.filter(
             guide__municipality_id=municipality_id,
@@ -473,14 +479,11 @@ def published_step(
 
 def step_for_log(log: Any, language: str) -> tuple[Guide, StepView] | None:
     """The published guide text for the log's level and step, from the municipality's
-    guide for the category of the unit that holds the log."""
+    guide for the category of the unit that holds the log (one query, or two when
+    there is a guide)."""
     from stafett.organisation.models import ServiceKind
 
-    category = (
-        ServiceKind.objects.filter(units__id=log.unit_id).values_list("category", flat=True).first()
-    )
-    if not category:
-        return None
+    category = Subquery(ServiceKind.objects.filter(units__id=log.unit_id).values("category")[:1])
     return published_step(
         municipality_id=log.municipality_id,
         category=category,

@@ -90,8 +90,8 @@ class LogHeader:
 
 
 def log_header(log: RelayLog, facts: LogFacts) -> LogHeader:
-    """Five queries: participants, next meeting, open measures, pending handover, and
-    a renewal of the consent waiting for the family."""
+    """Four queries: participants, the next meeting with the open measures, pending
+    handover, and a renewal of the consent waiting for the family."""
     now = timezone.now()
     today = timezone.localdate()
     participants = list(
@@ -100,28 +100,31 @@ def log_header(log: RelayLog, facts: LogFacts) -> LogHeader:
         .select_related("user", "unit")
         .order_by("added_at", "id")
     )
-    next_meeting_entry = (
-        Entry.objects.filter(
-            log=log,
-            kind=EntryKind.MEETING,
-            latest__starts_at__gte=now,
-            latest__cancelled=False,
-        )
-        .select_related("latest")
-        .order_by("latest__starts_at", "id")
-        .first()
-    )
-    measures = (
-        Entry.objects.filter(
-            log=log,
-            kind=EntryKind.MEASURE,
-            latest__measure_status__in=OPEN_MEASURE_STATUSES,
-            latest__evaluation_date__isnull=False,
-        )
-        .select_related("latest")
-        .order_by("latest__evaluation_date", "id")
-    )
+    # The next meeting and the open measures with an evaluation date, in one query.
+    next_meeting_entry: Entry | None = None
     due: list[MeasureDue] = []
+    header_entries = (
+        Entry.objects.filter(log=log)
+        .filter(
+            Q(kind=EntryKind.MEETING, latest__starts_at__gte=now, latest__cancelled=False)
+            | Q(
+                kind=EntryKind.MEASURE,
+                latest__measure_status__in=OPEN_MEASURE_STATUSES,
+                latest__evaluation_date__isnull=False,
+            )
+        )
+        .select_related("latest")
+    )
+    meetings: list[Entry] = []
+    measures: list[Entry] = []
+    for entry in header_entries:
+        (meetings if entry.kind == EntryKind.MEETING else measures).append(entry)
+    if meetings:
+        next_meeting_entry = min(
+            meetings,
+            key=lambda e: (e.latest.starts_at, e.id),  # type: ignore[union-attr]
+        )
+    measures.sort(key=lambda e: (e.latest.evaluation_date, e.id))  # type: ignore[union-attr]
     for entry in measures:
         version = entry.latest
         assert version is not None and version.evaluation_date is not None
