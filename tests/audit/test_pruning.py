@@ -23,9 +23,9 @@ from django.utils import timezone
 from stafett.audit.checkpoints import read_prune_records, sign_prune, write_checkpoint
 from stafett.audit.log import record_access
 from stafett.audit.models import AccessLogEntry, AccessLogPrune, AccessLogSeal
-from stafett.audit.pruning import ACTION, plan_prune
+from stafett.audit.pruning import ACTION
 from stafett.audit.verify import verify_access_log
-from stafett.retention.models import RetentionRules, Tombstone
+from stafett.retention.models import Tombstone
 from stafett.retention.services import prune_access_log, run_retention
 from tests.conftest import World
 
