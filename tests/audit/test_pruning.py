@@ -297,3 +297,17 @@ def test_the_prune_record_in_the_file_is_enough_when_the_database_row_is_gone(
     path.write_text(json.dumps(data) + "\n")
     kinds = verify_access_log(now=later).kinds()
     assert {"bad_checkpoint", "gap"} <= kinds
+
+
+def test_the_verify_command_and_the_task_after_a_pruning(
+    world: World, old_and_new: dict[str, list[AccessLogEntry]]
+) -> None:
+    from stafett.retention.tasks import run_retention_task
+
+    result = run_retention_task.call()
+    assert result["access_log_rows_pruned"] == 3 and result["failed"] == 0
+    out = StringIO()
+    call_command("verify_access_log", stdout=out, stderr=StringIO())
+    assert f"chain {_chain(world)}: 3 sealed (head seq 6" in out.getvalue()
+    assert "pruned up to seq 3 under a signed record" in out.getvalue()
+    assert "Access log intact: " in out.getvalue()
