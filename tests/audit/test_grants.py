@@ -225,3 +225,30 @@ def test_grants_check_reports_a_pruning_function_open_to_everyone(
         )
     with pytest.raises(CommandError, match="PUBLIC may EXECUTE stafett_access_log_prune"):
         call_command("access_log_grants", "--role", APP, "--check", stdout=StringIO())
+
+
+def test_a_callers_temporary_table_cannot_stand_in_for_the_prune_records(
+    world: World, roles: None
+) -> None:
+    """The function's search_path puts pg_temp last: a temporary table named like the
+    prune records, holding a record of the caller's making, is not read."""
+    call_command("access_log_grants", "--role", APP, "--owner", OWNER, stdout=StringIO())
+    first = record_access(
+        actor=world.leader,
+        action="log.view",
+        obj=world.child,
+        subject_uuid=world.child.uuid,
+        at=timezone.now() - datetime.timedelta(days=6 * 366),
+    )
+    seal = AccessLogSeal.objects.get(entry_id=first.pk)
+    refusal = _as_app(
+        "CREATE TEMP TABLE audit_accesslogprune AS SELECT * FROM audit_accesslogprune "
+        "WITH NO DATA; "
+        "INSERT INTO audit_accesslogprune (uuid, chain, upto_seq, upto_entry_id, upto_mac, "
+        "count, from_at, to_at, cutoff, pruned_at, rule, period_months, record_entry_id, "
+        f"signature) VALUES (gen_random_uuid(), {seal.chain}, {seal.seq}, {first.pk}, "
+        f"'{seal.mac}', 1, now(), now(), now() - interval '2 years', now(), 'x', 60, 0, 'x'); "
+        f"SELECT stafett_access_log_prune({seal.chain}, {seal.seq})"
+    )
+    assert "No prune record" in refusal, refusal
+    assert AccessLogEntry.objects.filter(pk=first.pk).exists()

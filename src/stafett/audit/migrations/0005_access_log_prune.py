@@ -7,7 +7,9 @@ as the tables' owner, removes a prefix of one chain named by a prune record, and
 rows younger than twelve months by the database's own clock. The setting is no secret
 (any role may set it), so it is not what keeps the application out: the application's
 role has no DELETE right on the log (`manage.py access_log_grants`) and may only EXECUTE
-the function. The prune records' table is append-only like the log.
+the function. The prune records' table is append-only like the log. The function's
+search_path is fixed, with pg_temp last, so that a caller's temporary tables cannot
+stand in for the real ones.
 """
 
 from django.db import migrations, models
@@ -34,7 +36,7 @@ CREATE OR REPLACE FUNCTION stafett_access_log_prune(p_chain bigint, p_upto bigin
 RETURNS bigint
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, public, pg_temp
 SET stafett.access_log_pruning = 'on'
 AS $$
 DECLARE

@@ -194,15 +194,16 @@ def privilege_problems(role: str) -> list[str]:
                 )
         cursor.execute(
             "SELECT pg_has_role(%s, p.proowner, 'MEMBER'), p.prosecdef, "
-            "has_function_privilege('public', p.oid, 'EXECUTE') "
+            "has_function_privilege('public', p.oid, 'EXECUTE'), "
+            "has_function_privilege(%s, p.oid, 'EXECUTE') "
             "FROM pg_proc p WHERE p.oid = %s::regprocedure",
-            [role, PRUNE_FUNCTION],
+            [role, role, PRUNE_FUNCTION],
         )
         prune = cursor.fetchone()
         if prune is None:
             problems.append("the pruning function stafett_access_log_prune is missing")
         else:
-            owns, definer, public = prune
+            owns, definer, public, may_execute = prune
             if owns:
                 problems.append(
                     f"{role} owns the pruning function stafett_access_log_prune (it could "
@@ -212,4 +213,8 @@ def privilege_problems(role: str) -> list[str]:
                 problems.append("stafett_access_log_prune is not SECURITY DEFINER")
             if public:
                 problems.append("PUBLIC may EXECUTE stafett_access_log_prune")
+            if not may_execute:
+                problems.append(
+                    f"{role} lacks EXECUTE on stafett_access_log_prune (retention needs it)"
+                )
     return problems
