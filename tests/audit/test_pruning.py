@@ -20,10 +20,15 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from stafett.audit.checkpoints import read_prune_records, sign_prune, write_checkpoint
+from stafett.audit.checkpoints import (
+    append_prune_record,
+    read_prune_records,
+    sign_prune,
+    write_checkpoint,
+)
 from stafett.audit.log import record_access
 from stafett.audit.models import AccessLogEntry, AccessLogPrune, AccessLogSeal
-from stafett.audit.pruning import ACTION
+from stafett.audit.pruning import ACTION, PruneRefused, _delete_prefix, plan_prune
 from stafett.audit.verify import verify_access_log
 from stafett.retention.models import Tombstone
 from stafett.retention.services import prune_access_log, run_retention
@@ -198,28 +203,51 @@ def test_a_row_removed_after_a_lawful_pruning_is_still_named(
 
 
 def test_a_prune_record_forged_without_the_key_is_refused(
-    world: World,
-    old_and_new: dict[str, list[AccessLogEntry]],
-    settings: Any,
-    django_capture_on_commit_callbacks: Any,
+    world: World, old_and_new: dict[str, list[AccessLogEntry]], settings: Any
 ) -> None:
     good_key = settings.STAFETT_ACCESS_LOG_KEY
     later = timezone.now() + datetime.timedelta(days=2)
-    # Someone with the database but not the key runs the pruning with a key of their own.
+    chain = _chain(world)
+    plan = plan_prune(chain, before=later - SIX_YEARS + datetime.timedelta(days=30))
+    assert plan is not None and plan.upto_seq == 3
+    # With a key of their own, the application's code refuses: the rows do not verify.
     settings.STAFETT_ACCESS_LOG_KEY = "not-the-key-" + uuid.uuid4().hex
-    with django_capture_on_commit_callbacks(execute=True):
-        assert prune_access_log(world.municipality, now=later) is not None
+    with pytest.raises(PruneRefused, match="does not match its link"):
+        prune_access_log(world.municipality, now=later)
+    # So they write the record themselves, signed with their key, with a copy in the
+    # checkpoint file, and remove the rows through the pruning path.
+    forged = AccessLogPrune(
+        uuid=uuid.uuid4(),
+        chain=chain,
+        upto_seq=plan.upto_seq,
+        upto_entry_id=plan.upto_entry_id,
+        upto_mac=plan.upto_mac,
+        count=plan.count,
+        from_at=plan.from_at,
+        to_at=plan.to_at,
+        cutoff=plan.cutoff,
+        pruned_at=later,
+        rule="access_log",
+        period_months=60,
+        record_entry_id=0,
+        signature="",
+    )
+    forged.signature = sign_prune(forged.signed_fields())
+    forged.save()
+    append_prune_record(forged.signed_fields(), forged.signature)
+    assert _delete_prefix(chain, plan.upto_seq, before=plan.cutoff) == 3
     settings.STAFETT_ACCESS_LOG_KEY = good_key
+
     report = verify_access_log(now=later)
-    assert "forged_prune" in report.kinds()
-    forged = next(p for p in report.problems if p.kind == "forged_prune")
-    record = AccessLogPrune.objects.get()
-    assert str(record.uuid) in str(forged) and "not signed with the key" in str(forged)
-    # Not trusted: the rows it removed show as missing, and its file copy is refused.
+    forged_problem = next(p for p in report.problems if p.kind == "forged_prune")
+    assert str(forged.uuid) in str(forged_problem)
+    assert "not signed with the key" in str(forged_problem)
+    # Not trusted: the rows it claims show as missing, and its file copy is refused.
     gap = next(p for p in report.problems if p.kind == "gap")
     assert "seal sequence 1–3 is missing" in str(gap)
-    assert "bad_checkpoint" in report.kinds()
-    assert report.chains[_chain(world)].pruned_upto == 0
+    bad = next(p for p in report.problems if p.kind == "bad_checkpoint")
+    assert "prune record's signature does not match" in str(bad)
+    assert report.chains[chain].pruned_upto == 0
 
 
 def test_a_prune_record_edited_after_signing_is_refused(
@@ -311,3 +339,25 @@ def test_the_verify_command_and_the_task_after_a_pruning(
     assert f"chain {_chain(world)}: 3 sealed (head seq 6" in out.getvalue()
     assert "pruned up to seq 3 under a signed record" in out.getvalue()
     assert "Access log intact: " in out.getvalue()
+
+
+def test_rows_that_were_tampered_with_are_not_pruned(
+    world: World, old_and_new: dict[str, list[AccessLogEntry]]
+) -> None:
+    """Pruning must not erase the evidence: an altered row in the prefix stops it, the
+    run counts it as failed, and verify still names the row."""
+    altered = old_and_new["old"][1]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(f"UPDATE {ENTRIES} SET action = 'log.list' WHERE id = %s", [altered.pk])
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+    later = timezone.now() + datetime.timedelta(days=2)
+    with pytest.raises(PruneRefused, match=f"seq 2 \\(entry id={altered.pk}\\) does not match"):
+        prune_access_log(world.municipality, now=later)
+    report = run_retention(now=later)
+    assert report.failed == 1 and report.access_log_pruned == []
+    assert AccessLogEntry.objects.filter(chain=_chain(world)).count() == 5
+    assert not AccessLogPrune.objects.exists() and not Tombstone.objects.exists()
+    assert "altered" in verify_access_log(now=later).kinds()

@@ -15,7 +15,9 @@ transaction, holding the chain's lock, it
    DELETE right on the log, and the row trigger refuses every DELETE outside that
    function); on SQLite with plain SQL (the models refuse `.delete()`);
 
-and after the commit appends a copy of the record to the checkpoint file.
+and after the commit appends a copy of the record to the checkpoint file. It refuses
+(`PruneRefused`) when the rows to go do not verify: pruning must not erase the
+evidence of tampering.
 `verify_access_log` starts each chain after its latest prune record whose signature
 holds: the row after N must link to the recorded link of row N. Rows removed without
 such a record still show as a gap.
@@ -24,6 +26,7 @@ such a record still show as a gap.
 from __future__ import annotations
 
 import datetime
+import hmac
 import logging
 import uuid
 from dataclasses import dataclass
@@ -34,12 +37,17 @@ from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from stafett.audit.checkpoints import append_prune_record, sign_prune
-from stafett.audit.log import _entry, _link, _lock_chain, seal_chain
-from stafett.audit.models import AccessLogEntry, AccessLogPrune, AccessLogSeal
+from stafett.audit.log import _entry, _link, _lock_chain, link_mac, seal_chain
+from stafett.audit.models import GENESIS_HASH, AccessLogEntry, AccessLogPrune, AccessLogSeal
 
 logger = logging.getLogger(__name__)
 
 ACTION = "access_log.pruned"
+BATCH = 2000
+
+
+class PruneRefused(Exception):
+    """The rows to be pruned do not verify: pruning them would erase the evidence."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +114,10 @@ def prune_chain(
         plan = plan_prune(chain, before=before)
         if plan is None:
             return None
+        # Pruning must not erase evidence: the rows going must verify first.
+        problem = prefix_problem(plan)
+        if problem:
+            raise PruneRefused(f"Chain {chain} is not pruned: {problem}")
         record_uuid = uuid.uuid4()
         entry = _entry(
             user=None,
@@ -158,6 +170,50 @@ def prune_chain(
 
         transaction.on_commit(copy_to_file)
     return record
+
+
+def prefix_problem(plan: PrunePlan) -> str:
+    """What is wrong with the rows a plan would remove ("" when they verify): each row
+    is there, in sequence, linked to the one before and signed (or, for rows from
+    before keyed sealing, hashed) right; the first links to the start of the chain or
+    to the latest prune record whose signature holds."""
+    if plan.from_seq == 1:
+        prev = GENESIS_HASH
+    else:
+        records = AccessLogPrune.objects.filter(chain=plan.chain, upto_seq=plan.from_seq - 1)
+        valid = [
+            record.upto_mac
+            for record in records
+            if hmac.compare_digest(record.signature, sign_prune(record.signed_fields()))
+        ]
+        if not valid:
+            return f"rows before seq {plan.from_seq} are gone without a signed prune record"
+        prev = valid[-1]
+    expected = plan.from_seq
+    while expected <= plan.upto_seq:
+        seals = list(
+            AccessLogSeal.objects.filter(
+                chain=plan.chain, seq__gte=expected, seq__lte=plan.upto_seq
+            ).order_by("seq")[:BATCH]
+        )
+        rows = AccessLogEntry.objects.in_bulk([seal.entry_id for seal in seals])
+        for seal in seals:
+            entry = rows.get(seal.entry_id)
+            if seal.seq != expected or entry is None:
+                return f"seq {expected} is missing"
+            if seal.prev_mac != prev or entry.chain != plan.chain:
+                return f"seq {seal.seq} does not link to the row before it"
+            if seal.version == AccessLogSeal.Version.HMAC_SHA256:
+                good = link_mac(chain=plan.chain, seq=seal.seq, entry=entry, prev_mac=prev)
+            else:
+                good = entry.compute_hash() if entry.prev_hash == prev else ""
+            if not hmac.compare_digest(good, seal.mac):
+                return f"seq {seal.seq} (entry id={entry.pk}) does not match its link"
+            prev = seal.mac
+            expected += 1
+        if not seals:
+            return f"seq {expected} is missing"
+    return ""
 
 
 def _delete_prefix(chain: int, upto_seq: int, *, before: datetime.datetime) -> int:
