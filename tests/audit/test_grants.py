@@ -5,6 +5,7 @@ transaction, so they vanish with it) and act as them with SET ROLE."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from io import StringIO
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
 from stafett.audit.log import record_access, seal_pending
 from stafett.audit.models import AccessLogEntry, AccessLogSeal
@@ -154,3 +156,99 @@ def test_the_owner_cannot_truncate_by_claiming_to_be_the_test_runner(
         cursor.execute("SET LOCAL stafett.flush_test_database = 'on'")  # only for superusers
         cursor.execute(f"TRUNCATE {SEALS}")
     assert AccessLogSeal.objects.exists()
+
+
+def test_the_application_role_prunes_only_through_the_owners_function(
+    world: World, roles: None
+) -> None:
+    """Retention (issue 12, item 4): the application prunes old rows through
+    stafett_access_log_prune(), which runs as the owner; it still cannot DELETE a row
+    itself, not even by claiming the pruning setting, nor touch the prune records."""
+    from stafett.audit.models import AccessLogPrune
+    from stafett.retention.models import Tombstone
+    from stafett.retention.services import prune_access_log
+
+    call_command("access_log_grants", "--role", APP, "--owner", OWNER, stdout=StringIO())
+    now = timezone.now()
+    old = [
+        record_access(
+            actor=world.leader,
+            action="log.view",
+            obj=world.child,
+            subject_uuid=world.child.uuid,
+            at=now - datetime.timedelta(days=6 * 366 - i),
+        )
+        for i in range(2)
+    ]
+    young = _read(world)
+    prunes = AccessLogPrune._meta.db_table
+    refusals = {
+        "delete with the setting": _as_app(
+            "SET LOCAL stafett.access_log_pruning = 'on'; "
+            f"DELETE FROM {ENTRIES} WHERE id = {old[0].pk}"
+        ),
+        "delete seal with the setting": _as_app(
+            "SET LOCAL stafett.access_log_pruning = 'on'; "
+            f"DELETE FROM {SEALS} WHERE entry_id = {old[0].pk}"
+        ),
+        "update prune record": _as_app(f"UPDATE {prunes} SET count = 1"),
+        "delete prune record": _as_app(f"DELETE FROM {prunes}"),
+        "truncate prune records": _as_app(f"TRUNCATE {prunes}"),
+        "replace the pruning function": _as_app(
+            "CREATE OR REPLACE FUNCTION stafett_access_log_prune(p_chain bigint, p_upto bigint) "
+            "RETURNS bigint AS $$ BEGIN RETURN 0; END; $$ LANGUAGE plpgsql"
+        ),
+    }
+    for attempt, refusal in refusals.items():
+        assert "permission denied" in refusal or "must be owner" in refusal, (attempt, refusal)
+    assert AccessLogEntry.objects.filter(pk=old[0].pk).exists()
+
+    # The lawful path, as the application's role.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL ROLE {APP}")
+        stone = prune_access_log(world.municipality, now=now + datetime.timedelta(days=1))
+        cursor.execute("RESET ROLE")
+    assert stone is not None and stone.rows_deleted == 2
+    assert Tombstone.objects.filter(kind="access_log").count() == 1
+    assert not AccessLogEntry.objects.filter(pk__in=[e.pk for e in old]).exists()
+    assert AccessLogEntry.objects.filter(pk=young.pk).exists()
+    assert verify_access_log().intact
+
+
+def test_grants_check_reports_a_pruning_function_open_to_everyone(
+    world: World, roles: None
+) -> None:
+    call_command("access_log_grants", "--role", APP, "--owner", OWNER, stdout=StringIO())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "GRANT EXECUTE ON FUNCTION stafett_access_log_prune(bigint, bigint) TO PUBLIC"
+        )
+    with pytest.raises(CommandError, match="PUBLIC may EXECUTE stafett_access_log_prune"):
+        call_command("access_log_grants", "--role", APP, "--check", stdout=StringIO())
+
+
+def test_a_callers_temporary_table_cannot_stand_in_for_the_prune_records(
+    world: World, roles: None
+) -> None:
+    """The function's search_path puts pg_temp last: a temporary table named like the
+    prune records, holding a record of the caller's making, is not read."""
+    call_command("access_log_grants", "--role", APP, "--owner", OWNER, stdout=StringIO())
+    first = record_access(
+        actor=world.leader,
+        action="log.view",
+        obj=world.child,
+        subject_uuid=world.child.uuid,
+        at=timezone.now() - datetime.timedelta(days=6 * 366),
+    )
+    seal = AccessLogSeal.objects.get(entry_id=first.pk)
+    refusal = _as_app(
+        "CREATE TEMP TABLE audit_accesslogprune AS SELECT * FROM audit_accesslogprune "
+        "WITH NO DATA; "
+        "INSERT INTO audit_accesslogprune (uuid, chain, upto_seq, upto_entry_id, upto_mac, "
+        "count, from_at, to_at, cutoff, pruned_at, rule, period_months, record_entry_id, "
+        f"signature) VALUES (gen_random_uuid(), {seal.chain}, {seal.seq}, {first.pk}, "
+        f"'{seal.mac}', 1, now(), now(), now() - interval '2 years', now(), 'x', 60, 0, 'x'); "
+        f"SELECT stafett_access_log_prune({seal.chain}, {seal.seq})"
+    )
+    assert "No prune record" in refusal, refusal
+    assert AccessLogEntry.objects.filter(pk=first.pk).exists()

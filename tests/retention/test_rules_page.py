@@ -29,7 +29,7 @@ def test_the_administrator_sets_the_periods(world: Any, login_as: Any) -> None:
     assert 'name="closed_log_years" value="10"' in page
     assert 'name="concern_months" value="12"' in page
     assert 'name="access_log_months" value="60"' in page
-    assert "Not in force yet" in page
+    assert "Entries older than this are deleted every night" in page
     response = _post(client)
     assert response.status_code == 302
     world.municipality.refresh_from_db()
@@ -82,9 +82,23 @@ def test_the_tombstones_are_listed_without_anything_personal(world: Any, login_a
         rule=Tombstone.Rule.CONCERN,
         period_months=12,
     )
+    pruned = uuid.uuid4()
+    Tombstone.objects.create(
+        municipality=world.municipality,
+        kind=Tombstone.Kind.ACCESS_LOG,
+        original_uuid=pruned,
+        original_id=3,
+        created_at=timezone.now() - datetime.timedelta(days=2200),
+        closed_at=timezone.now() - datetime.timedelta(days=1900),
+        rule=Tombstone.Rule.ACCESS_LOG,
+        period_months=60,
+        rows_deleted=1200,
+    )
     body = login_as(world.admin).get(URL).content.decode()
     assert str(gone) in body
     assert "Closed relay logs (120 months)" in body
+    assert "Access-log entries" in body and str(pruned) in body
+    assert "Access log (60 months)" in body
     # Only this municipality's.
     assert "Concerns that led nowhere (12 months)" not in body
 

@@ -29,6 +29,8 @@ from django.utils import timezone
 from stafett.audit.models import AccessLogSeal
 
 FORMAT = "stafett-access-log-checkpoint/1"
+# A pruning of a chain's oldest rows (stafett.audit.pruning), in the same files.
+PRUNE_FORMAT = "stafett-access-log-prune/1"
 
 
 @dataclass(frozen=True)
@@ -102,10 +104,67 @@ def current_heads() -> list[ChainHead]:
     ]
 
 
-def _sign(body: dict[str, Any]) -> str:
+def _sign(body: dict[str, Any], *, kind: str = FORMAT) -> str:
     message = json.dumps(body, sort_keys=True, separators=(",", ":"))
     key = str(settings.STAFETT_ACCESS_LOG_KEY).encode()
-    return hmac.new(key, f"{FORMAT}|{message}".encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key, f"{kind}|{message}".encode(), hashlib.sha256).hexdigest()
+
+
+def sign_prune(fields: dict[str, Any]) -> str:
+    """The signature of a prune record (`AccessLogPrune.signed_fields()`)."""
+    return _sign(fields, kind=PRUNE_FORMAT)
+
+
+def _append_line(directory: Path | None, now: datetime.datetime, line: str) -> Path:
+    directory = directory or checkpoint_dir()
+    directory.mkdir(parents=True, exist_ok=True, mode=0o750)
+    path = directory / f"access-log-checkpoints-{now:%Y-%m}.jsonl"
+    # O_APPEND: each line goes after the others, never over them.
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+    try:
+        os.write(fd, line.encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return path
+
+
+def append_prune_record(
+    fields: dict[str, Any], signature: str, *, directory: Path | None = None
+) -> None:
+    """Append a copy of a prune record, signed, to the checkpoint file of its month."""
+    body = {"format": PRUNE_FORMAT, **fields}
+    at = datetime.datetime.fromisoformat(str(fields["pruned_at"]))
+    _append_line(directory, at, json.dumps({**body, "signature": signature}, sort_keys=True) + "\n")
+
+
+def read_prune_records(
+    directory: Path | None = None,
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The prune records in the checkpoint files whose signature holds (their signed
+    fields, with `source`), and what was wrong with the others."""
+    directory = directory or checkpoint_dir()
+    found: list[dict[str, Any]] = []
+    errors: list[str] = []
+    if not directory.is_dir():
+        return found, errors
+    for path in sorted(directory.glob("access-log-checkpoints-*.jsonl")):
+        with path.open(encoding="utf-8") as lines:
+            for number, line in enumerate(lines, start=1):
+                where = f"{path.name}:{number}"
+                try:
+                    data = json.loads(line) if line.strip() else {}
+                except ValueError:
+                    continue  # read_checkpoints reports it
+                if not isinstance(data, dict) or data.get("format") != PRUNE_FORMAT:
+                    continue
+                signature = str(data.pop("signature", ""))
+                data.pop("format")
+                if not hmac.compare_digest(signature, sign_prune(data)):
+                    errors.append(f"{where}: the prune record's signature does not match")
+                    continue
+                found.append({**data, "source": where})
+    return found, errors
 
 
 def write_checkpoint(
@@ -123,16 +182,7 @@ def write_checkpoint(
         "chains": [head.as_json() for head in heads],
     }
     line = json.dumps({**body, "signature": _sign(body)}, sort_keys=True) + "\n"
-    directory = directory or checkpoint_dir()
-    directory.mkdir(parents=True, exist_ok=True, mode=0o750)
-    path = directory / f"access-log-checkpoints-{now:%Y-%m}.jsonl"
-    # O_APPEND: each checkpoint goes after the others, never over them.
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
-    try:
-        os.write(fd, line.encode())
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    path = _append_line(directory, now, line)
     return Checkpoint(
         written_at=now,
         heads={head.chain: head for head in heads},
@@ -155,6 +205,8 @@ def read_checkpoints(directory: Path | None = None) -> tuple[list[Checkpoint], l
                     continue
                 try:
                     data = json.loads(line)
+                    if data.get("format") == PRUNE_FORMAT:
+                        continue  # read_prune_records reads these
                     signature = data.pop("signature")
                     if data.get("format") != FORMAT:
                         raise ValueError("unknown format")

@@ -190,3 +190,65 @@ class AccessLogPending(models.Model):
 
     def __str__(self) -> str:
         return f"pending {self.entry_id}"
+
+
+class AccessLogPrune(models.Model):
+    """The signed record of one pruning of a chain's oldest rows (retention).
+
+    Pruning removes a prefix of a chain: every sealed row with seq ≤ `upto_seq`, all of
+    them older than `cutoff`. The record keeps the link (`upto_mac`) of the last row
+    removed, so `verify_access_log` goes on from there; `signature` is HMAC-SHA256 under
+    STAFETT_ACCESS_LOG_KEY over the rest, so a record written without the key is
+    refused. A copy goes to the checkpoint file, and a row `access_log.pruned` (no
+    person) goes into the chain itself. Append-only like the log (PostgreSQL triggers).
+    """
+
+    uuid = models.UUIDField(unique=True, editable=False)
+    chain = models.BigIntegerField(editable=False)
+    upto_seq = models.BigIntegerField(editable=False)
+    upto_entry_id = models.BigIntegerField(editable=False)
+    upto_mac = models.CharField(max_length=64, editable=False)
+    count = models.BigIntegerField(editable=False)
+    from_at = models.DateTimeField(editable=False)
+    to_at = models.DateTimeField(editable=False)
+    cutoff = models.DateTimeField(editable=False)
+    pruned_at = models.DateTimeField(editable=False)
+    rule = models.CharField(max_length=40, editable=False)
+    period_months = models.PositiveSmallIntegerField(editable=False)
+    # The access-log row that records this pruning (an id, not a key: a later pruning
+    # may remove that row too, and this record stays).
+    record_entry_id = models.BigIntegerField(editable=False)
+    signature = models.CharField(max_length=64, editable=False)
+
+    objects = AppendOnlyQuerySet["AccessLogPrune"].as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["chain", "upto_seq"], name="access_prune_chain_seq")]
+
+    def __str__(self) -> str:
+        return f"chain {self.chain} pruned to #{self.upto_seq}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("The access log cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("The access log cannot be deleted.")
+
+    def signed_fields(self) -> dict[str, Any]:
+        return {
+            "uuid": str(self.uuid),
+            "chain": self.chain,
+            "upto_seq": self.upto_seq,
+            "upto_entry_id": self.upto_entry_id,
+            "upto_mac": self.upto_mac,
+            "count": self.count,
+            "from_at": self.from_at.astimezone(datetime.UTC).isoformat(),
+            "to_at": self.to_at.astimezone(datetime.UTC).isoformat(),
+            "cutoff": self.cutoff.astimezone(datetime.UTC).isoformat(),
+            "pruned_at": self.pruned_at.astimezone(datetime.UTC).isoformat(),
+            "rule": self.rule,
+            "period_months": self.period_months,
+            "record_entry_id": self.record_entry_id,
+        }

@@ -15,6 +15,12 @@ What each finding means (docs/security.md, "The access log: threat model"):
 - `unsealed`: rows older than a minute have not been sealed (the sealer is not running,
   or a row's seal was removed).
 - `bad_checkpoint`: a checkpoint line whose signature does not hold.
+- `forged_prune`: a prune record in the database whose signature does not hold (written
+  without the key); it is ignored, so the rows it claims to have pruned show as a gap.
+
+Pruning (stafett.audit.pruning) removes a prefix of a chain under a signed prune record;
+a chain is verified from its latest valid record on: the row after seq N must link to
+the recorded link of row N.
 """
 
 from __future__ import annotations
@@ -27,11 +33,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import Min
 from django.utils import timezone
 
-from stafett.audit.checkpoints import ChainHead, Checkpoint, latest_checkpoint
+from stafett.audit.checkpoints import (
+    ChainHead,
+    Checkpoint,
+    latest_checkpoint,
+    read_prune_records,
+    sign_prune,
+)
 from stafett.audit.log import link_mac
-from stafett.audit.models import GENESIS_HASH, AccessLogEntry, AccessLogSeal
+from stafett.audit.models import GENESIS_HASH, AccessLogEntry, AccessLogPrune, AccessLogSeal
 
 BATCH = 2000
 
@@ -57,6 +70,19 @@ class Problem:
         return f"[{self.kind}] {where}: {self.message}"
 
 
+@dataclass(frozen=True)
+class Pruned:
+    """A prune record whose signature holds."""
+
+    uuid: str
+    chain: int
+    upto_seq: int
+    upto_mac: str
+    count: int
+    pruned_at: datetime.datetime
+    source: str
+
+
 @dataclass
 class ChainSummary:
     chain: int
@@ -64,6 +90,7 @@ class ChainSummary:
     head_seq: int = 0
     unsealed: int = 0
     legacy: int = 0
+    pruned_upto: int = 0
 
 
 @dataclass
@@ -96,10 +123,59 @@ def verify_access_log(
     known |= set(AccessLogEntry.objects.order_by().values_list("chain", flat=True).distinct())
     if checkpoint is not None:
         known |= set(checkpoint.heads)
+    prunes = _valid_prunes(report, directory)
     for chain in sorted(known if chains is None else set(chains)):
         head = checkpoint.heads.get(chain) if checkpoint is not None else None
-        _verify_chain(report, chain, checkpoint, head, now)
+        _verify_chain(report, chain, checkpoint, head, now, prunes.get(chain, []))
     return report
+
+
+def _valid_prunes(report: Report, directory: Path | None) -> dict[int, list[Pruned]]:
+    """Every prune record whose signature holds, from the database and the checkpoint
+    files, per chain; a database record that does not hold is reported."""
+    found: dict[str, Pruned] = {}
+    for record in AccessLogPrune.objects.order_by("id"):
+        fields = record.signed_fields()
+        if not hmac.compare_digest(record.signature, sign_prune(fields)):
+            report.problems.append(
+                Problem(
+                    "forged_prune",
+                    record.chain,
+                    f"the prune record {record.uuid} (up to seq {record.upto_seq}) is not "
+                    "signed with the key: it is ignored",
+                    seq=record.upto_seq,
+                )
+            )
+            continue
+        found[str(record.uuid)] = _pruned(fields, f"database record id={record.pk}")
+    file_records, errors = read_prune_records(directory)
+    for error in errors:
+        report.problems.append(Problem("bad_checkpoint", None, error))
+    for fields in file_records:
+        try:
+            found.setdefault(str(fields["uuid"]), _pruned(fields, str(fields["source"])))
+        except (KeyError, TypeError, ValueError) as error:
+            report.problems.append(
+                Problem("bad_checkpoint", None, f"{fields.get('source')}: unreadable ({error})")
+            )
+    by_chain: dict[int, list[Pruned]] = {}
+    for pruned in found.values():
+        by_chain.setdefault(pruned.chain, []).append(pruned)
+    for records in by_chain.values():
+        records.sort(key=lambda pruned: pruned.upto_seq)
+    return by_chain
+
+
+def _pruned(fields: dict[str, object], source: str) -> Pruned:
+    return Pruned(
+        uuid=str(fields["uuid"]),
+        chain=int(str(fields["chain"])),
+        upto_seq=int(str(fields["upto_seq"])),
+        upto_mac=str(fields["upto_mac"]),
+        count=int(str(fields["count"])),
+        pruned_at=datetime.datetime.fromisoformat(str(fields["pruned_at"])),
+        source=source,
+    )
 
 
 def _seals(chain: int) -> Iterator[tuple[AccessLogSeal, AccessLogEntry | None]]:
@@ -127,6 +203,7 @@ def _verify_chain(
     checkpoint: Checkpoint | None,
     head: ChainHead | None,
     now: datetime.datetime,
+    prunes: list[Pruned],
 ) -> None:
     summary = report.chains.setdefault(chain, ChainSummary(chain=chain))
     problems: list[Problem] = []
@@ -149,6 +226,16 @@ def _verify_chain(
 
     expected_seq = 1
     prev = GENESIS_HASH
+    prune = prunes[-1] if prunes else None
+    if prune is not None:
+        first = AccessLogSeal.objects.filter(chain=chain).aggregate(seq=Min("seq"))["seq"]
+        if first is None or first > prune.upto_seq:
+            # Rows up to seq N went under a signed record: go on from row N's link.
+            expected_seq = prune.upto_seq + 1
+            prev = prune.upto_mac
+            summary.pruned_upto = prune.upto_seq
+        else:
+            prune = None  # the rows are still there (a pruning that rolled back)
     keyed_seen = False
     mac_at_checkpoint: str | None = None
     sealed_within_checkpoint = 0
@@ -235,9 +322,28 @@ def _verify_chain(
             add("forged", f"the row id={entry.pk} has an unknown link version", seal)
         prev = seal.mac
 
+    if head is not None and prune is not None and head.seq <= prune.upto_seq:
+        # The checkpoint's head itself was pruned later: the record vouches for it.
+        if head.seq == prune.upto_seq and head.mac != prune.upto_mac:
+            problems.append(
+                Problem(
+                    "rechained",
+                    chain,
+                    f"{checkpoint_name(checkpoint)} saw another row at seq {head.seq} than "
+                    f"the prune record {prune.uuid} names",
+                    seq=head.seq,
+                )
+            )
+        head = None
     if head is not None:
         assert checkpoint is not None
         name = checkpoint_name(checkpoint)
+        # Rows the checkpoint counted and a later pruning removed under a valid record.
+        pruned_since = sum(
+            record.count
+            for record in prunes
+            if record.pruned_at > checkpoint.written_at and record.upto_seq <= head.seq
+        )
         if summary.sealed == 0:
             problems.append(
                 Problem(
@@ -275,13 +381,14 @@ def _verify_chain(
                     seq=head.seq,
                 )
             )
-        elif sealed_within_checkpoint < head.count:
+        elif sealed_within_checkpoint < head.count - pruned_since:
             problems.append(
                 Problem(
                     "gap",
                     chain,
-                    f"{name} counted {head.count} rows up to seq {head.seq}; "
-                    f"{sealed_within_checkpoint} are left",
+                    f"{name} counted {head.count} rows up to seq {head.seq}"
+                    + (f", {pruned_since} of them pruned since" if pruned_since else "")
+                    + f"; {sealed_within_checkpoint} are left",
                 )
             )
 

@@ -33,7 +33,7 @@ class RetentionForm(AccessibleForm):
         min_value=ACCESS_LOG_MONTHS_MIN,
         max_value=ACCESS_LOG_MONTHS_MAX,
         help_text=_(
-            "Not in force yet: Stafett keeps the whole access log until pruning it with a "
-            "signed checkpoint is built."
+            "Entries older than this are deleted every night, oldest first; a signed "
+            "record of each deletion is kept."
         ),
     )

@@ -6,7 +6,8 @@ log; the period for closed relay logs is the municipality's own `retention_years
 
 A `Tombstone` is all that remains of a deleted log or concern: what it was, its
 original ids, its dates, and which rule removed it. Nothing personal: no names, no
-birth dates, no text.
+birth dates, no text. A pruning of the access log leaves one tombstone too: its
+original id and uuid are those of the signed prune record (`audit.AccessLogPrune`).
 """
 
 from __future__ import annotations
@@ -56,11 +57,15 @@ class Tombstone(models.Model):
     class Kind(models.TextChoices):
         LOG = "relay_log", _("Relay log")
         CONCERN = "concern", _("Concern (level 0)")
+        # One tombstone per pruning of a municipality's access log: the count and the
+        # first and last time of the rows removed (created_at, closed_at).
+        ACCESS_LOG = "access_log", _("Access-log entries")
 
     class Rule(models.TextChoices):
         CLOSED_LOG = "closed_log", _("Closed relay logs")
         CONCERN = "concern", _("Concerns that led nowhere")
         WITH_LOG = "with_log", _("Went with its relay log")
+        ACCESS_LOG = "access_log", _("Access log")
 
     municipality = models.ForeignKey("organisation.Municipality", on_delete=models.PROTECT)
     kind = models.CharField(max_length=10, choices=Kind.choices)

@@ -8,7 +8,10 @@ child's own row when nothing else of the child is left, and the stored files (re
 once the transaction has committed), writes a `Tombstone`, and writes one row to the
 access log (`retention.delete`, no actor: the system did it).
 
-The access log itself is not pruned yet: see README ("Retention and deletion").
+The access log is pruned per municipality after its own period by
+`prune_access_log`, through `stafett.audit.pruning` (the one path that removes
+access-log rows: a prefix of the chain, under a signed prune record), with one
+tombstone for the run.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stafett.audit.log import record_access
+from stafett.audit.pruning import PrunePlan, plan_prune, prune_chain
 from stafett.concerns.models import Concern
 from stafett.logs.models import RelayLog
 from stafett.organisation.models import Municipality
@@ -68,12 +72,26 @@ class Due:
 
 
 @dataclass
+class AccessLogDue:
+    """A municipality's access-log rows that go (or went) in one pruning: counts only."""
+
+    municipality: str
+    count: int
+    from_seq: int
+    upto_seq: int
+    from_at: datetime.datetime
+    to_at: datetime.datetime
+    period_months: int
+
+
+@dataclass
 class RunReport:
     deleted: list[Due] = field(default_factory=list)
     would_delete: list[Due] = field(default_factory=list)
     skipped: int = 0
     failed: int = 0
-    access_log_rows_past: dict[str, int] = field(default_factory=dict)
+    access_log_pruned: list[AccessLogDue] = field(default_factory=list)
+    access_log_would_prune: list[AccessLogDue] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------
@@ -294,13 +312,55 @@ def delete_concern(*, concern_id: int, now: datetime.datetime | None = None) -> 
 # ---------------------------------------------------------------------------
 
 
-def _access_log_rows_past(municipality: Municipality, now: datetime.datetime) -> int:
-    from stafett.audit.models import AccessLogEntry
+def _access_log_due(municipality: Municipality, plan: PrunePlan, months: int) -> AccessLogDue:
+    return AccessLogDue(
+        municipality=municipality.slug,
+        count=plan.count,
+        from_seq=plan.from_seq,
+        upto_seq=plan.upto_seq,
+        from_at=plan.from_at,
+        to_at=plan.to_at,
+        period_months=months,
+    )
 
+
+def access_log_due(municipality: Municipality, *, now: datetime.datetime) -> AccessLogDue | None:
+    """What pruning the municipality's access log now would remove (the dry run)."""
     months = selectors.periods_for(municipality).access_log_months
-    return AccessLogEntry.objects.filter(
-        chain=municipality.id, at__lt=selectors.cutoff(now, months)
-    ).count()
+    plan = plan_prune(municipality.id, before=selectors.cutoff(now, months))
+    return _access_log_due(municipality, plan, months) if plan is not None else None
+
+
+def prune_access_log(
+    municipality: Municipality, *, now: datetime.datetime | None = None
+) -> Tombstone | None:
+    """Remove the municipality's access-log rows past its period (the oldest rows of its
+    chain, up to the first row still inside the period), leaving a signed prune record,
+    an `access_log.pruned` row in the chain and one tombstone: counts and dates only."""
+    now = now or timezone.now()
+    months = selectors.periods_for(municipality).access_log_months
+    with transaction.atomic():
+        record = prune_chain(
+            municipality.id,
+            before=selectors.cutoff(now, months),
+            rule=str(Tombstone.Rule.ACCESS_LOG),
+            period_months=months,
+            now=now,
+        )
+        if record is None:
+            return None
+        return Tombstone.objects.create(
+            municipality=municipality,
+            kind=Tombstone.Kind.ACCESS_LOG,
+            original_uuid=record.uuid,
+            original_id=record.pk,
+            created_at=record.from_at,
+            closed_at=record.to_at,
+            deleted_at=now,
+            rule=Tombstone.Rule.ACCESS_LOG,
+            period_months=months,
+            rows_deleted=record.count,
+        )
 
 
 def run_retention(*, now: datetime.datetime | None = None, dry_run: bool = False) -> RunReport:
@@ -310,7 +370,6 @@ def run_retention(*, now: datetime.datetime | None = None, dry_run: bool = False
     report = RunReport()
     for municipality in Municipality.objects.order_by("id"):
         periods = selectors.periods_for(municipality)
-        report.access_log_rows_past[municipality.slug] = _access_log_rows_past(municipality, now)
         logs: list[Any] = list(
             selectors.logs_due(municipality, now=now).values_list("id", "uuid", "closed_at")
         )
@@ -350,4 +409,26 @@ def run_retention(*, now: datetime.datetime | None = None, dry_run: bool = False
                     report.skipped += 1
                 else:
                     report.deleted.append(item)
+        # Last, so that the rows `retention.delete` just wrote are in the chain.
+        _prune_run(report, municipality, now=now, dry_run=dry_run)
     return report
+
+
+def _prune_run(
+    report: RunReport, municipality: Municipality, *, now: datetime.datetime, dry_run: bool
+) -> None:
+    due = access_log_due(municipality, now=now)
+    if due is None:
+        return
+    if dry_run:
+        report.access_log_would_prune.append(due)
+        return
+    try:
+        stone = prune_access_log(municipality, now=now)
+    except Exception:
+        logger.exception("Retention: pruning the access log of %s failed", municipality.slug)
+        report.failed += 1
+        return
+    if stone is not None:
+        due.count = stone.rows_deleted
+        report.access_log_pruned.append(due)

@@ -13,6 +13,10 @@ off. It refuses when the application role would still own, or
 could become, the owner of the tables, their schema or the trigger function, because
 an owner can disable the triggers or drop the tables. Re-run it after every `migrate`.
 `--check` changes nothing and reports what is wrong.
+
+Pruning (retention) removes old rows only through `stafett_access_log_prune()`, a
+SECURITY DEFINER function owned by the tables' owner: the application role gets
+EXECUTE on it and nothing else; PUBLIC gets nothing.
 """
 
 from __future__ import annotations
@@ -23,11 +27,17 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 
-from stafett.audit.models import AccessLogEntry, AccessLogPending, AccessLogSeal
+from stafett.audit.models import AccessLogEntry, AccessLogPending, AccessLogPrune, AccessLogSeal
 
 ROLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 TRIGGER_FUNCTIONS = ["stafett_access_log_append_only", "stafett_access_log_no_truncate"]
-EVIDENCE = [AccessLogEntry._meta.db_table, AccessLogSeal._meta.db_table]
+EVIDENCE = [
+    AccessLogEntry._meta.db_table,
+    AccessLogSeal._meta.db_table,
+    AccessLogPrune._meta.db_table,
+]
+# The one path that deletes old rows (audit migration 0005): runs as its owner.
+PRUNE_FUNCTION = "stafett_access_log_prune(bigint, bigint)"
 QUEUE = AccessLogPending._meta.db_table
 # Rights the application role must not hold on the evidence tables.
 FORBIDDEN = ["UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER"]
@@ -79,6 +89,7 @@ class Command(BaseCommand):
                     cursor.execute(f"ALTER TABLE {q(table)} OWNER TO {q(owner)}")
                 for function in TRIGGER_FUNCTIONS:
                     cursor.execute(f"ALTER FUNCTION {function}() OWNER TO {q(owner)}")
+                cursor.execute(f"ALTER FUNCTION {PRUNE_FUNCTION} OWNER TO {q(owner)}")
             # Switched off by someone earlier? On again.
             for table in EVIDENCE:
                 for trigger in TRIGGERS:
@@ -103,6 +114,9 @@ class Command(BaseCommand):
             for table in EVIDENCE:
                 cursor.execute(f"REVOKE ALL ON {q(table)} FROM {q(role)}, PUBLIC")
                 cursor.execute(f"GRANT SELECT, INSERT ON {q(table)} TO {q(role)}")
+            # Pruning: only through the owner's function.
+            cursor.execute(f"REVOKE ALL ON FUNCTION {PRUNE_FUNCTION} FROM PUBLIC")
+            cursor.execute(f"GRANT EXECUTE ON FUNCTION {PRUNE_FUNCTION} TO {q(role)}")
             # The sealer's work queue is not evidence: it removes what it has sealed.
             cursor.execute(f"GRANT SELECT, INSERT, DELETE ON {q(QUEUE)} TO {q(role)}")
 
@@ -177,5 +191,30 @@ def privilege_problems(role: str) -> list[str]:
                 problems.append(
                     f"{role} owns the trigger function {name} (it could replace it with one "
                     "that allows all)"
+                )
+        cursor.execute(
+            "SELECT pg_has_role(%s, p.proowner, 'MEMBER'), p.prosecdef, "
+            "has_function_privilege('public', p.oid, 'EXECUTE'), "
+            "has_function_privilege(%s, p.oid, 'EXECUTE') "
+            "FROM pg_proc p WHERE p.oid = %s::regprocedure",
+            [role, role, PRUNE_FUNCTION],
+        )
+        prune = cursor.fetchone()
+        if prune is None:
+            problems.append("the pruning function stafett_access_log_prune is missing")
+        else:
+            owns, definer, public, may_execute = prune
+            if owns:
+                problems.append(
+                    f"{role} owns the pruning function stafett_access_log_prune (it could "
+                    "replace it with one that deletes anything)"
+                )
+            if not definer:
+                problems.append("stafett_access_log_prune is not SECURITY DEFINER")
+            if public:
+                problems.append("PUBLIC may EXECUTE stafett_access_log_prune")
+            if not may_execute:
+                problems.append(
+                    f"{role} lacks EXECUTE on stafett_access_log_prune (retention needs it)"
                 )
     return problems

@@ -15,7 +15,7 @@ class Command(BaseCommand):
         "Verify the access log: every chain's signed links, against the latest signed "
         "checkpoint (STAFETT_ACCESS_LOG_CHECKPOINT_DIR). Exits with an error naming each "
         "finding: altered, forged, rechained, truncated, missing_chain, gap, broken_link, "
-        "unsealed, bad_checkpoint."
+        "unsealed, bad_checkpoint, forged_prune."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -41,6 +41,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"chain {summary.chain}: {summary.sealed} sealed (head seq {summary.head_seq}, "
                 f"{summary.legacy} from before keyed sealing), {summary.unsealed} not yet sealed"
+                + (
+                    f"; pruned up to seq {summary.pruned_upto} under a signed record"
+                    if summary.pruned_upto
+                    else ""
+                )
             )
         if report.problems:
             for problem in report.problems:

@@ -13,7 +13,10 @@ from stafett.retention.services import Due, run_retention
 
 
 class Command(BaseCommand):
-    help = "Delete closed relay logs and concerns whose retention period has passed."
+    help = (
+        "Delete closed relay logs and concerns, and prune access-log rows, whose "
+        "retention period has passed."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -32,12 +35,14 @@ class Command(BaseCommand):
             + ("" if dry_run else f", {report.skipped} skipped, {report.failed} failed")
             + "."
         )
-        for municipality, count in report.access_log_rows_past.items():
-            if count:
-                self.stdout.write(
-                    f"{municipality}: {count} access-log rows are past their period; "
-                    "they are kept (pruning the access log is not built yet)."
-                )
+        pruned = report.access_log_would_prune if dry_run else report.access_log_pruned
+        verb = "would prune" if dry_run else "pruned"
+        for due in pruned:
+            self.stdout.write(
+                f"{verb}: {due.municipality} access log seq {due.from_seq}-{due.upto_seq} "
+                f"({due.count} rows, {due.from_at:%Y-%m-%d} to {due.to_at:%Y-%m-%d}, "
+                f"{due.period_months} months)"
+            )
         if report.failed:
             raise SystemExit(1)
 
