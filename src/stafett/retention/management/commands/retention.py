@@ -32,6 +32,10 @@ class Command(BaseCommand):
             + ("" if dry_run else f", {report.skipped} skipped, {report.failed} failed")
             + "."
         )
+        for item in report.kept_for_archive:
+            self.stdout.write(
+                f"kept (its archive package is not in the archive yet): {_line(item)}"
+            )
         for municipality, count in report.access_log_rows_past.items():
             if count:
                 self.stdout.write(
