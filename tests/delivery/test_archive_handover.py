@@ -276,3 +276,38 @@ def test_a_delivery_of_an_unknown_log_writes_no_history(world: Any, tmp_path: Pa
     assert delivery is not None
     services._tell_the_log(delivery)
     assert EntryVersion.objects.filter(event_type__startswith="archive.").count() == 0
+
+
+def test_the_real_queue_carries_a_closed_log_to_the_drop_folder(
+    active_log: LogWorld,
+    drop: Path,
+    settings: Any,
+    monkeypatch: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """The database backend and `db_worker`, as `make worker` runs them: build, hand
+    over, attempt, each queued by the one before once it has committed."""
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
+    close(active_log, django_capture_on_commit_callbacks)
+    assert ArchiveDelivery.objects.count() == 0  # queued, not yet built
+    for _round in range(3):  # build → deliver_archive_package → attempt
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    paths = sorted(DBTaskResult.objects.values_list("task_path", flat=True))
+    assert paths == [
+        "stafett.archive.tasks.build_archive_document",
+        "stafett.delivery.tasks.attempt_archive_delivery",
+        "stafett.delivery.tasks.deliver_archive_package",
+    ]
+    assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
+    document = ArchiveDocument.objects.get()
+    delivery = ArchiveDelivery.objects.get()
+    assert delivery.status == ArchiveDelivery.Status.ARCHIVED
+    dropped = drop / delivery.reference
+    assert hashlib.sha256(dropped.read_bytes()).hexdigest() == document.package_sha256
