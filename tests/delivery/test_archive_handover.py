@@ -311,3 +311,22 @@ def test_the_real_queue_carries_a_closed_log_to_the_drop_folder(
     assert delivery.status == ArchiveDelivery.Status.ARCHIVED
     dropped = drop / delivery.reference
     assert hashlib.sha256(dropped.read_bytes()).hexdigest() == document.package_sha256
+
+
+def test_a_hand_over_that_cannot_be_queued_leaves_the_document_ready(
+    active_log: LogWorld, drop: Path, monkeypatch: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    def down(*args: Any, **kwargs: Any) -> None:
+        raise ConnectionError("the database went away")
+
+    monkeypatch.setattr("stafett.delivery.handover.submission_from", down)
+    document = close(active_log, django_capture_on_commit_callbacks)
+    assert document.status == ArchiveDocument.Status.READY
+    assert archive_path_exists(document)
+    assert ArchiveDelivery.objects.count() == 0
+
+
+def archive_path_exists(document: ArchiveDocument) -> bool:
+    from stafett.archive.selectors import archive_path
+
+    return archive_path(document.package_path).is_file()

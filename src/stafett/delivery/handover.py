@@ -119,7 +119,17 @@ def submission_from(found: Mapping[str, Any]) -> ArchiveSubmission:
 
 def hand_over_when_ready(document_id: int) -> bool:
     """Queue the hand-over of a ready archive document when the municipality has chosen
-    an archive transport. Returns whether it was queued."""
+    an archive transport. Returns whether it was queued. Never raises: it runs after the
+    document's commit inside its build, which must not turn a ready document into a
+    failed one (a failure is logged; the coordinator can ask for a new document)."""
+    try:
+        return _hand_over(document_id)
+    except Exception:
+        logger.exception("Could not queue the hand-over of archive document %s", document_id)
+        return False
+
+
+def _hand_over(document_id: int) -> bool:
     from stafett.archive.models import ArchiveDocument
     from stafett.archive.selectors import submission_for
     from stafett.delivery.services import settings_for
@@ -131,9 +141,5 @@ def hand_over_when_ready(document_id: int) -> bool:
     if settings_for(document.municipality_id).archive_transport == Transport.NONE:
         return False
     submission = submission_from(submission_for(document))
-    try:
-        deliver_archive_package.enqueue(submission.to_json())
-    except Exception:  # the queue is down: the log's coordinator can ask for it again
-        logger.exception("Could not queue the hand-over of archive document %s", document.uuid)
-        return False
+    deliver_archive_package.enqueue(submission.to_json())
     return True
