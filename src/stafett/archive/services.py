@@ -28,7 +28,7 @@ from stafett.archive.selectors import archive_path
 from stafett.audit.models import AccessLogEntry
 from stafett.core.errors import ServiceError
 from stafett.logs.models import RelayLog
-from stafett.policy import Actor, acting_user, enforce, log_facts
+from stafett.policy import ANONYMOUS_ACTOR, Actor, acting_user, enforce, log_facts
 
 logger = logging.getLogger(__name__)
 
@@ -168,19 +168,37 @@ def _make_files(document: ArchiveDocument) -> None:
     finally:
         for leftover in (partial_pdf, partial_zip):
             leftover.unlink(missing_ok=True)
-    ArchiveDocument.objects.filter(pk=document.pk).update(
-        status=ArchiveDocument.Status.READY,
-        finished_at=timezone.now(),
-        pdf_path=pdf_relative,
-        pdf_sha256=pdf_sha,
-        pdf_size=pdf_size,
-        package_path=zip_relative,
-        package_sha256=zip_sha,
-        package_size=zip_size,
-        noark_metadata=metadata,
-        last_error="",
-        next_attempt_at=None,
+    with transaction.atomic():
+        ArchiveDocument.objects.filter(pk=document.pk).update(
+            status=ArchiveDocument.Status.READY,
+            finished_at=timezone.now(),
+            pdf_path=pdf_relative,
+            pdf_sha256=pdf_sha,
+            pdf_size=pdf_size,
+            package_path=zip_relative,
+            package_sha256=zip_sha,
+            package_size=zip_size,
+            noark_metadata=metadata,
+            last_error="",
+            next_attempt_at=None,
+        )
+        _made(document)
+
+
+def _made(document: ArchiveDocument) -> None:
+    """A line in the log's history, and (once committed) the hand-over to the
+    municipality's archive when it has chosen a transport (`delivery.handover`)."""
+    from stafett.delivery.handover import hand_over_when_ready
+    from stafett.logs.services import add_event
+
+    add_event(
+        log=document.log,
+        actor=ANONYMOUS_ACTOR,
+        event_type="archive.made",
+        variant="on_demand" if document.kind == ArchiveDocument.Kind.ON_DEMAND else "",
     )
+    document_id = document.id
+    transaction.on_commit(lambda: hand_over_when_ready(document_id))
 
 
 def backoff(attempts: int) -> datetime.timedelta:

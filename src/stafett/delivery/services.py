@@ -168,6 +168,7 @@ def attempt(
             delivery.status = Status.ARCHIVED
             delivery.reference = result.reference[:300]
             delivery.last_error = ""
+            _tell_the_log(delivery)
         elif result.status == "sent":
             delivery.status = Status.SENT
             delivery.message_id = result.message_id
@@ -178,6 +179,24 @@ def attempt(
             return str(delivery.status)
         delivery.save()
         return str(delivery.status)
+
+
+def _tell_the_log(delivery: ArchiveDelivery) -> None:
+    """A line in the log's history: its archive document is in the archive (issue 12).
+    A log deleted meanwhile (retention) has no history to tell."""
+    from stafett.logs.models import RelayLog
+    from stafett.logs.services import add_event
+    from stafett.policy import ANONYMOUS_ACTOR
+
+    log = RelayLog.objects.filter(
+        uuid=delivery.log_uuid, municipality_id=delivery.municipality_id
+    ).first()
+    if log is None:
+        return
+    variant = (
+        delivery.transport if delivery.transport in (Transport.FOLDER, Transport.FIKS_ARKIV) else ""
+    )
+    add_event(log=log, actor=ANONYMOUS_ACTOR, event_type="archive.delivered", variant=str(variant))
 
 
 def _fail(delivery: ArchiveDelivery, error: str, now: datetime.datetime) -> None:
@@ -240,6 +259,7 @@ def collect_answers(io: FiksIO, *, now: datetime.datetime | None = None) -> int:
                 delivery.reference = detail
                 delivery.last_error = ""
                 delivery.save()
+                _tell_the_log(delivery)
             elif meaning == "error":
                 _step(delivery, Step.ERROR, detail, now)
                 if detail.startswith("serverfeil"):

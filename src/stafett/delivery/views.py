@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from stafett.concerns import selectors as concern_selectors
 from stafett.delivery import reports, selectors, services
 from stafett.delivery.forms import FiksSettingsForm, OfficeForm
+from stafett.delivery.models import Transport
 from stafett.policy import access_municipality, access_report, actor_for
 
 GET_POST = ["GET", "POST"]
@@ -40,6 +41,8 @@ def archive(request: HttpRequest) -> HttpResponse:
         "municipality": municipality,
         "form": form,
         "deliveries": list(selectors.archive_deliveries(municipality.id)),
+        # No transport: closed logs are archived by hand (the package from the log page).
+        "by_hand": chosen.archive_transport == Transport.NONE,
     }
     return render(request, "delivery/archive.html", context)
 

@@ -218,6 +218,23 @@ EVENTS: dict[str, EventKind] = {
         {"name": NAME, "names": NAMES},
         variants={"none": _("%(name)s does not let the guardians read the log.")},
     ),
+    # Issue 12: the archive document (archive.services) and its hand-over to the
+    # municipality's archive (delivery.services).
+    "archive.made": EventKind(
+        _("The archive document (PDF and package for the archive) was made."),
+        variants={
+            "on_demand": _(
+                "The archive document (PDF and package for the archive) was made again, as asked."
+            )
+        },
+    ),
+    "archive.delivered": EventKind(
+        _("The archive document was handed over to the municipality's archive."),
+        variants={
+            "folder": _("The archive package was put in the archive's folder."),
+            "fiks_arkiv": _("The archive document was archived through Fiks Arkiv."),
+        },
+    ),
 }
 
 

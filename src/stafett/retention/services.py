@@ -92,6 +92,8 @@ class RunReport:
     failed: int = 0
     access_log_pruned: list[AccessLogDue] = field(default_factory=list)
     access_log_would_prune: list[AccessLogDue] = field(default_factory=list)
+    # Closed logs past their time kept until their package is in the archive (issue 12).
+    kept_for_archive: list[Due] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------
@@ -234,7 +236,7 @@ def delete_log(*, log_id: int, now: datetime.datetime | None = None) -> Tombston
         due = selectors.due_logs_filter(
             RelayLog.objects.filter(pk=log.pk), before=selectors.cutoff(now, months)
         )
-        if not due.exists():
+        if not due.exists() or _archive_copy(log, delete=True):
             return None
         found = collect([log])
         _with_orphaned_subject(found, log.subject_id)
@@ -269,6 +271,20 @@ def delete_log(*, log_id: int, now: datetime.datetime | None = None) -> Tombston
                 )
             )
         return _finish(found=found, obj=log, tombstones=tombstones, now=now)
+
+
+def _archive_copy(log: RelayLog, *, delete: bool) -> bool:
+    """Issue 12 — the log's copy for the municipality's archive (`archive_copy`): True
+    when the log must be kept because its archive package has not reached the archive
+    (a transport is chosen). Otherwise, with `delete`, the log's archive folder goes
+    after the commit and its hand-overs keep metadata only."""
+    from stafett.retention import archive_copy
+
+    if archive_copy.held_for_archive(municipality_id=log.municipality_id, log_uuid=log.uuid):
+        return True
+    if delete:
+        archive_copy.release(municipality_id=log.municipality_id, log_uuid=log.uuid)
+    return False
 
 
 def delete_concern(*, concern_id: int, now: datetime.datetime | None = None) -> Tombstone | None:
@@ -389,6 +405,12 @@ def run_retention(*, now: datetime.datetime | None = None, dry_run: bool = False
                     rule=str(rule),
                     period_months=months,
                 )
+                if kind == Tombstone.Kind.LOG and _archive_copy(
+                    RelayLog(id=object_id, uuid=object_uuid, municipality=municipality),
+                    delete=False,
+                ):
+                    report.kept_for_archive.append(item)
+                    continue
                 if dry_run:
                     report.would_delete.append(item)
                     continue

@@ -43,6 +43,10 @@ class Command(BaseCommand):
                 f"({due.count} rows, {due.from_at:%Y-%m-%d} to {due.to_at:%Y-%m-%d}, "
                 f"{due.period_months} months)"
             )
+        for item in report.kept_for_archive:
+            self.stdout.write(
+                f"kept (its archive package is not in the archive yet): {_line(item)}"
+            )
         if report.failed:
             raise SystemExit(1)
 
