@@ -773,15 +773,6 @@ def _follow_up(actor: Actor, obj: Any) -> Decision:
     """The administrator (whole municipality) and unit leaders (their units) see the
     follow-up list: counts and metadata, never a child's content."""
     if not actor.is_staff_member:
-# ---------------------------------------------------------------------------
-# Statistics (issue 12): counts of children, with small numbers hidden. The municipal
-# administrator sees the whole municipality, a unit leader their own units (object:
-# Municipality). Other staff of the municipality: 403; everyone else: 404.
-# ---------------------------------------------------------------------------
-
-
-def _statistics_view(actor: Actor, municipality: Any) -> Decision:
-    if not actor.is_staff_member or not _same_municipality_id(actor, municipality):
         return Decision.HIDDEN
     return Decision.ALLOW if actor.is_admin or actor.leader_unit_ids else Decision.FORBIDDEN
 
@@ -838,6 +829,20 @@ def access_api_token(request: HttpRequest, token_uuid: uuid.UUID, action: str) -
 
 
 # --- end of API rules ---
+
+# ---------------------------------------------------------------------------
+# Statistics (issue 12): counts of children, with small numbers hidden. The municipal
+# administrator sees the whole municipality, a unit leader their own units (object:
+# Municipality). Other staff of the municipality: 403; everyone else: 404.
+# ---------------------------------------------------------------------------
+
+
+def _statistics_view(actor: Actor, municipality: Any) -> Decision:
+    if not actor.is_staff_member or not _same_municipality_id(actor, municipality):
+        return Decision.HIDDEN
+    return Decision.ALLOW if actor.is_admin or actor.leader_unit_ids else Decision.FORBIDDEN
+
+
 STATISTICS_RULES: dict[str, Rule] = {"statistics.view": _statistics_view}
 
 

@@ -2,9 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from stafett.core.views import healthz, readyz
 from stafett.api.api import urls as api_urls
-from stafett.core.views import healthz
+from stafett.core.views import healthz, readyz
 from stafett.policy import public
 
 urlpatterns = [

@@ -23,7 +23,6 @@ from stafett.concerns.models import ChildWelfareReport
 from stafett.consent.models import ConsentText
 from stafett.organisation.models import EmergencyContact
 from stafett.signin.models import LinkRequest, Provider
-from tests.archive.walk import ready_document
 from tests.api.walk import (
     API_EXPECTED,
     API_LOG_TABLES,
@@ -32,6 +31,7 @@ from tests.api.walk import (
     api_log_values,
     api_values,
 )
+from tests.archive.walk import ready_document
 from tests.concerns.walk import CONCERN_EXPECTED, concern_values, walk_violence_concern
 from tests.conftest import PERSONAS, World
 from tests.factories import english_client, login

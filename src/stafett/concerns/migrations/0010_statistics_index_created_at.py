@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('concerns', '0008_record_params'),
+        ('concerns', '0009_senthow_fiks'),
         ('logs', '0007_event_params'),
         ('organisation', '0004_emergency_contact_descriptions_by_language'),
         ('people', '0001_initial'),
