@@ -58,7 +58,7 @@ run: install
 # Production: gunicorn (deploy/gunicorn.conf.py: workers from the core count, graceful
 # restarts) with STAFETT_PRODUCTION=1 on 127.0.0.1:$(PORT) (STAFETT_WEB_BIND to change),
 # behind the municipality's HTTPS proxy. Needs the production environment (README
-# "Production": STAFETT_SECRET_KEY, STAFETT_ACCESS_LOG_KEY, DATABASE_URL, ...). Collects
+# "Production": STAFETT_SECRET_KEY, STAFETT_ACCESS_LOG_KEY, STAFETT_PID_KEY, DATABASE_URL, ...). Collects
 # the static files (WhiteNoise serves them), applies migrations unless
 # STAFETT_SERVE_MIGRATE=0, then runs gunicorn in the foreground: TERM stops it
 # gracefully, HUP replaces its workers one by one. `make worker` runs beside it.

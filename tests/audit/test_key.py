@@ -105,6 +105,7 @@ def _start_in_production(**extra: str) -> subprocess.CompletedProcess[str]:
         **os.environ,
         "STAFETT_PRODUCTION": "1",
         "STAFETT_SECRET_KEY": secrets.token_urlsafe(64),
+        "STAFETT_PID_KEY": secrets.token_urlsafe(48),
         "DJANGO_SETTINGS_MODULE": "stafett.settings",
         "PYTHONPATH": str(PROJECT_DIR / "src"),
         **extra,

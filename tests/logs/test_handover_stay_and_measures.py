@@ -43,6 +43,7 @@ from stafett.logs.services import (
 )
 from stafett.notifications.models import Notification
 from tests import factories as f
+from tests.archive.walk import ready_document
 from tests.conftest import World
 from tests.logs.conftest import LogWorld, as_actor
 from tests.markup_checks import other_standard_words, visible_text
@@ -279,6 +280,8 @@ def _log_urls(log: RelayLog, handover: Handover, entry: Entry) -> list[tuple[str
         "handover": handover.uuid,
         "meeting": entry.uuid,
         "request_id": handover.uuid,
+        # The archive document of the log (issue 12): a ready one, so its URLs are real.
+        "document": ready_document(log).uuid,
     }
     urls = []
     for route in iter_routes():

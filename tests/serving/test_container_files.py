@@ -137,7 +137,7 @@ def test_compose_keeps_its_data_in_volumes_and_its_secrets_in_the_environment() 
     for name in ("web", "worker", "scheduler"):
         assert "checkpoints:/app/var/checkpoints" in services[name]["volumes"]
         environment = services[name]["environment"]
-        for secret in ("STAFETT_SECRET_KEY", "STAFETT_ACCESS_LOG_KEY"):
+        for secret in ("STAFETT_SECRET_KEY", "STAFETT_ACCESS_LOG_KEY", "STAFETT_PID_KEY"):
             assert environment[secret] == f"${{{secret}:?set {secret} in .env}}"
         assert environment["DATABASE_URL"].startswith("postgres://stafett_app:${")
     # The migrations run as the owner, the application as stafett_app (README).
@@ -146,7 +146,9 @@ def test_compose_keeps_its_data_in_volumes_and_its_secrets_in_the_environment() 
     )
     example = (ROOT / "deploy" / "env.example").read_text()
     for line in example.splitlines():
-        if line.startswith(("STAFETT_SECRET_KEY", "STAFETT_ACCESS_LOG_KEY", "STAFETT_OWNER")):
+        if line.startswith(
+            ("STAFETT_SECRET_KEY", "STAFETT_ACCESS_LOG_KEY", "STAFETT_PID_KEY", "STAFETT_OWNER")
+        ):
             assert line.endswith("="), "the example must not carry a secret"
 
 

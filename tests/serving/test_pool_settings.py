@@ -29,6 +29,7 @@ def _settings(**environment: str) -> subprocess.CompletedProcess[str]:
         {
             "STAFETT_SECRET_KEY": secrets.token_urlsafe(64),
             "STAFETT_ACCESS_LOG_KEY": secrets.token_urlsafe(48),
+            "STAFETT_PID_KEY": secrets.token_urlsafe(48),
             "DJANGO_SETTINGS_MODULE": "stafett.settings",
             "PYTHONPATH": str(PROJECT_DIR / "src"),
             **environment,
