@@ -18,17 +18,15 @@ from django.utils.translation import gettext as _
 from ninja.params.functions import Query
 
 from stafett.api.api import api
+from stafett.api.endpoints import ERRORS
 from stafett.api.errors import ApiError
-from stafett.api.schemas import ErrorOut, StatisticsOut
+from stafett.api.schemas import StatisticsOut
 from stafett.organisation.models import Unit
 from stafett.policy import access_municipality, actor_for, statistics_unit_ids
 from stafett.statistics import charts
 from stafett.statistics.forms import StatisticsFilterForm, default_period
 from stafett.statistics.selectors import METRICS, compute
 from stafett.statistics.suppression import Cell, Shown
-
-# Every error this endpoint may answer with, in the API's one error format.
-STATISTICS_ERRORS: Any = frozenset({400, 401, 403, 404, 422, 429})
 
 START: Any = Query(None, description="First month, year-month (e.g. 2026-01).", max_length=50)
 END: Any = Query(None, description="Last month, year-month (e.g. 2026-12).", max_length=50)
@@ -74,7 +72,7 @@ def _uuid_of(objects: dict[str, Any], wanted_id: int | None) -> str | None:
 
 @api.get(
     "/statistics",
-    response={200: StatisticsOut, STATISTICS_ERRORS: ErrorOut},
+    response={200: StatisticsOut, **ERRORS},
     url_name="statistics",
     tags=["statistics"],
 )
