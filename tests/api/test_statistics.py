@@ -135,8 +135,10 @@ def test_employees_and_tokens_are_refused_families_find_nothing(
         ({"start": "2019-01", "end": "2026-11"}, "start", "Choose at most 36 months."),
         ({"start": "2026-01", "end": "2099-01"}, "end", "The period cannot end after this month."),
         ({"start": "2026-01"}, "end", "This field is required."),
-        ({"age_group": "7-9"}, "age_group", "Select a valid choice"),
-        ({"unit": "nope"}, "unit", "Select a valid choice"),
+        ({"start": "2026-1", "end": "2026-02"}, "query.start", "String should match pattern"),
+        ({"age_group": "7-9"}, "query.age_group", "Input should be"),
+        ({"unit": "nope"}, "query.unit", "Input should be a valid UUID"),
+        ({"unit": "5b0a7c52-7a4e-4c1e-9a53-0d6f1b1f0e11"}, "unit", "Select a valid choice"),
     ],
 )
 def test_a_bad_choice_gets_the_apis_error_and_no_figures(

@@ -10,7 +10,8 @@ so the policy refuses it (403)."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
+import uuid
+from typing import Any, Literal
 
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
@@ -28,13 +29,13 @@ from stafett.statistics.forms import StatisticsFilterForm, default_period
 from stafett.statistics.selectors import METRICS, compute
 from stafett.statistics.suppression import Cell, Shown
 
-START: Any = Query(None, description="First month, year-month (e.g. 2026-01).", max_length=50)
-END: Any = Query(None, description="Last month, year-month (e.g. 2026-12).", max_length=50)
-UNIT: Any = Query(None, description="One of the caller's units (its uuid).", max_length=50)
-KIND: Any = Query(None, description="A service kind of the caller's units (uuid).", max_length=50)
-AGE: Any = Query(
-    None, description="0-5, 6-12, 13-15, 16- or pregnant (the child's age).", max_length=50
-)
+MONTH = r"^[0-9]{4}-[0-9]{2}$"
+START: Any = Query(None, description="First month, year-month (e.g. 2026-01).", pattern=MONTH)
+END: Any = Query(None, description="Last month, year-month (e.g. 2026-12).", pattern=MONTH)
+UNIT: Any = Query(None, description="One of the caller's units (its uuid).")
+KIND: Any = Query(None, description="A service kind of the caller's units (its uuid).")
+AGE: Any = Query(None, description="The child's age group (or pregnant women).")
+AgeGroupIn = Literal["0-5", "6-12", "13-15", "16-", "pregnant"]
 
 
 def cell(value: Cell) -> dict[str, Any]:
@@ -80,9 +81,9 @@ def statistics(
     request: HttpRequest,
     start: str | None = START,
     end: str | None = END,
-    unit: str | None = UNIT,
-    service_kind: str | None = KIND,
-    age_group: str | None = AGE,
+    unit: uuid.UUID | None = UNIT,
+    service_kind: uuid.UUID | None = KIND,
+    age_group: AgeGroupIn | None = AGE,
 ) -> dict[str, Any]:
     """The statistics page's figures (counts of children) for a period of whole months:
     by unit, in total, open logs by level at each month's end, closures by reason, time
@@ -104,7 +105,7 @@ def statistics(
     }
     for name, value in given.items():
         if value:
-            data[name] = value
+            data[name] = str(value)
     if not start and not end:
         data["start"], data["end"] = default_period(timezone.localdate())
     form = StatisticsFilterForm(data, units=list(units.order_by("name")))
