@@ -50,6 +50,12 @@ API_EXPECTED: dict[str, dict[str, dict[str, Any]]] = {
         "GET": _roles(ROLES, **dict.fromkeys(ROLES[1:], 200)),
         "POST": _all(ROLES, 405),
     },
+    # Statistics (policy `statistics.view`, as the web page): the administrator and unit
+    # leaders; employees 403; the other municipality's administrator gets their own.
+    "api:statistics": {
+        "GET": _roles(ROLES, admin=200, leader=200, employee=403, other_staff=200),
+        "POST": _all(ROLES, 405),
+    },
     # The integration tokens page (web): the municipal administrator.
     "api_tokens:list": {
         "GET": {

@@ -550,3 +550,7 @@ def access_log_rows(
             for row in page
         ]
     return _paged(count, limit, offset, items)
+
+
+# The statistics (for the administrator and unit leaders) register themselves on `api`.
+from stafett.api import endpoints_statistics  # noqa: E402, F401

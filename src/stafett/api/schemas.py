@@ -206,3 +206,76 @@ class AccessRowOut(Schema):
     action: str
     reason: str
     outcome: str
+
+
+# --- Statistics ----------------------------------------------------------------------------
+
+
+class CellOut(Schema):
+    """One protected figure. `value` is the number only when it is shown exactly; a
+    number under 5 ("under") or one hidden so that a small one cannot be worked out
+    ("hidden") has `value` null: the true number is never sent."""
+
+    value: int | None = Field(description="The number, or null when it is not shown.")
+    shown: Literal["exact", "under", "hidden"]
+    text: str = Field(description='As the web page shows it: "12", "under 5", "hidden".')
+
+
+class MetricsOut(Schema):
+    new_concerns: CellOut
+    concerns_to_logs: CellOut
+    open_logs: CellOut
+    handovers: CellOut
+    closures: CellOut
+    withdrawals: CellOut
+
+
+class StatisticsUnitOut(Schema):
+    uuid: uuid.UUID
+    name: str
+    service_kind: str
+    figures: MetricsOut
+
+
+class MonthLevelsOut(Schema):
+    month: str = Field(description="Year and month, e.g. 2026-01.")
+    level_1: CellOut
+    level_2: CellOut
+    level_3: CellOut
+    total: CellOut
+
+
+class ReasonOut(Schema):
+    reason: str
+    label: str
+    figure: CellOut
+
+
+class MedianOut(Schema):
+    days: float | None = Field(description="Null unless it rests on at least 5 children.")
+    children: CellOut
+
+
+class ShareOut(Schema):
+    percent: int | None = Field(description="Null unless at least 5 children's measures.")
+    measures: int | None
+    children: CellOut
+
+
+class StatisticsFiltersOut(Schema):
+    start: str = Field(description="First month (year-month).")
+    end: str = Field(description="Last month (year-month).")
+    unit: uuid.UUID | None
+    service_kind: uuid.UUID | None
+    age_group: str | None
+
+
+class StatisticsOut(Schema):
+    filters: StatisticsFiltersOut
+    units: list[StatisticsUnitOut]
+    totals: MetricsOut
+    concerns_to_logs_percent: int | None
+    levels_over_time: list[MonthLevelsOut]
+    closures_by_reason: list[ReasonOut]
+    days_to_first_measure: MedianOut
+    evaluated_on_time: ShareOut

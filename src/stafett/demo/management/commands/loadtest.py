@@ -10,10 +10,11 @@ holds a municipality. It
    guardians: their sessions are written straight into the session table here, in the
    bench, with the server's secret key (nothing in the application's own code paths is
    bypassed: the server reads them as it reads any session);
-3. starts gunicorn (sync workers, `--workers`, default 2 × cores + 1) on a free
+3. starts gunicorn with production's serve config (deploy/gunicorn.conf.py, as `make
+   serve`; `--workers` as STAFETT_WEB_WORKERS, default 2 × cores + 1) on a free
    loopback port with production settings (STAFETT_PRODUCTION=1, fresh random keys,
-   static files collected for WhiteNoise into a temporary directory, persistent
-   database connections), and warms every worker up;
+   static files collected for WhiteNoise into a temporary directory, the database
+   pool), its log in a file beside the run, and warms every worker up;
 4. runs wrk (Debian's, one process per page kind, a generated Lua script rotating URLs
    and cookies and checking each answer is 2xx and the expected page):
    - one reader of log pages alone for `--single-seconds`;
@@ -69,6 +70,8 @@ from stafett.organisation.models import Municipality
 from stafett.people.models import Guardianship
 
 BACKEND = "stafett.accounts.backends.StafettBackend"
+# `make serve`'s gunicorn configuration: the load test measures what production runs.
+GUNICORN_CONF = Path(settings.BASE_DIR).parent.parent / "deploy" / "gunicorn.conf.py"
 # Production's session cookie (settings.py, STAFETT_PRODUCTION).
 COOKIE = "__Host-sessionid"
 # What each kind of page must contain to count as answered.
@@ -199,6 +202,7 @@ class Command(BaseCommand):
             cursor.execute("VACUUM ANALYZE")
         self.stdout.write(f"VACUUM ANALYZE in {time.perf_counter() - started:.0f} s")
         secret_key = secrets.token_urlsafe(64)
+        pid_key = secrets.token_urlsafe(48)
         access_log_key = secrets.token_urlsafe(48)
         with override_settings(SECRET_KEY=secret_key, STAFETT_ACCESS_LOG_KEY=access_log_key):
             targets = self.targets(options["coordinators"], options["guardians"])
@@ -212,9 +216,10 @@ class Command(BaseCommand):
             f"{platform.python_version()}, {os.cpu_count()} CPUs)"
         )
         with tempfile.TemporaryDirectory(prefix="stafett-loadtest-") as var_dir:
-            env = self.server_env(var_dir, secret_key, access_log_key)
+            env = self.server_env(var_dir, secret_key, access_log_key, pid_key)
             self.collect_static(env)
-            with Gunicorn(env, workers=options["workers"]) as server:
+            server_log = Path(var_dir) / "server.log"
+            with Gunicorn(env, workers=options["workers"], log_path=server_log) as server:
                 self.warm_up(server, targets, options["workers"])
                 rss_before = server.worker_rss_mb()
                 self.stdout.write(
@@ -235,6 +240,10 @@ class Command(BaseCommand):
                     wrk, server.port, targets.items, shares, options["seconds"], Path(var_dir)
                 )
                 rss_after = server.worker_rss_mb()
+            problems = server.log_problems()
+        self.stdout.write(f"server log: {len(problems)} line(s) at WARNING or above")
+        for line in problems[:5]:
+            self.stdout.write(f"  {line[:300]}")
         self.stdout.write(f"--- {options['connections']} clients at once, {options['seconds']} s")
         for result in mixed.values():
             self.line(result.kind, result)
@@ -354,7 +363,9 @@ class Command(BaseCommand):
 
     # --- the server and the load ----------------------------------------------------
 
-    def server_env(self, var_dir: str, secret_key: str, access_log_key: str) -> dict[str, str]:
+    def server_env(
+        self, var_dir: str, secret_key: str, access_log_key: str, pid_key: str
+    ) -> dict[str, str]:
         database = connection.settings_dict
         env = {
             key: value
@@ -374,7 +385,8 @@ class Command(BaseCommand):
                 "STAFETT_ALLOWED_HOSTS": "127.0.0.1",
                 # TLS ends in front of the server; wrk says so with X-Forwarded-Proto.
                 "STAFETT_SSL_REDIRECT": "0",
-                "STAFETT_DB_CONN_MAX_AGE": "600",
+                # Production's database pool (STAFETT_DB_POOL), as `make serve` has it.
+                "STAFETT_PID_KEY": pid_key,
                 "STAFETT_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
             }
         )
@@ -493,43 +505,65 @@ def summarise(sql: str, plan: list[str]) -> str:
 class Gunicorn:
     """gunicorn on a free loopback port with the given environment, stopped on exit."""
 
-    def __init__(self, env: dict[str, str], *, workers: int) -> None:
+    def __init__(self, env: dict[str, str], *, workers: int, log_path: Path) -> None:
         self.env = env
         self.workers = workers
+        self.log_path = log_path
+        self.log_file: Any = None
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = int(probe.getsockname()[1])
         self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> Gunicorn:
+        """Production's own serve configuration (`make serve`: deploy/gunicorn.conf.py),
+        set through its environment: only the port, the number of workers, a longer
+        timeout and queue for the flood, and quieter gunicorn lines differ. The server's
+        standard error (Django's JSON request log, one line per request as in
+        production) goes to a file beside the run, not into the results."""
+        if not GUNICORN_CONF.is_file():
+            raise CommandError(f"{GUNICORN_CONF} is missing (the production serve config).")
+        env = {
+            **self.env,
+            "STAFETT_WEB_BIND": f"127.0.0.1:{self.port}",
+            "STAFETT_WEB_WORKERS": str(self.workers),
+            "STAFETT_WEB_TIMEOUT": "60",
+            "STAFETT_WEB_BACKLOG": "2048",
+            "STAFETT_WEB_LOG_LEVEL": "warning",
+        }
+        self.log_file = self.log_path.open("wb")
         self.process = subprocess.Popen(  # noqa: S603 (our own interpreter, fixed arguments)
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "stafett.wsgi",
-                "--workers",
-                str(self.workers),
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--log-level",
-                "warning",
-                "--timeout",
-                "60",
-                "--backlog",
-                "2048",
-            ],
-            env=self.env,
+            [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF)],
+            env=env,
+            stdout=self.log_file,
+            stderr=subprocess.STDOUT,
         )
         for _ in range(240):
+            if self.process.poll() is not None:
+                break
             try:
                 if self.get("/healthz", "")[0] == 200:
-                    break
+                    return self
             except OSError:
                 time.sleep(0.25)
-        else:
-            raise CommandError("gunicorn did not start")
-        return self
+        self.__exit__()
+        raise CommandError("gunicorn did not start:\n" + self.log_tail())
+
+    def log_tail(self, lines: int = 30) -> str:
+        text = self.log_path.read_text("utf-8", "replace") if self.log_path.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def log_problems(self) -> list[str]:
+        """The server's log lines at WARNING or above (its request lines are INFO)."""
+        problems = []
+        for line in self.log_path.read_text("utf-8", "replace").splitlines():
+            try:
+                level = json.loads(line).get("level", "")
+            except (ValueError, AttributeError):
+                level = "WARNING"  # not JSON: gunicorn or Python said something itself
+            if str(level).upper() not in ("DEBUG", "INFO"):
+                problems.append(line)
+        return problems
 
     def get(self, path: str, cookie: str) -> tuple[int, str]:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
@@ -560,6 +594,9 @@ class Gunicorn:
         return sorted(sizes)
 
     def __exit__(self, *exc: object) -> None:
-        if self.process is not None:
+        if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=60)
+        if self.log_file is not None:
+            self.log_file.close()
+            self.log_file = None
